@@ -1,0 +1,1 @@
+export type { EventEnvelope, EventMetadata } from "./envelope.ts";
