@@ -1,1 +1,2 @@
-export type { EventEnvelope, EventMetadata } from "./envelope.ts";
+export { type EventEnvelope, type EventMetadata, eventEnvelopeSchema } from "./envelope.ts";
+export { defineEvent, type EventContext, type EventType, EventValidationError } from "./event-type.ts";

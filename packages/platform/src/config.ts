@@ -1,0 +1,100 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The platform's configuration, read from environment variables and validated once at start.
+ * Unset variables fall back to the embedded defaults (architecture.md, "Topologies").
+ */
+const urlWithScheme = (schemes: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          return schemes.includes(new URL(value).protocol.replace(/:$/, ""));
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL like ${example}` },
+    );
+
+const port = z.coerce
+  .number({ message: "must be a number" })
+  .int("must be a whole number")
+  .min(1, "must be between 1 and 65535")
+  .max(65535, "must be between 1 and 65535");
+
+const environmentSchema = z.object({
+  PORT: port.default(8080),
+  MERCATO_DATA_DIR: z.string().trim().min(1, "must not be empty").default("./data"),
+  MERCATO_SEED: z.enum(["demo", "none"], { message: 'must be "demo" or "none"' }).default("demo"),
+  MERCATO_ADMIN_EMAIL: z.email("must be an email address").optional(),
+  MERCATO_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  MERCATO_OPS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  DATABASE_URL: urlWithScheme(["postgres", "postgresql"], "postgres://user@host:5432/postgres").optional(),
+  BUS_URL: urlWithScheme(["nats"], "nats://127.0.0.1:4222").optional(),
+  REDIS_URL: urlWithScheme(["redis", "rediss"], "redis://127.0.0.1:6379").optional(),
+  BLOB_URL: urlWithScheme(["s3"], "s3://bucket").optional(),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      message: "must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+});
+
+export interface PlatformConfig {
+  port: number;
+  dataDir: string;
+  seed: "demo" | "none";
+  admin: { email: string; password: string } | undefined;
+  opsToken: string | undefined;
+  databaseUrl: string | undefined;
+  busUrl: string | undefined;
+  redisUrl: string | undefined;
+  blobUrl: string | undefined;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads and validates the configuration; throws ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): PlatformConfig {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name} ${issue.message} (got ${JSON.stringify(present[name])})`;
+      }),
+    );
+  }
+  const values = parsed.data;
+  if (Boolean(values.MERCATO_ADMIN_EMAIL) !== Boolean(values.MERCATO_ADMIN_PASSWORD)) {
+    throw new ConfigError(["MERCATO_ADMIN_EMAIL and MERCATO_ADMIN_PASSWORD must be set together"]);
+  }
+  return {
+    port: values.PORT,
+    dataDir: path.resolve(values.MERCATO_DATA_DIR),
+    seed: values.MERCATO_SEED,
+    admin:
+      values.MERCATO_ADMIN_EMAIL && values.MERCATO_ADMIN_PASSWORD
+        ? { email: values.MERCATO_ADMIN_EMAIL, password: values.MERCATO_ADMIN_PASSWORD }
+        : undefined,
+    opsToken: values.MERCATO_OPS_TOKEN,
+    databaseUrl: values.DATABASE_URL,
+    busUrl: values.BUS_URL,
+    redisUrl: values.REDIS_URL,
+    blobUrl: values.BLOB_URL,
+    logLevel: values.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,127 @@
+import type { EventEnvelope } from "@mercato/contracts";
+import { type Kysely, sql } from "kysely";
+import type { Transport } from "../bus/transport.ts";
+import type { ServiceDatabase } from "../db/databases.ts";
+import type { Logger } from "../log.ts";
+import { type MessagingTables, outboxChannel } from "./tables.ts";
+
+export interface OutboxRelayOptions {
+  database: ServiceDatabase;
+  transport: Transport;
+  logger: Logger;
+  /** Rows published per transaction. */
+  batchSize?: number;
+  /** How often to look for rows when no notification arrives (a missed NOTIFY, another process). */
+  pollIntervalMs?: number;
+  /** Called after each published batch, for metrics. */
+  onPublished?: (count: number) => void;
+}
+
+/**
+ * Moves events from a service's outbox to the bus. Each batch is one transaction: take the
+ * service's relay lock, read the oldest rows, publish them, delete them. A crash before the commit
+ * leaves the rows to be published again (consumers' inboxes absorb the repeat), so nothing
+ * committed is lost. The transaction-scoped advisory lock lets relays run in several processes:
+ * one publishes at a time, in outbox order, and another takes over the moment it stops.
+ */
+export class OutboxRelay {
+  private readonly db: Kysely<MessagingTables>;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private running = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+  private pendingWake = false;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.db = options.database.db as Kysely<MessagingTables>;
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.unlisten = await this.options.database.listen(outboxChannel(this.options.database.schema), () =>
+      this.notify(),
+    );
+    this.loop = this.run();
+  }
+
+  /** Wakes the relay now (for writers in this process that know they just committed). */
+  notify(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.unlisten?.();
+  }
+
+  /** Publishes one batch; returns how many events went out (0 when empty or another relay holds the lock). */
+  async relayBatch(): Promise<number> {
+    return this.db.transaction().execute(async (transaction) => {
+      const lock = await sql<{ locked: boolean }>`
+        SELECT pg_try_advisory_xact_lock(hashtext(${`mercato:outbox:${this.options.database.schema}`})) AS locked
+      `.execute(transaction);
+      if (!lock.rows[0]?.locked) return 0;
+      const rows = await transaction
+        .selectFrom("outbox")
+        .select(["seq", "event"])
+        .orderBy("seq")
+        .limit(this.batchSize)
+        .execute();
+      if (rows.length === 0) return 0;
+      await this.options.transport.publish(rows.map((row) => row.event as EventEnvelope));
+      await transaction
+        .deleteFrom("outbox")
+        .where(
+          "seq",
+          "in",
+          rows.map((row) => row.seq),
+        )
+        .execute();
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.pendingWake = false;
+      const published = await this.relayBatchLogged();
+      if (published === 0 && !this.pendingWake) await this.sleep(this.pollIntervalMs);
+    }
+  }
+
+  private async relayBatchLogged(): Promise<number> {
+    try {
+      const published = await this.relayBatch();
+      if (published > 0) this.options.onPublished?.(published);
+      return published;
+    } catch (error) {
+      this.options.logger.error(
+        { err: error, service: this.options.database.schema },
+        "outbox relay batch failed",
+      );
+      return 0;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+}
