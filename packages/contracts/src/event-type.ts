@@ -61,7 +61,7 @@ export function defineEvent<Schema extends z.ZodType>(declaration: {
     source,
     detailType,
     description,
-    schema,
+    schema: schema as z.ZodType<z.infer<Schema>>,
     create(detail, context) {
       const metadata: EventMetadata = { "correlation-id": context.correlationId };
       if (context.causationId) metadata["causation-id"] = context.causationId;

@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { sql } from "kysely";
+import { type Generated, sql } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../log.ts";
@@ -12,7 +12,7 @@ import { MigrationError, migrate } from "./migrations.ts";
 const hasPostgres = await requireServer("postgres");
 
 interface Items {
-  items: { id: number; name: string };
+  items: { id: Generated<number>; name: string };
 }
 
 const createItems = {

@@ -28,7 +28,7 @@ export class MigrationError extends Error {
  * that several processes starting at once apply each migration exactly once. Refuses to run
  * against a schema that has migrations this code does not know (a newer version ran there).
  */
-export async function migrate(database: ServiceDatabase, migrations: Migration[]): Promise<string[]> {
+export async function migrate<DB>(database: ServiceDatabase<DB>, migrations: Migration[]): Promise<string[]> {
   assertUniqueNames(migrations);
   const schema = quoteIdentifier(database.schema);
   return database.script(async (session) => {

@@ -39,7 +39,7 @@ export function withInbox<DB>(
 }
 
 /** Forgets processed event ids older than the longest redelivery horizon. */
-export async function pruneInbox(database: ServiceDatabase, olderThanMs: number): Promise<number> {
+export async function pruneInbox<DB>(database: ServiceDatabase<DB>, olderThanMs: number): Promise<number> {
   const db = database.db as unknown as Kysely<MessagingTables>;
   const result = await db
     .deleteFrom("inbox")

@@ -5,8 +5,8 @@ import type { ServiceDatabase } from "../db/databases.ts";
 import type { Logger } from "../log.ts";
 import { type MessagingTables, outboxChannel } from "./tables.ts";
 
-export interface OutboxRelayOptions {
-  database: ServiceDatabase;
+export interface OutboxRelayOptions<DB = unknown> {
+  database: ServiceDatabase<DB>;
   transport: Transport;
   logger: Logger;
   /** Rows published per transaction. */
@@ -24,7 +24,7 @@ export interface OutboxRelayOptions {
  * committed is lost. The transaction-scoped advisory lock lets relays run in several processes:
  * one publishes at a time, in outbox order, and another takes over the moment it stops.
  */
-export class OutboxRelay {
+export class OutboxRelay<DB = unknown> {
   private readonly db: Kysely<MessagingTables>;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
@@ -34,8 +34,8 @@ export class OutboxRelay {
   private unlisten: (() => Promise<void>) | undefined;
   private pendingWake = false;
 
-  constructor(private readonly options: OutboxRelayOptions) {
-    this.db = options.database.db as Kysely<MessagingTables>;
+  constructor(private readonly options: OutboxRelayOptions<DB>) {
+    this.db = options.database.db as unknown as Kysely<MessagingTables>;
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
   }

@@ -1,9 +1,10 @@
+import type { Generated } from "kysely";
 import type { Migration } from "../db/migrations.ts";
 
 /** The platform's own tables in every service schema: the outbox and the inbox. */
 export interface MessagingTables {
-  outbox: { seq: number; event: unknown; created_at: Date };
-  inbox: { consumer: string; event_id: string; processed_at: Date };
+  outbox: { seq: Generated<number>; event: unknown; created_at: Generated<Date> };
+  inbox: { consumer: string; event_id: string; processed_at: Generated<Date> };
 }
 
 export const messagingMigrations: Migration[] = [

@@ -1,0 +1,35 @@
+import { ConfigError, loadConfig, startHost } from "@mercato/platform";
+import { allServices } from "../services.ts";
+
+/** `mercato start [--service <name>]...`: every service in one process, or the ones named. */
+export async function start(serviceNames: string[]): Promise<number> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  const unknown = serviceNames.filter((name) => !allServices.some((service) => service.name === name));
+  if (unknown.length > 0) {
+    console.error(
+      `Unknown service ${unknown.join(", ")}; services are: ${allServices.map((s) => s.name).join(", ") || "(none yet)"}`,
+    );
+    return 2;
+  }
+  const services =
+    serviceNames.length === 0
+      ? allServices
+      : allServices.filter((service) => serviceNames.includes(service.name));
+  const host = await startHost({ config, services });
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await host.close();
+  return 0;
+}

@@ -1,0 +1,32 @@
+export { retryDelayMs } from "./bus/backoff.ts";
+export { createEmbeddedTransport } from "./bus/embedded/index.ts";
+export { createNatsTransport } from "./bus/nats/index.ts";
+export { openTransport } from "./bus/open-transport.ts";
+export { compilePattern, InvalidPatternError, RuleSet, testEventPattern } from "./bus/patterns/index.ts";
+export type * from "./bus/transport.ts";
+export { ConfigError, loadConfig, type PlatformConfig } from "./config.ts";
+export {
+  type DatabaseEngine,
+  type DatabaseProvider,
+  openDatabaseProvider,
+  type ScriptSession,
+  type ServiceDatabase,
+} from "./db/databases.ts";
+export { loadMigrations, type Migration, MigrationError, migrate } from "./db/migrations.ts";
+export * from "./http/index.ts";
+export { createLogger, type Logger, silentLogger } from "./log.ts";
+export * from "./metrics/index.ts";
+export { loadOpsToken, opsTokenFile } from "./ops/ops-token.ts";
+export { type InboxContext, type InboxHandler, pruneInbox, withInbox } from "./outbox/inbox.ts";
+export { writeToOutbox } from "./outbox/outbox.ts";
+export { OutboxRelay, type OutboxRelayOptions } from "./outbox/relay.ts";
+export type {
+  HandlerContext,
+  QueueSettings,
+  ServiceContext,
+  ServiceDefinition,
+  SubscriptionDefinition,
+} from "./service/definition.ts";
+export { defineService } from "./service/definition.ts";
+export { type Host, type HostOptions, startHost } from "./service/host.ts";
+export { queueDefaults, RunningService } from "./service/run-service.ts";

@@ -1,0 +1,168 @@
+import { eventEnvelopeSchema } from "@mercato/contracts";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { compilePattern, InvalidPatternError } from "../bus/patterns/index.ts";
+import type { Transport } from "../bus/transport.ts";
+import { HttpProblem } from "../http/index.ts";
+import { bearerMatches } from "./ops-token.ts";
+
+const queueName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, "must be a queue name like catalog-stock-levels");
+const jsonObject = z.record(z.string(), z.unknown());
+
+const queueStats = z.object({
+  name: z.string(),
+  depth: z.number(),
+  inFlight: z.number(),
+  delayed: z.number(),
+  dlqDepth: z.number(),
+  oldestAgeMs: z.number(),
+  processed: z.number(),
+  failed: z.number(),
+});
+
+const deadLetter = z.object({
+  id: z.string(),
+  event: eventEnvelopeSchema,
+  receiveCount: z.number(),
+  attempts: z.array(z.object({ at: z.string(), error: z.string() })),
+  lastError: z.string(),
+  firstFailedAt: z.string(),
+});
+
+/** The operations API (api.md, "Operations"): queues, dead letters, redrive, rules, patterns. */
+export function registerOpsRoutes(
+  app: FastifyInstance,
+  options: { transport: Transport; isAdmin: (request: FastifyRequest) => boolean | Promise<boolean> },
+): void {
+  const { transport } = options;
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const security = [{ bearer: [] }];
+  const requireAdmin = async (request: FastifyRequest) => {
+    if (!request.headers.authorization)
+      throw HttpProblem.unauthorized("An operations token or admin token is required");
+    if (!(await options.isAdmin(request))) throw HttpProblem.forbidden("Operations need the admin role");
+  };
+  const knownQueue = async (name: string) => {
+    const stats = await transport.stats();
+    if (!stats.some((queue) => queue.name === name))
+      throw HttpProblem.notFound(`Queue ${name} does not exist`);
+  };
+
+  api.get(
+    "/api/ops/queues",
+    {
+      preHandler: requireAdmin,
+      schema: { tags: ["operations"], security, response: { 200: z.object({ items: z.array(queueStats) }) } },
+    },
+    async () => ({ items: await transport.stats() }),
+  );
+
+  api.get(
+    "/api/ops/queues/:name/dlq",
+    {
+      preHandler: requireAdmin,
+      schema: {
+        tags: ["operations"],
+        security,
+        params: z.object({ name: queueName }),
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+        response: { 200: z.object({ items: z.array(deadLetter) }) },
+      },
+    },
+    async (request) => {
+      await knownQueue(request.params.name);
+      return { items: await transport.deadLetters(request.params.name, { limit: request.query.limit }) };
+    },
+  );
+
+  api.post(
+    "/api/ops/queues/:name/redrive",
+    {
+      preHandler: requireAdmin,
+      schema: {
+        tags: ["operations"],
+        security,
+        params: z.object({ name: queueName }),
+        body: z
+          .object({ ids: z.array(z.string().min(1).max(200)).min(1).max(1000).optional() })
+          .strict()
+          .default({}),
+        response: { 200: z.object({ moved: z.number() }) },
+      },
+    },
+    async (request) => {
+      await knownQueue(request.params.name);
+      return { moved: await transport.redrive(request.params.name, request.body.ids) };
+    },
+  );
+
+  api.post(
+    "/api/ops/queues/:name/purge",
+    {
+      preHandler: requireAdmin,
+      schema: {
+        tags: ["operations"],
+        security,
+        params: z.object({ name: queueName }),
+        response: { 200: z.object({ purged: z.number() }) },
+      },
+    },
+    async (request) => {
+      await knownQueue(request.params.name);
+      return { purged: await transport.purge(request.params.name) };
+    },
+  );
+
+  api.get(
+    "/api/ops/rules",
+    {
+      preHandler: requireAdmin,
+      schema: {
+        tags: ["operations"],
+        security,
+        response: {
+          200: z.object({
+            items: z.array(z.object({ name: z.string(), eventPattern: jsonObject, target: z.string() })),
+          }),
+        },
+      },
+    },
+    async () => ({
+      items: (await transport.listRules()).map((rule) => ({
+        name: rule.name,
+        eventPattern: rule.eventPattern,
+        target: rule.queue,
+      })),
+    }),
+  );
+
+  api.post(
+    "/api/ops/test-event-pattern",
+    {
+      preHandler: requireAdmin,
+      schema: {
+        tags: ["operations"],
+        security,
+        body: z.object({ eventPattern: jsonObject, event: jsonObject }).strict(),
+        response: { 200: z.object({ result: z.boolean() }) },
+      },
+    },
+    async (request) => {
+      try {
+        return { result: compilePattern(request.body.eventPattern).matches(request.body.event) };
+      } catch (error) {
+        if (error instanceof InvalidPatternError)
+          throw HttpProblem.badRequest(`Invalid event pattern: ${error.message}`);
+        throw error;
+      }
+    },
+  );
+}
+
+/** An admin check that accepts the operations token. */
+export function opsTokenAdmin(token: string) {
+  return (request: FastifyRequest) => bearerMatches(request.headers.authorization, token);
+}

@@ -1,0 +1,111 @@
+import type { FastifyInstance } from "fastify";
+import { openTransport } from "../bus/open-transport.ts";
+import type { Transport } from "../bus/transport.ts";
+import type { PlatformConfig } from "../config.ts";
+import { type DatabaseProvider, openDatabaseProvider } from "../db/databases.ts";
+import { createHttpServer } from "../http/index.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { createMetrics } from "../metrics/index.ts";
+import { loadOpsToken } from "../ops/ops-token.ts";
+import { opsTokenAdmin, registerOpsRoutes } from "../ops/routes.ts";
+import type { ServiceDefinition } from "./definition.ts";
+import { registerQueueMetrics } from "./queue-metrics.ts";
+import { RunningService } from "./run-service.ts";
+
+export interface Host {
+  app: FastifyInstance;
+  transport: Transport;
+  databases: DatabaseProvider;
+  services: RunningService[];
+  /** The address the server listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface HostOptions {
+  config: PlatformConfig;
+  // biome-ignore lint/suspicious/noExplicitAny: the host runs services of any database type.
+  services: ServiceDefinition<any>[];
+  logger?: Logger;
+  /** Interface to bind; 127.0.0.1 unless HOST says otherwise. */
+  host?: string;
+}
+
+/**
+ * Runs any set of service definitions in one process: the embedded topology runs them all, a
+ * distributed deployment runs one per process. Business code never knows which.
+ */
+export async function startHost(options: HostOptions): Promise<Host> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const started = Date.now();
+  const [transport, databases] = await Promise.all([
+    openTransport(config, logger),
+    openDatabaseProvider({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }),
+  ]);
+  const services = options.services.map(
+    (definition) => new RunningService(definition, { config, logger, databases, transport }),
+  );
+  const metrics = createMetrics();
+  registerQueueMetrics(metrics, transport);
+  const app = createHttpServer({
+    logger,
+    metrics,
+    title: "Mercato",
+    version: "0.1.0",
+    ready: async () => checkReadiness(services, transport),
+  });
+  try {
+    for (const service of services) await service.prepare();
+    const opsToken = await loadOpsToken(config.opsToken, config.dataDir);
+    registerOpsRoutes(app, { transport, isAdmin: opsTokenAdmin(opsToken) });
+    for (const service of services) await service.registerRoutes(app);
+    for (const service of services) await service.start();
+    const url = await app.listen({
+      port: config.port,
+      host: options.host ?? process.env.HOST ?? "127.0.0.1",
+    });
+    logger.info(
+      {
+        url,
+        services: services.map((service) => service.definition.name),
+        database: databases.engine,
+        bus: transport.kind,
+        startMs: Date.now() - started,
+      },
+      "Mercato is ready",
+    );
+    return {
+      app,
+      transport,
+      databases,
+      services,
+      url,
+      async close() {
+        await app.close();
+        for (const service of services) await service.stop();
+        await transport.close();
+        await databases.close();
+      },
+    };
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await Promise.allSettled(services.map((service) => service.stop()));
+    await transport.close().catch(() => undefined);
+    await databases.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function checkReadiness(services: RunningService[], transport: Transport) {
+  const checks: Record<string, string> = {};
+  const results = await Promise.allSettled([
+    transport.stats().then(() => "bus"),
+    ...services.map((service) => service.check().then(() => service.definition.name)),
+  ]);
+  const names = ["bus", ...services.map((service) => service.definition.name)];
+  results.forEach((result, index) => {
+    checks[names[index] ?? String(index)] = result.status === "fulfilled" ? "ok" : String(result.reason);
+  });
+  return { ok: results.every((result) => result.status === "fulfilled"), checks };
+}

@@ -1,0 +1,135 @@
+import type { FastifyInstance } from "fastify";
+import type { Transaction } from "kysely";
+import type { QueueConfig, Subscription, Transport } from "../bus/transport.ts";
+import type { PlatformConfig } from "../config.ts";
+import type { DatabaseProvider, ServiceDatabase } from "../db/databases.ts";
+import { loadMigrations, migrate } from "../db/migrations.ts";
+import type { Logger } from "../log.ts";
+import { withInbox } from "../outbox/inbox.ts";
+import { writeToOutbox } from "../outbox/outbox.ts";
+import { OutboxRelay } from "../outbox/relay.ts";
+import { messagingMigrations } from "../outbox/tables.ts";
+import type { ServiceContext, ServiceDefinition, SubscriptionDefinition } from "./definition.ts";
+
+export const queueDefaults: Omit<QueueConfig, "name"> = {
+  visibilityTimeoutMs: 30_000,
+  maxReceiveCount: 5,
+  backoff: { baseMs: 200, maxMs: 30_000 },
+};
+
+export interface ServiceDependencies {
+  config: PlatformConfig;
+  logger: Logger;
+  databases: DatabaseProvider;
+  transport: Transport;
+}
+
+/**
+ * A service brought up by the host in three phases, so that in one process every rule exists
+ * before any service publishes: `prepare` (database, migrations, queues, rules), `start`
+ * (consumers, relay, onStart), `stop`.
+ */
+export class RunningService<DB = unknown> {
+  readonly logger: Logger;
+  private database: ServiceDatabase<DB> | undefined;
+  private relay: OutboxRelay<DB> | undefined;
+  private readonly consumers: Subscription[] = [];
+
+  constructor(
+    readonly definition: ServiceDefinition<DB>,
+    private readonly dependencies: ServiceDependencies,
+  ) {
+    this.logger = dependencies.logger.child({ service: definition.name });
+  }
+
+  get context(): ServiceContext<DB> {
+    const database = this.requireDatabase();
+    return {
+      name: this.definition.name,
+      config: this.dependencies.config,
+      logger: this.logger,
+      database,
+      db: database.db,
+      publish: (transaction, events) =>
+        writeToOutbox(transaction as Transaction<unknown>, database.schema, events),
+    };
+  }
+
+  async prepare(): Promise<void> {
+    const { databases, transport } = this.dependencies;
+    this.database = await databases.forService<DB>(this.definition.name);
+    const migrations = [...messagingMigrations, ...(await loadMigrations(this.definition.migrations))];
+    const applied = await migrate(this.database, migrations);
+    if (applied.length > 0) this.logger.info({ migrations: applied }, "applied migrations");
+    for (const subscription of this.definition.subscriptions ?? []) {
+      const queue = this.queueName(subscription);
+      const { concurrency: _concurrency, ...settings } = subscription.queue ?? {};
+      await transport.declareQueue({ ...queueDefaults, ...settings, name: queue });
+      await transport.putRule({ name: queue, eventPattern: eventPatternOf(subscription), queue });
+    }
+  }
+
+  async registerRoutes(app: FastifyInstance): Promise<void> {
+    await this.definition.routes?.(app, this.context);
+  }
+
+  async start(): Promise<void> {
+    const database = this.requireDatabase();
+    for (const subscription of this.definition.subscriptions ?? []) {
+      this.consumers.push(await this.consume(database, subscription));
+    }
+    const relay = new OutboxRelay({ database, transport: this.dependencies.transport, logger: this.logger });
+    this.relay = relay;
+    await relay.start();
+    await this.definition.onStart?.(this.context);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    await this.relay?.stop();
+    await this.database?.close();
+  }
+
+  /** Readiness: the database answers. */
+  async check(): Promise<void> {
+    await this.requireDatabase().script((session) => session.query("SELECT 1"));
+  }
+
+  private consume(
+    database: ServiceDatabase<DB>,
+    subscription: SubscriptionDefinition<DB>,
+  ): Promise<Subscription> {
+    const queue = this.queueName(subscription);
+    const logger = this.logger.child({ queue });
+    const handler = withInbox(database, queue, async (event, { transaction, delivery }) => {
+      const type = subscription.events.find((candidate) => candidate.is(event));
+      await subscription.handle(type ? type.parse(event) : event, {
+        transaction,
+        delivery,
+        logger: logger.child({ eventId: event.id, correlationId: event.metadata["correlation-id"] }),
+        publish: (events) => writeToOutbox(transaction as Transaction<unknown>, database.schema, events),
+      });
+    });
+    return this.dependencies.transport.consume(queue, handler, {
+      concurrency: subscription.queue?.concurrency ?? 8,
+    });
+  }
+
+  private queueName(subscription: SubscriptionDefinition<DB>): string {
+    return `${this.definition.name}-${subscription.name}`;
+  }
+
+  private requireDatabase(): ServiceDatabase<DB> {
+    if (!this.database) throw new Error(`Service ${this.definition.name} is not prepared`);
+    return this.database;
+  }
+}
+
+function eventPatternOf<DB>(subscription: SubscriptionDefinition<DB>) {
+  if (subscription.eventPattern) return subscription.eventPattern;
+  const patterns = subscription.events.map((type) => type.pattern);
+  if (patterns.length === 0) {
+    throw new Error(`Subscription ${subscription.name} lists no events and has no eventPattern`);
+  }
+  return patterns.length === 1 ? { ...patterns[0] } : { $or: patterns };
+}
