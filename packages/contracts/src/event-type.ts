@@ -88,3 +88,10 @@ export function defineEvent<Schema extends z.ZodType>(declaration: {
     pattern: { source: [source], "detail-type": [detailType] },
   };
 }
+
+/** The context for an event caused by `event`: same correlation, causation = that event. */
+export function causedBy(event: EventEnvelope): EventContext {
+  const context: EventContext = { correlationId: event.metadata["correlation-id"], causationId: event.id };
+  if (event.metadata.traceparent) context.traceparent = event.metadata.traceparent;
+  return context;
+}

@@ -1,2 +1,10 @@
 export { type EventEnvelope, type EventMetadata, eventEnvelopeSchema } from "./envelope.ts";
-export { defineEvent, type EventContext, type EventType, EventValidationError } from "./event-type.ts";
+export {
+  causedBy,
+  defineEvent,
+  type EventContext,
+  type EventType,
+  EventValidationError,
+} from "./event-type.ts";
+export * from "./events/index.ts";
+export { type Money, moneySchema } from "./money.ts";
