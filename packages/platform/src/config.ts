@@ -35,6 +35,13 @@ const environmentSchema = z.object({
   MERCATO_OPS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   DATABASE_URL: urlWithScheme(["postgres", "postgresql"], "postgres://user@host:5432/postgres").optional(),
   BUS_URL: urlWithScheme(["nats"], "nats://127.0.0.1:4222").optional(),
+  MERCATO_BUS_PREFIX: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9_]{0,30}$/,
+      "must be lowercase letters, digits and _ (at most 31), starting with a letter",
+    )
+    .default("mercato"),
   REDIS_URL: urlWithScheme(["redis", "rediss"], "redis://127.0.0.1:6379").optional(),
   BLOB_URL: urlWithScheme(["s3"], "s3://bucket").optional(),
   LOG_LEVEL: z
@@ -52,6 +59,8 @@ export interface PlatformConfig {
   opsToken: string | undefined;
   databaseUrl: string | undefined;
   busUrl: string | undefined;
+  /** Namespaces streams, buckets and subjects so that deployments can share one NATS. */
+  busPrefix: string;
   redisUrl: string | undefined;
   blobUrl: string | undefined;
   logLevel: string;
@@ -93,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     opsToken: values.MERCATO_OPS_TOKEN,
     databaseUrl: values.DATABASE_URL,
     busUrl: values.BUS_URL,
+    busPrefix: values.MERCATO_BUS_PREFIX,
     redisUrl: values.REDIS_URL,
     blobUrl: values.BLOB_URL,
     logLevel: values.LOG_LEVEL,

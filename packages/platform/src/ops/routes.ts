@@ -35,15 +35,17 @@ const deadLetter = z.object({
 /** The operations API (api.md, "Operations"): queues, dead letters, redrive, rules, patterns. */
 export function registerOpsRoutes(
   app: FastifyInstance,
-  options: { transport: Transport; isAdmin: (request: FastifyRequest) => boolean | Promise<boolean> },
+  options: { transport: Transport; authorize: OpsAuthorizer },
 ): void {
   const { transport } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const security = [{ bearer: [] }];
   const requireAdmin = async (request: FastifyRequest) => {
-    if (!request.headers.authorization)
-      throw HttpProblem.unauthorized("An operations token or admin token is required");
-    if (!(await options.isAdmin(request))) throw HttpProblem.forbidden("Operations need the admin role");
+    const verdict = await options.authorize(request);
+    if (verdict === "unauthenticated") {
+      throw HttpProblem.unauthorized("A valid operations token or admin access token is required");
+    }
+    if (verdict === "forbidden") throw HttpProblem.forbidden("Operations need the admin role");
   };
   const knownQueue = async (name: string) => {
     const stats = await transport.stats();
@@ -162,7 +164,11 @@ export function registerOpsRoutes(
   );
 }
 
-/** An admin check that accepts the operations token. */
-export function opsTokenAdmin(token: string) {
-  return (request: FastifyRequest) => bearerMatches(request.headers.authorization, token);
+/** Who may use the operations API: admins; anyone else is refused with 401 or 403. */
+export type OpsAuthorizer = (request: FastifyRequest) => Promise<"admin" | "forbidden" | "unauthenticated">;
+
+/** Accepts the operations token. */
+export function opsTokenAuthorizer(token: string): OpsAuthorizer {
+  return async (request) =>
+    bearerMatches(request.headers.authorization, token) ? "admin" : "unauthenticated";
 }

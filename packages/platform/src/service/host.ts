@@ -7,7 +7,7 @@ import { createHttpServer } from "../http/index.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { createMetrics } from "../metrics/index.ts";
 import { loadOpsToken } from "../ops/ops-token.ts";
-import { opsTokenAdmin, registerOpsRoutes } from "../ops/routes.ts";
+import { opsTokenAuthorizer, registerOpsRoutes } from "../ops/routes.ts";
 import type { ServiceDefinition } from "./definition.ts";
 import { registerQueueMetrics } from "./queue-metrics.ts";
 import { RunningService } from "./run-service.ts";
@@ -58,7 +58,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   try {
     for (const service of services) await service.prepare();
     const opsToken = await loadOpsToken(config.opsToken, config.dataDir);
-    registerOpsRoutes(app, { transport, isAdmin: opsTokenAdmin(opsToken) });
+    registerOpsRoutes(app, { transport, authorize: opsTokenAuthorizer(opsToken) });
     for (const service of services) await service.registerRoutes(app);
     for (const service of services) await service.start();
     const url = await app.listen({

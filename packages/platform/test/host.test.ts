@@ -1,0 +1,174 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Host, loadConfig, type PlatformConfig, silentLogger, startHost } from "../src/index.ts";
+import { dropServiceDatabases, externalServices, requireServer } from "../src/testing/external-services.ts";
+import { notesService } from "./fixtures/notes/notes-service.ts";
+
+const distributedAvailable = (await requireServer("postgres")) && (await requireServer("nats"));
+const opsToken = "test-operations-token-0123456789";
+const queue = "notes-count-notes";
+
+async function embeddedConfig(): Promise<PlatformConfig> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-host-"));
+  return { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_OPS_TOKEN: opsToken }), port: 0 };
+}
+
+async function distributedConfig(): Promise<PlatformConfig> {
+  await dropServiceDatabases(["notes"]);
+  return {
+    ...(await embeddedConfig()),
+    databaseUrl: externalServices.postgres.url,
+    busUrl: externalServices.nats.url,
+    busPrefix: `t_host_${process.pid}_${Date.now() % 100_000}`,
+  };
+}
+
+const topologies = [
+  { name: "embedded (PGlite, embedded bus)", config: embeddedConfig, available: true },
+  {
+    name: "distributed (PostgreSQL, NATS JetStream)",
+    config: distributedConfig,
+    available: distributedAvailable,
+  },
+];
+
+describe.each(topologies)("host on $name", ({ config: makeConfig, available }) => {
+  let config: PlatformConfig;
+  let host: Host;
+  const ops = { authorization: `Bearer ${opsToken}` };
+
+  beforeAll(async () => {
+    if (!available) return;
+    config = await makeConfig();
+    host = await startHost({ config, services: [notesService], logger: silentLogger() });
+  });
+
+  afterAll(async () => {
+    await host?.close();
+    if (config?.databaseUrl) await dropServiceDatabases(["notes"]);
+  });
+
+  const call = async (
+    method: string,
+    url: string,
+    options: { body?: unknown; headers?: Record<string, string> } = {},
+  ) => {
+    const response = await fetch(new URL(url, host.url), {
+      method,
+      headers: {
+        ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+        ...options.headers,
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  };
+
+  it.skipIf(!available)("is ready with every dependency checked", async () => {
+    const ready = await call("GET", "/health/ready");
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks).toEqual({ bus: "ok", notes: "ok" });
+    expect((await call("GET", "/health/live")).status).toBe(200);
+  });
+
+  it.skipIf(!available)("publishes through the outbox and consumes through the inbox", async () => {
+    const created = await call("POST", "/api/notes", { body: { body: "hello" } });
+    expect(created.status).toBe(201);
+    await expect
+      .poll(async () => (await call("GET", `/api/notes/${created.body.id}`)).body.timesSeen, {
+        timeout: 10_000,
+      })
+      .toBe(1);
+  });
+
+  it.skipIf(!available)("dead-letters a failing event with every attempt, and redrives it", async () => {
+    await call("POST", "/api/notes", { body: { body: "poison" } });
+    let letters: { id: string; receiveCount: number; attempts: { error: string }[]; lastError: string }[] =
+      [];
+    await expect
+      .poll(
+        async () => {
+          letters = (await call("GET", `/api/ops/queues/${queue}/dlq`, { headers: ops })).body.items;
+          return letters.length;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(1);
+    expect(letters[0]?.attempts.map((attempt) => attempt.error)).toEqual([
+      expect.stringContaining("this note cannot be counted"),
+      expect.stringContaining("this note cannot be counted"),
+    ]);
+    expect(letters[0]?.lastError).toContain("this note cannot be counted");
+    const stats = (await call("GET", "/api/ops/queues", { headers: ops })).body.items;
+    expect(stats).toContainEqual(expect.objectContaining({ name: queue, dlqDepth: 1 }));
+    const redriven = await call("POST", `/api/ops/queues/${queue}/redrive`, {
+      body: { ids: [letters[0]?.id] },
+      headers: ops,
+    });
+    expect(redriven.body).toEqual({ moved: 1 });
+  });
+
+  it.skipIf(!available)("lists rules, tests patterns and exposes queue metrics", async () => {
+    const rules = await call("GET", "/api/ops/rules", { headers: ops });
+    expect(rules.body.items).toContainEqual({
+      name: queue,
+      eventPattern: { source: ["mercato.notes"], "detail-type": ["NoteWritten"] },
+      target: queue,
+    });
+    const matched = await call("POST", "/api/ops/test-event-pattern", {
+      headers: ops,
+      body: { eventPattern: { source: [{ prefix: "mercato." }] }, event: { source: "mercato.notes" } },
+    });
+    expect(matched.body).toEqual({ result: true });
+    const invalid = await call("POST", "/api/ops/test-event-pattern", {
+      headers: ops,
+      body: { eventPattern: { source: "mercato.notes" }, event: { source: "mercato.notes" } },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(invalid.body.detail).toMatch(/^Invalid event pattern: .*source/);
+    const metrics = await (await fetch(new URL("/metrics", host.url))).text();
+    expect(metrics).toMatch(new RegExp(`mercato_queue_depth\\{queue="${queue}"\\} \\d+`));
+  });
+
+  it.skipIf(!available)(
+    "refuses the operations API without the token, and names unknown queues",
+    async () => {
+      const anonymous = await call("GET", "/api/ops/queues");
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+      const wrong = await call("GET", "/api/ops/queues", {
+        headers: { authorization: "Bearer not-the-token" },
+      });
+      expect(wrong.status).toBe(401);
+      const unknown = await call("GET", "/api/ops/queues/no-such-queue/dlq", { headers: ops });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.detail).toBe("Queue no-such-queue does not exist");
+      const badIds = await call("POST", `/api/ops/queues/${queue}/redrive`, {
+        headers: ops,
+        body: { ids: "all" },
+      });
+      expect(badIds.status).toBe(400);
+    },
+  );
+
+  it.skipIf(!available)("keeps its data and rules across a restart", async () => {
+    const created = await call("POST", "/api/notes", { body: { body: "durable" } });
+    await expect
+      .poll(async () => (await call("GET", `/api/notes/${created.body.id}`)).body.timesSeen, {
+        timeout: 10_000,
+      })
+      .toBe(1);
+    await host.close();
+    const restartedAt = Date.now();
+    host = await startHost({ config, services: [notesService], logger: silentLogger() });
+    expect(Date.now() - restartedAt).toBeLessThan(5_000);
+    expect((await call("GET", `/api/notes/${created.body.id}`)).body).toMatchObject({
+      body: "durable",
+      timesSeen: 1,
+    });
+  });
+});
