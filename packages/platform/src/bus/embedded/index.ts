@@ -1,0 +1,2 @@
+export { benchEmbeddedTransport } from "./bench.ts";
+export { createEmbeddedTransport, type EmbeddedTransportOptions } from "./embedded-transport.ts";
