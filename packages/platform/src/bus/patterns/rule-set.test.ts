@@ -242,11 +242,10 @@ function naiveAlternative(alternative: unknown, value: unknown, present: boolean
       return argument === present;
     case "prefix":
       return isObject(argument)
-        ? text !== undefined &&
-            text.toLowerCase().startsWith(String(argument["equals-ignore-case"]).toLowerCase())
-        : text !== undefined && text.startsWith(argument as string);
+        ? text?.toLowerCase().startsWith(String(argument["equals-ignore-case"]).toLowerCase()) === true
+        : text?.startsWith(argument as string) === true;
     case "suffix":
-      return text !== undefined && text.endsWith(argument as string);
+      return text?.endsWith(argument as string) === true;
     case "equals-ignore-case":
       return text !== undefined && text.toLowerCase() === (argument as string).toLowerCase();
     case "wildcard": {
