@@ -20,6 +20,7 @@ import type {
   Subscription,
   Transport,
 } from "../transport.ts";
+import { AckBatcher } from "./ack-batcher.ts";
 import { AttemptStore } from "./attempts.ts";
 import { ControlPlane } from "./control-plane.ts";
 import { DeadLetterOffice } from "./dead-letters.ts";
@@ -74,6 +75,7 @@ class NatsTransport implements Transport {
   readonly kind = "nats" as const;
   readonly #counters = new Map<string, QueueCounters>();
   readonly #workers = new Set<QueueWorker>();
+  readonly #acks = new AckBatcher();
   readonly #advisories: NatsSubscription;
   #closed = false;
 
@@ -158,6 +160,7 @@ class NatsTransport implements Transport {
     const worker = new QueueWorker(
       {
         js: this.js,
+        acks: this.#acks,
         names: this.names,
         control: this.control,
         attempts: this.attempts,
@@ -181,7 +184,8 @@ class NatsTransport implements Transport {
 
   async stats(): Promise<QueueStats[]> {
     this.#assertOpen();
-    // The server has then received every acknowledgement this process sent before.
+    // The server has then received every acknowledgement of a handler that finished before.
+    this.#acks.flush();
     await this.nc.flush();
     const queues = [...this.control.queues.values()].sort((a, b) => a.name.localeCompare(b.name));
     return Promise.all(queues.map((config) => this.#statsOf(config)));

@@ -3,6 +3,7 @@ import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from "@nats-i
 import type { Logger } from "../../log.ts";
 import { retryDelayMs } from "../backoff.ts";
 import type { Handler, QueueConfig } from "../transport.ts";
+import type { AckBatcher } from "./ack-batcher.ts";
 import { type AttemptStore, completeAttempts, type RecordedAttempt } from "./attempts.ts";
 import type { ControlPlane } from "./control-plane.ts";
 import type { DeadLetterOffice } from "./dead-letters.ts";
@@ -20,6 +21,7 @@ const RETRY_FETCH_AFTER_MS = 1_000;
 
 export interface WorkerContext {
   js: JetStreamClient;
+  acks: AckBatcher;
   names: NatsNames;
   control: ControlPlane;
   attempts: AttemptStore;
@@ -68,6 +70,7 @@ export class QueueWorker {
     await Promise.all([...this.#fetches].map((fetch) => fetch.close()));
     await Promise.all(this.#loops);
     await Promise.all(this.#running);
+    this.context.acks.flush();
   }
 
   async #pullInBatches(consumer: Consumer): Promise<void> {
@@ -203,7 +206,7 @@ export class QueueWorker {
       return;
     }
     visibility.end();
-    message.ack();
+    this.context.acks.ack(message);
     counters.processed++;
     if (receive > 1) this.context.deadLetters.forget(config.name, sequence);
   }
