@@ -38,8 +38,8 @@ const environmentSchema = z.object({
   MERCATO_BUS_PREFIX: z
     .string()
     .regex(
-      /^[a-z][a-z0-9_]{0,30}$/,
-      "must be lowercase letters, digits and _ (at most 31), starting with a letter",
+      /^[a-z][a-z0-9-]{0,30}$/,
+      "must be lowercase letters, digits and - (at most 31), starting with a letter",
     )
     .default("mercato"),
   REDIS_URL: urlWithScheme(["redis", "rediss"], "redis://127.0.0.1:6379").optional(),

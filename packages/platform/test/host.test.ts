@@ -21,7 +21,7 @@ async function distributedConfig(): Promise<PlatformConfig> {
     ...(await embeddedConfig()),
     databaseUrl: externalServices.postgres.url,
     busUrl: externalServices.nats.url,
-    busPrefix: `t_host_${process.pid}_${Date.now() % 100_000}`,
+    busPrefix: `t-host-${process.pid}-${Date.now() % 100_000}`,
   };
 }
 

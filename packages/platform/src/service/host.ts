@@ -58,8 +58,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
   try {
     for (const service of services) await service.prepare();
     const opsToken = await loadOpsToken(config.opsToken, config.dataDir);
-    registerOpsRoutes(app, { transport, authorize: opsTokenAuthorizer(opsToken) });
-    for (const service of services) await service.registerRoutes(app);
+    await app.register(async (scope) => {
+      registerOpsRoutes(scope, { transport, authorize: opsTokenAuthorizer(opsToken) });
+      for (const service of services) await service.registerRoutes(scope);
+    });
     for (const service of services) await service.start();
     const url = await app.listen({
       port: config.port,
