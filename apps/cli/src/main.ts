@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import { listQueues, OpsClient, purge, redrive, showDeadLetters } from "./commands/queues.ts";
-import { start } from "./commands/start.ts";
-import { testPattern } from "./commands/test-pattern.ts";
+
+// Commands load their modules on demand, so that a quick command does not load the whole platform.
+const queues = () => import("./commands/queues.ts");
 
 const usage = `usage: mercato <command>
 
@@ -33,21 +33,29 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case "start":
-      return start(values.service);
+      return (await import("./commands/start.ts")).start(values.service);
     case "events":
       if (rest[0] !== "test-pattern") break;
-      return testPattern(rest[1], rest[2]);
-    case "queues":
+      return (await import("./commands/test-pattern.ts")).testPattern(rest[1], rest[2]);
+    case "queues": {
+      const { listQueues, OpsClient } = await queues();
       return listQueues(await OpsClient.fromEnvironment(values.url));
-    case "dlq":
+    }
+    case "dlq": {
       if (!rest[0]) break;
+      const { showDeadLetters, OpsClient } = await queues();
       return showDeadLetters(await OpsClient.fromEnvironment(values.url), rest[0]);
-    case "redrive":
+    }
+    case "redrive": {
       if (!rest[0]) break;
+      const { redrive, OpsClient } = await queues();
       return redrive(await OpsClient.fromEnvironment(values.url), rest[0], values.id);
-    case "purge":
+    }
+    case "purge": {
       if (!rest[0]) break;
+      const { purge, OpsClient } = await queues();
       return purge(await OpsClient.fromEnvironment(values.url), rest[0]);
+    }
   }
   console.error(usage);
   return 2;

@@ -1,6 +1,4 @@
 export { retryDelayMs } from "./bus/backoff.ts";
-export { createEmbeddedTransport } from "./bus/embedded/index.ts";
-export { createNatsTransport } from "./bus/nats/index.ts";
 export { openTransport } from "./bus/open-transport.ts";
 export { compilePattern, InvalidPatternError, RuleSet, testEventPattern } from "./bus/patterns/index.ts";
 export type * from "./bus/transport.ts";

@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeNatsResources } from "../src/bus/nats/index.ts";
 import { type Host, loadConfig, type PlatformConfig, silentLogger, startHost } from "../src/index.ts";
 import { dropServiceDatabases, externalServices, requireServer } from "../src/testing/external-services.ts";
 import { notesService } from "./fixtures/notes/notes-service.ts";
@@ -48,6 +49,7 @@ describe.each(topologies)("host on $name", ({ config: makeConfig, available }) =
   afterAll(async () => {
     await host?.close();
     if (config?.databaseUrl) await dropServiceDatabases(["notes"]);
+    if (config?.busUrl) await removeNatsResources({ url: config.busUrl, prefix: config.busPrefix });
   });
 
   const call = async (

@@ -4,8 +4,8 @@ import path from "node:path";
 import type { EventEnvelope } from "@mercato/contracts";
 import { type Generated, type Kysely, sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
+import { createEmbeddedTransport } from "../src/bus/embedded/index.ts";
 import {
-  createEmbeddedTransport,
   type DatabaseProvider,
   type Delivery,
   type EventPattern,

@@ -1,5 +1,6 @@
 import fs from "node:fs/promises";
-import { loadConfig, opsTokenFile } from "@mercato/platform";
+import { loadConfig } from "@mercato/platform/config";
+import { opsTokenFile } from "@mercato/platform/ops-token";
 
 /** Talks to a running server's operations API (api.md, "Operations"). */
 export class OpsClient {

@@ -1,4 +1,4 @@
-import { compilePattern, InvalidPatternError } from "@mercato/platform";
+import { compilePattern, InvalidPatternError } from "@mercato/platform/patterns";
 
 /**
  * `mercato events test-pattern '<pattern json>' '<event json>'`: prints true or false and exits

@@ -1,12 +1,14 @@
 import type { PlatformConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
-import { createEmbeddedTransport } from "./embedded/index.ts";
-import { createNatsTransport } from "./nats/index.ts";
 import type { Transport } from "./transport.ts";
 
 /** NATS JetStream when BUS_URL is set, else the embedded bus under the data directory. */
-export function openTransport(config: PlatformConfig, logger: Logger): Promise<Transport> {
-  return config.busUrl
-    ? createNatsTransport({ url: config.busUrl, prefix: config.busPrefix, logger })
-    : createEmbeddedTransport({ dataDir: config.dataDir, logger });
+export async function openTransport(config: PlatformConfig, logger: Logger): Promise<Transport> {
+  // Loaded on demand: a process needs only the transport it runs.
+  if (config.busUrl) {
+    const { createNatsTransport } = await import("./nats/index.ts");
+    return createNatsTransport({ url: config.busUrl, prefix: config.busPrefix, logger });
+  }
+  const { createEmbeddedTransport } = await import("./embedded/index.ts");
+  return createEmbeddedTransport({ dataDir: config.dataDir, logger });
 }

@@ -1,0 +1,19 @@
+import { describeMachine } from "./machine.ts";
+
+/** `npm run bench [-- <name>...]`: runs the named benchmarks, or all of them. */
+const benchmarks: Record<string, () => Promise<void>> = {
+  patterns: async () => (await import("./patterns.ts")).main(),
+  bus: async () => (await import("./bus.ts")).main(),
+};
+
+const requested = process.argv.slice(2);
+const unknown = requested.filter((name) => !(name in benchmarks));
+if (unknown.length > 0) {
+  console.error(`Unknown benchmark ${unknown.join(", ")}; choose from ${Object.keys(benchmarks).join(", ")}`);
+  process.exit(2);
+}
+console.log(`machine: ${describeMachine()}`);
+for (const name of requested.length > 0 ? requested : Object.keys(benchmarks)) {
+  console.log(`\n== ${name} ==`);
+  await benchmarks[name]?.();
+}
