@@ -134,6 +134,9 @@ describe.each(topologies)("host on $name", ({ config: makeConfig, available }) =
     expect(invalid.body.detail).toMatch(/^Invalid event pattern: .*source/);
     const metrics = await (await fetch(new URL("/metrics", host.url))).text();
     expect(metrics).toMatch(new RegExp(`mercato_queue_depth\\{queue="${queue}"\\} \\d+`));
+    expect(metrics).toMatch(/mercato_outbox_backlog\{service="notes"\} \d+/);
+    expect(metrics).toMatch(/mercato_outbox_published_total\{service="notes"\} [1-9]/);
+    expect(metrics).toMatch(/mercato_handler_duration_seconds_count\{[^}]*outcome="failed"[^}]*\} [1-9]/);
   });
 
   it.skipIf(!available)(

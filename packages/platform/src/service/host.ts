@@ -9,8 +9,8 @@ import { createMetrics } from "../metrics/index.ts";
 import { loadOpsToken } from "../ops/ops-token.ts";
 import { opsTokenAuthorizer, registerOpsRoutes } from "../ops/routes.ts";
 import type { ServiceDefinition } from "./definition.ts";
-import { registerQueueMetrics } from "./queue-metrics.ts";
-import { RunningService } from "./run-service.ts";
+import { registerOutboxMetrics, registerQueueMetrics } from "./queue-metrics.ts";
+import { createServiceMetrics, RunningService } from "./run-service.ts";
 
 export interface Host {
   app: FastifyInstance;
@@ -43,11 +43,13 @@ export async function startHost(options: HostOptions): Promise<Host> {
     openTransport(config, logger),
     openDatabaseProvider({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }),
   ]);
-  const services = options.services.map(
-    (definition) => new RunningService(definition, { config, logger, databases, transport }),
-  );
   const metrics = createMetrics();
+  const serviceMetrics = createServiceMetrics(metrics);
+  const services = options.services.map(
+    (definition) => new RunningService(definition, { config, logger, databases, transport, serviceMetrics }),
+  );
   registerQueueMetrics(metrics, transport);
+  registerOutboxMetrics(metrics, services);
   const app = createHttpServer({
     logger,
     metrics,

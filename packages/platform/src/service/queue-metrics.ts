@@ -1,32 +1,31 @@
-import { Gauge } from "prom-client";
 import type { QueueStats, Transport } from "../bus/transport.ts";
 import type { Metrics } from "../metrics/index.ts";
 
 const queueGauges: { name: string; help: string; value: (stats: QueueStats) => number }[] = [
-  { name: "mercato_queue_depth", help: "Messages waiting to be received", value: (s) => s.depth },
+  { name: "queue_depth", help: "Messages waiting to be received", value: (s) => s.depth },
   {
-    name: "mercato_queue_in_flight",
+    name: "queue_in_flight",
     help: "Messages received and not yet acknowledged",
     value: (s) => s.inFlight,
   },
-  { name: "mercato_queue_delayed", help: "Messages waiting for their retry delay", value: (s) => s.delayed },
+  { name: "queue_delayed", help: "Messages waiting for their retry delay", value: (s) => s.delayed },
   {
-    name: "mercato_queue_dlq_depth",
+    name: "queue_dlq_depth",
     help: "Messages in the queue's dead-letter queue",
     value: (s) => s.dlqDepth,
   },
   {
-    name: "mercato_queue_oldest_age_seconds",
+    name: "queue_oldest_age_seconds",
     help: "Age of the oldest unacknowledged message",
     value: (s) => s.oldestAgeMs / 1000,
   },
   {
-    name: "mercato_queue_processed",
+    name: "queue_processed",
     help: "Messages acknowledged by this process since it started",
     value: (s) => s.processed,
   },
   {
-    name: "mercato_queue_failed",
+    name: "queue_failed",
     help: "Failed handler runs in this process since it started",
     value: (s) => s.failed,
   },
@@ -44,15 +43,34 @@ export function registerQueueMetrics(metrics: Metrics, transport: Transport): vo
     return snapshot;
   };
   for (const gauge of queueGauges) {
-    new Gauge({
+    metrics.gauge({
       name: gauge.name,
       help: gauge.help,
       labelNames: ["queue"],
-      registers: [metrics.registry],
       async collect() {
         this.reset();
         for (const queue of await stats()) this.set({ queue: queue.name }, gauge.value(queue));
       },
     });
   }
+}
+
+/** Outbox lag: events committed and not yet published, per service, read at scrape time. */
+export function registerOutboxMetrics(
+  metrics: Metrics,
+  services: { definition: { name: string }; outboxBacklog(): Promise<number> }[],
+): void {
+  metrics.gauge({
+    name: "outbox_backlog",
+    help: "Events committed to a service's outbox and not yet published",
+    labelNames: ["service"],
+    async collect() {
+      this.reset();
+      const backlogs = await Promise.allSettled(services.map((service) => service.outboxBacklog()));
+      backlogs.forEach((backlog, index) => {
+        const name = services[index]?.definition.name;
+        if (backlog.status === "fulfilled" && name) this.set({ service: name }, backlog.value);
+      });
+    },
+  });
 }

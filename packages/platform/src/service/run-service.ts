@@ -5,6 +5,7 @@ import type { PlatformConfig } from "../config.ts";
 import type { DatabaseProvider, ServiceDatabase } from "../db/databases.ts";
 import { loadMigrations, migrate } from "../db/migrations.ts";
 import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics/index.ts";
 import { withInbox } from "../outbox/inbox.ts";
 import { writeToOutbox } from "../outbox/outbox.ts";
 import { OutboxRelay } from "../outbox/relay.ts";
@@ -22,7 +23,27 @@ export interface ServiceDependencies {
   logger: Logger;
   databases: DatabaseProvider;
   transport: Transport;
+  serviceMetrics: ServiceMetrics;
 }
+
+/** Metrics every service reports, created once per host and labelled by service and queue. */
+export function createServiceMetrics(metrics: Metrics) {
+  return {
+    handlerDuration: metrics.histogram({
+      name: "handler_duration_seconds",
+      help: "Event handler run time in seconds, by queue and outcome",
+      labelNames: ["queue", "outcome"],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 30],
+    }),
+    outboxPublished: metrics.counter({
+      name: "outbox_published_total",
+      help: "Events the outbox relay published, by service",
+      labelNames: ["service"],
+    }),
+  };
+}
+
+export type ServiceMetrics = ReturnType<typeof createServiceMetrics>;
 
 /**
  * A service brought up by the host in three phases, so that in one process every rule exists
@@ -78,7 +99,15 @@ export class RunningService<DB = unknown> {
     for (const subscription of this.definition.subscriptions ?? []) {
       this.consumers.push(await this.consume(database, subscription));
     }
-    const relay = new OutboxRelay({ database, transport: this.dependencies.transport, logger: this.logger });
+    const published = this.dependencies.serviceMetrics.outboxPublished.labels({
+      service: this.definition.name,
+    });
+    const relay = new OutboxRelay({
+      database,
+      transport: this.dependencies.transport,
+      logger: this.logger,
+      onPublished: (count) => published.inc(count),
+    });
     this.relay = relay;
     await relay.start();
     await this.definition.onStart?.(this.context);
@@ -88,6 +117,14 @@ export class RunningService<DB = unknown> {
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
     await this.relay?.stop();
     await this.database?.close();
+  }
+
+  /** Events committed to the outbox and not yet published. */
+  async outboxBacklog(): Promise<number> {
+    const rows = await this.requireDatabase().script((session) =>
+      session.query<{ count: number }>("SELECT count(*)::int AS count FROM outbox"),
+    );
+    return rows[0]?.count ?? 0;
   }
 
   /** Readiness: the database answers. */
@@ -110,7 +147,22 @@ export class RunningService<DB = unknown> {
         publish: (events) => writeToOutbox(transaction as Transaction<unknown>, database.schema, events),
       });
     });
-    return this.dependencies.transport.consume(queue, handler, {
+    const duration = this.dependencies.serviceMetrics.handlerDuration;
+    const timed: typeof handler = async (delivery) => {
+      const stopTimer = duration.startTimer({ queue });
+      try {
+        await handler(delivery);
+        stopTimer({ outcome: "ok" });
+      } catch (error) {
+        stopTimer({ outcome: "failed" });
+        logger.warn(
+          { err: error, eventId: delivery.event.id, receiveCount: delivery.receiveCount },
+          "handler failed",
+        );
+        throw error;
+      }
+    };
+    return this.dependencies.transport.consume(queue, timed, {
       concurrency: subscription.queue?.concurrency ?? 8,
     });
   }
