@@ -1,7 +1,7 @@
 import type { EventEnvelope } from "@mercato/contracts";
-import { v7 as uuidv7 } from "uuid";
 import { silentLogger } from "../../log.ts";
 import { createEmbeddedTransport } from "./embedded-transport.ts";
+import { newMessageId as uuidv7 } from "./message-id.ts";
 
 export interface EmbeddedBenchResult {
   /** Events published, handled and acknowledged per second, end to end. */

@@ -1,5 +1,7 @@
 import type { QueuedMessage } from "./queued-message.ts";
 
+const maxTimerDelayMs = 2 ** 31 - 1;
+
 interface DueEntry {
   at: number;
   message: QueuedMessage;
@@ -36,7 +38,8 @@ export class DueTimer {
   private arm(at: number): void {
     clearTimeout(this.timer);
     this.armedFor = at;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, at - Date.now()));
+    // setTimeout fires at once for delays past 2^31-1 ms; a timer that fires early just re-arms.
+    this.timer = setTimeout(() => this.fire(), Math.min(maxTimerDelayMs, Math.max(0, at - Date.now())));
     this.timer.unref();
   }
 

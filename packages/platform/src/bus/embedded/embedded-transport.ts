@@ -1,5 +1,4 @@
 import type { EventEnvelope } from "@mercato/contracts";
-import { v7 as uuidv7 } from "uuid";
 import { createLogger, type Logger } from "../../log.ts";
 import { retryDelayMs } from "../backoff.ts";
 import { compilePattern, RuleSet } from "../patterns/index.ts";
@@ -24,6 +23,7 @@ import {
 } from "./bus-store.ts";
 import { DueTimer } from "./due-timer.ts";
 import { groupIdOf } from "./group-id.ts";
+import { newMessageId } from "./message-id.ts";
 import { validateQueueConfig } from "./queue-config.ts";
 import { type Consumer, QueueState } from "./queue-state.ts";
 import type { QueuedMessage } from "./queued-message.ts";
@@ -73,6 +73,8 @@ class EmbeddedTransport implements Transport {
   /** Redrive and purge run one at a time, so that two of them never move the same message. */
   private adminTail: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | undefined;
+  /** Every consumer's stop, so that close waits for handlers of consumers stopped before it too. */
+  private readonly stoppingConsumers = new Set<Promise<void>>();
 
   constructor(
     private readonly store: BusStore,
@@ -188,7 +190,7 @@ class EmbeddedTransport implements Transport {
         const fifo = queue.config.fifo;
         const groupId = fifo ? groupIdOf(event, fifo.groupBy) : undefined;
         if (groupId !== undefined) record.groupId = groupId;
-        keys.push([queueName, uuidv7()]);
+        keys.push([queueName, newMessageId()]);
         records.push(record);
         targets.push(queue);
       }
@@ -215,16 +217,10 @@ class EmbeddedTransport implements Transport {
         `Invalid concurrency ${concurrency} for queue "${queueName}": use an integer of at least 1`,
       );
     }
-    const consumer: Consumer = { handler, concurrency, running: 0, onIdle: undefined };
+    const consumer: Consumer = { handler, concurrency, running: 0, onIdle: undefined, stopped: undefined };
     queue.consumers.push(consumer);
     this.schedulePump(queue);
-    let stopping: Promise<void> | undefined;
-    return {
-      stop: () => {
-        stopping ??= this.stopConsumer(queue, consumer);
-        return stopping;
-      },
-    };
+    return { stop: () => this.stopConsumer(queue, consumer) };
   }
 
   async stats(): Promise<QueueStats[]> {
@@ -324,28 +320,29 @@ class EmbeddedTransport implements Transport {
   }
 
   private async shutDown(): Promise<void> {
-    const stops: Promise<void>[] = [];
     for (const queue of this.queues.values()) {
-      for (const consumer of [...queue.consumers]) stops.push(this.stopConsumer(queue, consumer));
+      for (const consumer of [...queue.consumers]) this.stopConsumer(queue, consumer);
     }
-    await Promise.all(stops);
+    await Promise.all(this.stoppingConsumers);
     await this.adminTail;
     this.timer.stop();
     await this.store.root.committed;
     await this.store.root.close();
   }
 
+  /** Takes the consumer off the queue and resolves once its running handlers have finished. */
   private stopConsumer(queue: QueueState, consumer: Consumer): Promise<void> {
+    if (consumer.stopped) return consumer.stopped;
     const index = queue.consumers.indexOf(consumer);
     if (index >= 0) queue.consumers.splice(index, 1);
-    if (consumer.running === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const previous = consumer.onIdle;
-      consumer.onIdle = () => {
-        previous?.();
-        resolve();
-      };
-    });
+    consumer.stopped =
+      consumer.running === 0
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            consumer.onIdle = resolve;
+          });
+    this.stoppingConsumers.add(consumer.stopped);
+    return consumer.stopped;
   }
 
   private schedulePump(queue: QueueState): void {
@@ -433,6 +430,9 @@ class EmbeddedTransport implements Transport {
       event: stored.event,
       receiveCount,
       extendVisibility: async (ms: number) => {
+        if (!(Number.isFinite(ms) && ms >= 0)) {
+          throw new Error(`Invalid visibility extension ${ms}: use a number of milliseconds of at least 0`);
+        }
         if (!message.removed && message.state === "inFlight" && message.receiveCount === receiveCount) {
           this.timer.schedule(message, Date.now() + ms);
         }

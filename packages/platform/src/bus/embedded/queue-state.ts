@@ -9,6 +9,8 @@ export interface Consumer {
   running: number;
   /** Set by `stop()`: called when the last running handler has finished. */
   onIdle: (() => void) | undefined;
+  /** Set by `stop()`: resolves once the consumer's handlers have finished. */
+  stopped: Promise<void> | undefined;
 }
 
 /** The in-memory index of one queue: its messages by id, what to deliver next, and counters. */
