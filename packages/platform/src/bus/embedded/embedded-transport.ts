@@ -229,6 +229,7 @@ class EmbeddedTransport implements Transport {
   }
 
   async deadLetters(queueName: string, options: { limit?: number } = {}): Promise<DeadLetter[]> {
+    this.assertOpen();
     this.requireQueue(queueName);
     // Dead-lettering is written asynchronously; wait so that the list includes every one so far.
     await this.store.root.committed;
