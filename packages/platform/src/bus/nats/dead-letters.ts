@@ -81,7 +81,7 @@ export class DeadLetterOffice {
     const stream = this.names.queueStream(config.name);
     const stored = await this.jsm.streams.getMessage(stream, { seq: streamSequence });
     if (!stored) return false;
-    const recorded = await this.attempts.read(config.name, streamSequence);
+    const { attempts: recorded } = await this.attempts.read(config.name, streamSequence);
     await this.store({
       queue: config.name,
       streamSequence,

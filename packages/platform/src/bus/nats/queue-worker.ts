@@ -4,7 +4,13 @@ import type { Logger } from "../../log.ts";
 import { retryDelayMs } from "../backoff.ts";
 import type { Handler, QueueConfig } from "../transport.ts";
 import type { AckBatcher } from "./ack-batcher.ts";
-import { type AttemptStore, completeAttempts, type RecordedAttempt } from "./attempts.ts";
+import {
+  type AttemptHistory,
+  type AttemptStore,
+  completeAttempts,
+  noAttempts,
+  type RecordedAttempt,
+} from "./attempts.ts";
 import type { ControlPlane } from "./control-plane.ts";
 import type { DeadLetterOffice } from "./dead-letters.ts";
 import { type NatsNames, partitionsOf } from "./names.ts";
@@ -18,6 +24,8 @@ const FETCH_EXPIRES_MS = 30_000;
 /** A FIFO partition hands out one message at a time; one pull request serves many of them. */
 const FIFO_FETCH_MESSAGES = 64;
 const RETRY_FETCH_AFTER_MS = 1_000;
+/** Attempt histories kept for retries this process scheduled (the oldest are dropped beyond it). */
+const REMEMBERED_HISTORIES = 10_000;
 
 export interface WorkerContext {
   js: JetStreamClient;
@@ -39,6 +47,8 @@ export class QueueWorker {
   readonly #slots: Slots;
   readonly #fetches = new Set<ConsumerMessages>();
   readonly #running = new Set<Promise<void>>();
+  /** Stream sequence -> attempts, for messages this process put back: their retry needs no read. */
+  readonly #histories = new Map<number, AttemptHistory>();
   #loops: Promise<void>[] = [];
   #stopping = false;
 
@@ -176,17 +186,17 @@ export class QueueWorker {
     }
     // It may have waited for a handler slot; give the handler its whole visibility timeout.
     if (Date.now() - receivedAt > config.visibilityTimeoutMs / 2) message.working();
-    let recorded: RecordedAttempt[] = [];
-    if (receive > 1) {
-      recorded = await attempts
+    let history = this.#historyOf(sequence, receive);
+    if (!history) {
+      history = await attempts
         .noteTimeouts(config.name, sequence, receive, config.visibilityTimeoutMs)
-        .catch((error: unknown) => {
+        .catch((error: unknown): AttemptHistory => {
           logger.warn({ err: error, queue: config.name, sequence }, "could not read a message's attempts");
-          return completeAttempts([], receive - 1, config.visibilityTimeoutMs);
+          return { attempts: completeAttempts([], receive - 1, config.visibilityTimeoutMs), revision: 0 };
         });
     }
     if (receive > config.maxReceiveCount) {
-      await this.#deadLetter(message, event, recorded, config);
+      await this.#deadLetter(message, event, history.attempts, config);
       return;
     }
     const visibility = new VisibilityKeeper(message, config.visibilityTimeoutMs);
@@ -202,7 +212,7 @@ export class QueueWorker {
     } catch (error) {
       visibility.end();
       counters.failed++;
-      await this.#fail(message, event, recorded, config, error);
+      await this.#fail(message, event, history, config, error);
       return;
     }
     visibility.end();
@@ -211,10 +221,26 @@ export class QueueWorker {
     if (receive > 1) this.context.deadLetters.forget(config.name, sequence);
   }
 
+  /** What is known of the attempts before this receive without reading the store, if anything. */
+  #historyOf(sequence: number, receive: number): AttemptHistory | undefined {
+    if (receive === 1) return noAttempts;
+    const remembered = this.#histories.get(sequence);
+    this.#histories.delete(sequence);
+    // Complete only if the previous receive was this process's own failure.
+    return remembered?.attempts.some((attempt) => attempt.receive === receive - 1) ? remembered : undefined;
+  }
+
+  #remember(sequence: number, history: AttemptHistory): void {
+    this.#histories.set(sequence, history);
+    if (this.#histories.size <= REMEMBERED_HISTORIES) return;
+    const oldest = this.#histories.keys().next();
+    if (!oldest.done) this.#histories.delete(oldest.value);
+  }
+
   async #fail(
     message: JsMsg,
     event: EventEnvelope,
-    recorded: RecordedAttempt[],
+    history: AttemptHistory,
     config: QueueConfig,
     error: unknown,
   ): Promise<void> {
@@ -224,22 +250,47 @@ export class QueueWorker {
       at: new Date().toISOString(),
       error: error instanceof Error ? error.message : String(error),
     };
-    let attempts = [...recorded, attempt];
-    try {
-      attempts = await this.context.attempts.record(config.name, message.seq, attempt);
-    } catch (recordError) {
-      this.context.logger.warn(
-        { err: recordError, queue: config.name, sequence: message.seq },
-        "could not record a failed attempt",
-      );
-    }
     if (receive >= config.maxReceiveCount) {
-      await this.#deadLetter(message, event, attempts, config);
+      await this.#deadLetter(message, event, await this.#record(message.seq, history, attempt), config);
       return;
     }
+    // The retry is scheduled before the attempt is stored, so the store's latency never lengthens
+    // the backoff; if the retry reads the attempts before this write lands, the conditional
+    // writes merge both.
     const delay = retryDelayMs(receive, config.backoff);
     this.context.counters.retryDueAt.set(message.seq, Date.now() + delay);
     message.nak(delay);
+    // Off the handler slot too: the slot frees at once, and with it the pull for the retry.
+    this.#inBackground(this.#record(message.seq, history, attempt));
+  }
+
+  /** Work that `stop()` waits for but that holds no handler slot. */
+  #inBackground(work: Promise<unknown>): void {
+    const tracked = work.then(
+      () => {},
+      () => {},
+    );
+    this.#running.add(tracked);
+    void tracked.finally(() => this.#running.delete(tracked));
+  }
+
+  /** Stores a failure; if the store is unavailable the attempt still reaches a dead letter from here. */
+  async #record(
+    sequence: number,
+    history: AttemptHistory,
+    attempt: RecordedAttempt,
+  ): Promise<RecordedAttempt[]> {
+    try {
+      const recorded = await this.context.attempts.record(this.config.name, sequence, history, attempt);
+      this.#remember(sequence, recorded);
+      return recorded.attempts;
+    } catch (error) {
+      this.context.logger.warn(
+        { err: error, queue: this.config.name, sequence },
+        "could not record a failed attempt",
+      );
+      return [...history.attempts, attempt];
+    }
   }
 
   #deadLetter(
