@@ -5,11 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EventEnvelope } from "@mercato/contracts";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../log.ts";
+import { AttemptStore, noAttempts } from "../nats/attempts.ts";
 import { benchNatsTransport, benchRawJetStream } from "../nats/bench.ts";
 import { createNatsTransport, removeNatsResources } from "../nats/index.ts";
 import { natsNames } from "../nats/names.ts";
@@ -244,6 +246,36 @@ if (!natsUp) {
         });
       } finally {
         await transport.close();
+      }
+    });
+
+    it("merges attempts that processes record from the same stale revision", async () => {
+      const names = natsNames(newPrefix());
+      const nc = await connect({ servers: url });
+      try {
+        const kv = await new Kvm(jetstream(nc)).create(names.attemptsBucket, { history: 1 });
+        const store = new AttemptStore(kv, names);
+        const at = new Date().toISOString();
+
+        // The second receive fails; then the first receive's handler, which outlived its
+        // visibility timeout, fails too: both started from nothing recorded.
+        await store.record("q", 7, noAttempts, { receive: 2, at, error: "second" });
+        const merged = await store.record("q", 7, noAttempts, { receive: 1, at, error: "first, late" });
+
+        expect(merged.attempts.map((a) => a.error)).toEqual(["first, late", "second"]);
+        expect((await store.read("q", 7)).attempts).toEqual(merged.attempts);
+        const noted = await store.noteTimeouts("q", 7, 4, 250);
+        expect(noted.attempts.map((a) => a.error)).toEqual([
+          "first, late",
+          "second",
+          "no acknowledgement within the visibility timeout of 250 ms",
+        ]);
+        await store.clear("q", 7);
+        expect((await store.read("q", 7)).attempts).toEqual([]);
+        const again = await store.record("q", 7, noAttempts, { receive: 1, at, error: "after a clear" });
+        expect(again.attempts).toHaveLength(1);
+      } finally {
+        await nc.close();
       }
     });
 
