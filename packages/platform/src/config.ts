@@ -23,8 +23,8 @@ const urlWithScheme = (schemes: string[], example: string) =>
 const port = z.coerce
   .number({ message: "must be a number" })
   .int("must be a whole number")
-  .min(1, "must be between 1 and 65535")
-  .max(65535, "must be between 1 and 65535");
+  .min(0, "must be between 0 (any free port) and 65535")
+  .max(65535, "must be between 0 (any free port) and 65535");
 
 const environmentSchema = z.object({
   PORT: port.default(8080),
@@ -50,6 +50,15 @@ const environmentSchema = z.object({
     })
     .default("info"),
 });
+
+/** Variables whose values may hold credentials: never echoed in error messages. */
+const secretVariables = new Set([
+  "MERCATO_ADMIN_PASSWORD",
+  "MERCATO_OPS_TOKEN",
+  "DATABASE_URL",
+  "REDIS_URL",
+  "BUS_URL",
+]);
 
 export interface PlatformConfig {
   port: number;
@@ -83,7 +92,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0]);
-        return `${name} ${issue.message} (got ${JSON.stringify(present[name])})`;
+        const got = secretVariables.has(name)
+          ? "the value is not shown"
+          : `got ${JSON.stringify(present[name])}`;
+        return `${name} ${issue.message} (${got})`;
       }),
     );
   }

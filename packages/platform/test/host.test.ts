@@ -177,3 +177,33 @@ describe.each(topologies)("host on $name", ({ config: makeConfig, available }) =
     });
   });
 });
+
+describe("the data directory", () => {
+  it("belongs to one process at a time, and is released on close", async () => {
+    const config = await embeddedConfig();
+    const first = await startHost({ config, services: [], logger: silentLogger() });
+    try {
+      await expect(
+        lockDataDirectoryOf(config.dataDir, { ...process.env, MERCATO_DATA_DIR: config.dataDir }),
+      ).resolves.toMatch(/is in use by another Mercato process \(pid \d+\)/);
+    } finally {
+      await first.close();
+    }
+    const second = await startHost({ config, services: [], logger: silentLogger() });
+    await second.close();
+  });
+});
+
+/** Starts a host in another process on the directory and returns what it printed on failure. */
+async function lockDataDirectoryOf(dataDir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const { execFile } = await import("node:child_process");
+  const mercato = new URL("../../../apps/cli/bin/mercato.js", import.meta.url).pathname;
+  return new Promise((resolve) => {
+    execFile(
+      "node",
+      [mercato, "start"],
+      { env: { ...env, PORT: "0", MERCATO_DATA_DIR: dataDir } },
+      (_error, stdout, stderr) => resolve(`${stdout}${stderr}`),
+    );
+  });
+}

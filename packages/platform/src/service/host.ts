@@ -8,6 +8,7 @@ import { createLogger, type Logger } from "../log.ts";
 import { createMetrics } from "../metrics/index.ts";
 import { loadOpsToken } from "../ops/ops-token.ts";
 import { opsTokenAuthorizer, registerOpsRoutes } from "../ops/routes.ts";
+import { lockDataDirectory } from "./data-dir-lock.ts";
 import type { ServiceDefinition } from "./definition.ts";
 import { registerOutboxMetrics, registerQueueMetrics } from "./queue-metrics.ts";
 import { createServiceMetrics, RunningService } from "./run-service.ts";
@@ -39,25 +40,40 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const started = Date.now();
-  const [transport, databases] = await Promise.all([
-    openTransport(config, logger),
-    openDatabaseProvider({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }),
-  ]);
-  const metrics = createMetrics();
-  const serviceMetrics = createServiceMetrics(metrics);
-  const services = options.services.map(
-    (definition) => new RunningService(definition, { config, logger, databases, transport, serviceMetrics }),
-  );
-  registerQueueMetrics(metrics, transport);
-  registerOutboxMetrics(metrics, services);
-  const app = createHttpServer({
-    logger,
-    metrics,
-    title: "Mercato",
-    version: "0.1.0",
-    ready: async () => checkReadiness(services, transport),
-  });
+  // Everything opened so far, closed in reverse order on shutdown or on a failed start.
+  const closers: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) {
+      await close().catch((error) => logger.error({ err: error }, "shutdown step failed"));
+    }
+  };
   try {
+    if (!config.databaseUrl || !config.busUrl) closers.push(await lockDataDirectory(config.dataDir));
+    const [transport, databases] = await openBoth(
+      () => openTransport(config, logger),
+      () => openDatabaseProvider({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }),
+      closers,
+    );
+    const metrics = createMetrics();
+    const serviceMetrics = createServiceMetrics(metrics);
+    const services = options.services.map(
+      (definition) =>
+        new RunningService(definition, { config, logger, databases, transport, serviceMetrics }),
+    );
+    closers.push(async () => {
+      for (const service of services) await service.stop();
+    });
+    registerQueueMetrics(metrics, transport);
+    registerOutboxMetrics(metrics, services);
+    const app = createHttpServer({
+      logger,
+      metrics,
+      title: "Mercato",
+      version: "0.1.0",
+      ready: async () => checkReadiness(services, transport),
+    });
+    closers.push(() => app.close());
+
     for (const service of services) await service.prepare();
     const opsToken = await loadOpsToken(config.opsToken, config.dataDir);
     await app.register(async (scope) => {
@@ -79,26 +95,25 @@ export async function startHost(options: HostOptions): Promise<Host> {
       },
       "Mercato is ready",
     );
-    return {
-      app,
-      transport,
-      databases,
-      services,
-      url,
-      async close() {
-        await app.close();
-        for (const service of services) await service.stop();
-        await transport.close();
-        await databases.close();
-      },
-    };
+    return { app, transport, databases, services, url, close: closeAll };
   } catch (error) {
-    await app.close().catch(() => undefined);
-    await Promise.allSettled(services.map((service) => service.stop()));
-    await transport.close().catch(() => undefined);
-    await databases.close().catch(() => undefined);
+    await closeAll();
     throw error;
   }
+}
+
+/** Opens two resources at once; if either fails, the other is still registered for closing. */
+async function openBoth<A extends { close(): Promise<void> }, B extends { close(): Promise<void> }>(
+  openA: () => Promise<A>,
+  openB: () => Promise<B>,
+  closers: (() => Promise<unknown>)[],
+): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled([openA(), openB()]);
+  if (a.status === "fulfilled") closers.push(() => a.value.close());
+  if (b.status === "fulfilled") closers.push(() => b.value.close());
+  if (a.status === "rejected") throw a.reason;
+  if (b.status === "rejected") throw b.reason;
+  return [a.value, b.value];
 }
 
 async function checkReadiness(services: RunningService[], transport: Transport) {

@@ -1,0 +1,106 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("configuration", () => {
+  it("falls back to the embedded defaults", () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080,
+      dataDir: path.resolve("./data"),
+      seed: "demo",
+      admin: undefined,
+      opsToken: undefined,
+      databaseUrl: undefined,
+      busUrl: undefined,
+      busPrefix: "mercato",
+      redisUrl: undefined,
+      blobUrl: undefined,
+      logLevel: "info",
+    });
+  });
+
+  it("reads every variable", () => {
+    const config = loadConfig({
+      PORT: "9090",
+      MERCATO_DATA_DIR: "/var/lib/mercato",
+      MERCATO_SEED: "none",
+      MERCATO_ADMIN_EMAIL: "ops@example.com",
+      MERCATO_ADMIN_PASSWORD: "correct horse",
+      DATABASE_URL: "postgres://postgres@db:5432/postgres",
+      BUS_URL: "nats://nats:4222",
+      MERCATO_BUS_PREFIX: "shop-eu",
+      REDIS_URL: "redis://cache:6379",
+      BLOB_URL: "s3://media",
+      LOG_LEVEL: "debug",
+    });
+    expect(config).toMatchObject({
+      port: 9090,
+      dataDir: "/var/lib/mercato",
+      seed: "none",
+      admin: { email: "ops@example.com", password: "correct horse" },
+      databaseUrl: "postgres://postgres@db:5432/postgres",
+      busUrl: "nats://nats:4222",
+      busPrefix: "shop-eu",
+      redisUrl: "redis://cache:6379",
+      blobUrl: "s3://media",
+      logLevel: "debug",
+    });
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadConfig({ PORT: "", DATABASE_URL: "" })).toMatchObject({ port: 8080, databaseUrl: undefined });
+  });
+
+  it("lists every bad variable with what it got", () => {
+    expect(
+      problemsOf({
+        PORT: "eighty",
+        MERCATO_SEED: "lots",
+        DATABASE_URL: "mysql://db/x",
+        BUS_URL: "not a url",
+        REDIS_URL: "http://cache",
+        BLOB_URL: "/tmp/blobs",
+        LOG_LEVEL: "loud",
+        MERCATO_BUS_PREFIX: "Bad Prefix",
+        MERCATO_OPS_TOKEN: "short",
+      }),
+    ).toEqual([
+      'PORT must be a number (got "eighty")',
+      'MERCATO_SEED must be "demo" or "none" (got "lots")',
+      "MERCATO_OPS_TOKEN must be at least 16 characters (the value is not shown)",
+      "DATABASE_URL must be a URL like postgres://user@host:5432/postgres (the value is not shown)",
+      "BUS_URL must be a URL like nats://127.0.0.1:4222 (the value is not shown)",
+      'MERCATO_BUS_PREFIX must be lowercase letters, digits and - (at most 31), starting with a letter (got "Bad Prefix")',
+      "REDIS_URL must be a URL like redis://127.0.0.1:6379 (the value is not shown)",
+      'BLOB_URL must be a URL like s3://bucket (got "/tmp/blobs")',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ]);
+  });
+
+  it("checks ranges", () => {
+    expect(problemsOf({ PORT: "70000" })).toEqual([
+      'PORT must be between 0 (any free port) and 65535 (got "70000")',
+    ]);
+    expect(problemsOf({ PORT: "80.5" })).toEqual(['PORT must be a whole number (got "80.5")']);
+  });
+
+  it("wants the admin email and password together", () => {
+    expect(problemsOf({ MERCATO_ADMIN_EMAIL: "ops@example.com" })).toEqual([
+      "MERCATO_ADMIN_EMAIL and MERCATO_ADMIN_PASSWORD must be set together",
+    ]);
+    expect(problemsOf({ MERCATO_ADMIN_EMAIL: "nope", MERCATO_ADMIN_PASSWORD: "short" })).toEqual([
+      'MERCATO_ADMIN_EMAIL must be an email address (got "nope")',
+      "MERCATO_ADMIN_PASSWORD must be at least 8 characters (the value is not shown)",
+    ]);
+  });
+});
