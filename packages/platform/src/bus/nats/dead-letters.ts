@@ -39,6 +39,9 @@ const encoder = new TextEncoder();
  * server's max-deliveries advisory, or by a scan at start), listing them, and redriving them.
  */
 export class DeadLetterOffice {
+  #advisories: Subscription | undefined;
+  readonly #moves = new Set<Promise<void>>();
+
   constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
@@ -122,28 +125,45 @@ export class DeadLetterOffice {
   }
 
   /** Moves messages as the server reports that it stopped delivering them. One process per advisory. */
-  listenForExhausted(): Subscription {
-    return this.nc.subscribe("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.*.*", {
+  listenForExhausted(): void {
+    this.#advisories = this.nc.subscribe("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.*.*", {
       queue: `${this.names.prefix}-dead-letters`,
       callback: (error, msg) => {
         if (error) {
           this.logger.error({ err: error }, "max-deliveries advisory subscription failed");
           return;
         }
-        const advisory = msg.json<MaxDeliveriesAdvisory>();
+        let advisory: MaxDeliveriesAdvisory;
+        try {
+          advisory = msg.json<MaxDeliveriesAdvisory>();
+        } catch (parseError) {
+          this.logger.warn({ err: parseError }, "ignoring an unreadable max-deliveries advisory");
+          return;
+        }
         if (!advisory.stream.startsWith(this.names.queueStreamPrefix)) return;
         const config = [...this.control.queues.values()].find(
           (queue) => this.names.queueStream(queue.name) === advisory.stream,
         );
         if (!config) return;
-        this.moveStored(config, advisory.stream_seq, advisory.deliveries).catch((moveError: unknown) => {
-          this.logger.error(
-            { err: moveError, queue: config.name, streamSequence: advisory.stream_seq },
-            "could not move an exhausted message to the DLQ",
-          );
-        });
+        const move = this.moveStored(config, advisory.stream_seq, advisory.deliveries).then(
+          () => {},
+          (moveError: unknown) => {
+            this.logger.error(
+              { err: moveError, queue: config.name, streamSequence: advisory.stream_seq },
+              "could not move an exhausted message to the DLQ",
+            );
+          },
+        );
+        this.#moves.add(move);
+        void move.finally(() => this.#moves.delete(move));
       },
     });
+  }
+
+  /** Stops taking advisories and waits for the moves they started. */
+  async stopListening(): Promise<void> {
+    this.#advisories?.unsubscribe();
+    await Promise.all([...this.#moves]);
   }
 
   async list(queue: string, limit: number): Promise<DeadLetter[]> {

@@ -6,7 +6,7 @@ import {
   type PubAck,
 } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import { connect, type NatsConnection, type Subscription as NatsSubscription } from "@nats-io/transport-node";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createLogger, type Logger } from "../../log.ts";
 import { validateQueueConfig } from "../embedded/queue-config.ts";
 import { compilePattern } from "../patterns/index.ts";
@@ -39,7 +39,6 @@ export interface NatsTransportOptions {
 }
 
 const DEFAULT_CONCURRENCY = 8;
-const DEFAULT_DEAD_LETTER_LIMIT = 1_000;
 /** Longer than any message lives in a queue with retries (SQS's maximum retention). */
 const ATTEMPTS_TTL_MS = 14 * 24 * 60 * 60 * 1000;
 const API_TIMEOUT_MS = 10_000;
@@ -64,6 +63,7 @@ export async function createNatsTransport(options: NatsTransportOptions): Promis
     const control = await ControlPlane.open(jsm, controlKv, names, logger);
     const attempts = new AttemptStore(attemptsKv, names);
     const deadLetters = new DeadLetterOffice(nc, js, jsm, names, control, attempts, logger);
+    deadLetters.listenForExhausted();
     return new NatsTransport(nc, js, jsm, names, control, attempts, deadLetters, logger);
   } catch (error) {
     await nc.close();
@@ -76,7 +76,6 @@ class NatsTransport implements Transport {
   readonly #counters = new Map<string, QueueCounters>();
   readonly #workers = new Set<QueueWorker>();
   readonly #acks = new AckBatcher();
-  readonly #advisories: NatsSubscription;
   #closed = false;
 
   constructor(
@@ -88,9 +87,7 @@ class NatsTransport implements Transport {
     private readonly attempts: AttemptStore,
     private readonly deadLetterOffice: DeadLetterOffice,
     private readonly logger: Logger,
-  ) {
-    this.#advisories = deadLetterOffice.listenForExhausted();
-  }
+  ) {}
 
   async declareQueue(config: QueueConfig): Promise<void> {
     this.#assertOpen();
@@ -194,7 +191,7 @@ class NatsTransport implements Transport {
   async deadLetters(queue: string, options?: { limit?: number }): Promise<DeadLetter[]> {
     this.#assertOpen();
     this.#declared(queue);
-    return this.deadLetterOffice.list(queue, options?.limit ?? DEFAULT_DEAD_LETTER_LIMIT);
+    return this.deadLetterOffice.list(queue, options?.limit ?? Number.POSITIVE_INFINITY);
   }
 
   async redrive(queue: string, ids?: string[]): Promise<number> {
@@ -215,7 +212,7 @@ class NatsTransport implements Transport {
     this.#closed = true;
     await Promise.all([...this.#workers].map((worker) => worker.stop()));
     this.#workers.clear();
-    this.#advisories.unsubscribe();
+    await this.deadLetterOffice.stopListening();
     await this.control.close();
     await this.nc.drain();
   }
