@@ -27,13 +27,19 @@ export interface FieldCondition {
   /** Equal keys mean equal conditions, whatever order the alternatives were written in. */
   readonly key: string;
   /**
-   * How cheaply the condition narrows the candidates: 0 hash look-ups only, 1 also prefix/suffix
-   * tries, 2 needs a test per value, 3 can hold when the field is absent.
+   * How the condition is looked up: 0 by value (hash or trie), 1 by testing each value, 2 it can
+   * also hold when the field is absent.
    */
   readonly rank: number;
+  /** The path's number of segments: envelope fields (`source`) are shallower than detail fields. */
+  readonly depth: number;
 }
 
-/** Every condition must hold; ordered by (rank, path) so rules share their common leading steps. */
+/**
+ * Every condition must hold. Conditions are ordered by (rank, depth, path): value look-ups first,
+ * and shallow envelope fields such as `source` and `detail-type` before detail fields, so that
+ * rules share their common leading steps.
+ */
 export type Conjunction = readonly FieldCondition[];
 
 export interface CompiledRule {
@@ -69,19 +75,44 @@ function fail(at: string, reason: string): never {
   throw new InvalidPatternError(at, reason);
 }
 
+/**
+ * A value list such as `"detail-type": ["A", "B"]` is expanded into one conjunction per value, so
+ * that the rule shares states with rules naming "A" or "B" alone; at most this many conjunctions
+ * come from one alternative.
+ */
+const MAX_SPLIT = 16;
+
 export function compileRule(pattern: unknown): CompiledRule {
   if (!isObject(pattern)) fail("$", `an event pattern must be a JSON object, found ${describeType(pattern)}`);
   const branches = compileObject(pattern, null, "$", false);
+  const splitLimit = Math.min(MAX_SPLIT, Math.floor(MAX_ALTERNATIVES / branches.length));
   const conjunctions = new Map<string, Conjunction>();
   const paths = new Set<string>();
   for (const branch of branches) {
-    const conditions = [...branch.values()].sort((a, b) =>
-      a.rank !== b.rank ? a.rank - b.rank : a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
-    );
+    const conditions = [...branch.values()].sort(compareConditions);
     for (const condition of conditions) paths.add(condition.path);
-    conjunctions.set(conditions.map((c) => `${c.path}\u0000${c.key}`).join("\u0001"), conditions);
+    for (const conjunction of splitValueLists(conditions, splitLimit)) {
+      conjunctions.set(conjunction.map((c) => `${c.path}\u0000${c.key}`).join("\u0001"), conjunction);
+    }
   }
   return { conjunctions: [...conjunctions.values()], paths: [...paths] };
+}
+
+function compareConditions(a: FieldCondition, b: FieldCondition): number {
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  if (a.depth !== b.depth) return a.depth - b.depth;
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** OR distributes over AND: a field's looked-up alternatives become separate conjunctions. */
+function splitValueLists(conditions: readonly FieldCondition[], limit: number): FieldCondition[][] {
+  let conjunctions: FieldCondition[][] = [[]];
+  for (const condition of conditions) {
+    const split = condition.rank === 0 && conjunctions.length * condition.matchers.length <= limit;
+    const parts = split ? condition.matchers.map((m) => makeCondition(condition.path, [m])) : [condition];
+    conjunctions = conjunctions.flatMap((conjunction) => parts.map((part) => [...conjunction, part]));
+  }
+  return conjunctions;
 }
 
 function compileObject(object: JsonObject, prefix: string | null, at: string, insideOr: boolean): Branch[] {
@@ -159,16 +190,14 @@ function compileCondition(path: string, values: unknown[], at: string): FieldCon
     const matcher = compileValue(value, childPath(at, i));
     matchers.set(matcher.key, matcher);
   });
-  const list = [...matchers.values()];
-  const kinds = new Set(list.map((m) => m.kind));
-  const rank = kinds.has("absent")
-    ? 3
-    : kinds.has("test")
-      ? 2
-      : kinds.has("prefix") || kinds.has("suffix")
-        ? 1
-        : 0;
-  return { path, matchers: list, key: JSON.stringify([...matchers.keys()].sort()), rank };
+  return makeCondition(path, [...matchers.values()]);
+}
+
+function makeCondition(path: string, matchers: readonly Matcher[]): FieldCondition {
+  const kinds = new Set(matchers.map((m) => m.kind));
+  const rank = kinds.has("absent") ? 2 : kinds.has("test") ? 1 : 0;
+  const key = JSON.stringify(matchers.map((m) => m.key).sort());
+  return { path, matchers, key, rank, depth: path.split(".").length };
 }
 
 function compileValue(value: unknown, at: string): Matcher {

@@ -1,5 +1,5 @@
 import type { CompiledRule, FieldCondition } from "./compile.ts";
-import { consistent, type FlatEvent, flattenEvent, type Leaf, type Trail } from "./flatten.ts";
+import { consistent, EventFields, type Trail } from "./event-fields.ts";
 import { foldCase, type Matcher, type Scalar } from "./matchers.ts";
 import { Trie } from "./trie.ts";
 
@@ -10,131 +10,152 @@ export interface MachineRule {
 }
 
 /**
- * Compiled rules in the spirit of aws/event-ruler: a tree whose steps are field conditions.
- * Each rule's conjunctions are ordered by (rank, path), so rules that share leading conditions
- * (the same `source`, then the same `detail-type`, ...) share a path of states. At a state, the
- * conditions on one field are indexed by value: exact values and equals-ignore-case in hash maps,
- * prefixes and suffixes in tries; only the conditions that cannot be indexed (numeric ranges,
- * anything-but, wildcard, cidr, exists) are tested against each value. Matching an event
- * therefore walks only the states its values lead to, and its cost follows the number of
- * conditions the event satisfies rather than the number of rules.
+ * Compiled rules in the spirit of aws/event-ruler: a tree whose edges are field conditions.
+ * Conjunctions are ordered (see Conjunction), so rules that share leading conditions (the same
+ * `detail-type`, then the same `source`, ...) share a path of states. At a state, the conditions
+ * on one field are indexed by value: exact values and equals-ignore-case in hash maps, prefixes
+ * and suffixes in tries; only conditions that cannot be indexed (numeric ranges, anything-but,
+ * wildcard, cidr, exists) are tested against each value. Matching an event walks only the states
+ * its values lead to, so its cost follows the conditions the event satisfies, not the rule count.
  */
 export class PatternMachine<R extends MachineRule> {
+  readonly #fields = new EventFields();
   readonly #root = new State<R>();
-  /** Paths (and their dot-boundary prefixes) that some rule reads, with how many rules read them. */
-  readonly #wanted = new Map<string, number>();
   #stamp = 0;
   #visit = 0;
-  #flat: FlatEvent = new Map();
   #found: R[] = [];
 
   add(rule: R, compiled: CompiledRule): void {
     for (const conjunction of compiled.conjunctions) {
       let state = this.#root;
-      for (const condition of conjunction) state = state.enter(condition);
+      for (const condition of conjunction) state = state.enter(condition, this.#fields);
+      state.terminals ??= [];
       state.terminals.push(rule);
-    }
-    for (const path of compiled.paths) {
-      for (const prefix of prefixesOf(path)) this.#wanted.set(prefix, (this.#wanted.get(prefix) ?? 0) + 1);
     }
   }
 
   remove(rule: R, compiled: CompiledRule): void {
     for (const conjunction of compiled.conjunctions) this.#root.leave(conjunction, 0, rule);
-    for (const path of compiled.paths) {
-      for (const prefix of prefixesOf(path)) {
-        const count = (this.#wanted.get(prefix) ?? 0) - 1;
-        if (count > 0) this.#wanted.set(prefix, count);
-        else this.#wanted.delete(prefix);
-      }
-    }
   }
 
   /** The rules the event matches, each once, in the order they were added. */
   match(event: unknown): R[] {
     this.#stamp++;
-    this.#flat = flattenEvent(event, this.#wanted);
+    this.#fields.reset(event);
     const found: R[] = [];
     this.#found = found;
     this.#visitState(this.#root, null);
-    this.#flat = new Map();
+    this.#fields.clear();
     this.#found = [];
-    if (found.length > 1) found.sort((a, b) => a.order - b.order);
+    // Few rules match any one event: an insertion sort beats Array.prototype.sort here.
+    for (let i = 1; i < found.length; i++) {
+      const rule = found[i] as R;
+      let j = i - 1;
+      for (; j >= 0 && (found[j] as R).order > rule.order; j--) found[j + 1] = found[j] as R;
+      found[j + 1] = rule;
+    }
     return found;
   }
 
   #visitState(state: State<R>, chosen: TrailChain | null): void {
     const terminals = state.terminals;
-    for (let i = 0; i < terminals.length; i++) {
-      const rule = terminals[i] as R;
-      if (rule.stamp !== this.#stamp) {
-        rule.stamp = this.#stamp;
-        this.#found.push(rule);
+    if (terminals !== null) {
+      for (let i = 0; i < terminals.length; i++) {
+        const rule = terminals[i] as R;
+        if (rule.stamp !== this.#stamp) {
+          rule.stamp = this.#stamp;
+          this.#found.push(rule);
+        }
       }
     }
     const fields = state.fields;
+    if (fields === null) return;
     for (let f = 0; f < fields.length; f++) {
       const field = fields[f] as FieldIndex<R>;
-      const leaves = this.#flat.get(field.path);
-      if (leaves === undefined) {
-        for (const step of field.onAbsent) this.#visitState(step.next, chosen);
+      const found = this.#fields.read(field.slot);
+      const count = found.count;
+      if (count === 0) {
+        for (const step of field.onAbsent) this.#visitState(step, chosen);
         continue;
       }
       const visit = ++this.#visit;
-      for (let l = 0; l < leaves.length; l++) {
-        const leaf = leaves[l] as Leaf;
-        if (leaf.trail === null || chosen === null || fitsChain(leaf.trail, chosen)) {
-          this.#visitLeaf(field, leaf, visit, chosen);
+      for (let v = 0; v < count; v++) {
+        const trail = found.trails[v] as Trail | null;
+        if (trail === null || chosen === null || fitsChain(trail, chosen)) {
+          this.#visitValue(field, found.values[v] as Scalar, trail, visit, chosen);
         }
       }
     }
   }
 
-  #visitLeaf(field: FieldIndex<R>, leaf: Leaf, visit: number, chosen: TrailChain | null): void {
-    const value = leaf.value;
-    const exact = field.exact.get(value);
-    if (exact !== undefined) for (const step of exact) this.#follow(step, leaf, visit, chosen);
+  #visitValue(
+    field: FieldIndex<R>,
+    value: Scalar,
+    trail: Trail | null,
+    visit: number,
+    chosen: TrailChain | null,
+  ): void {
+    if (field.exact.size > 0) {
+      const hit = field.exact.get(value);
+      if (hit !== undefined) this.#followAll(hit, trail, visit, chosen);
+    }
     if (typeof value === "string") {
-      if (field.prefixes) this.#walkTrie(field.prefixes, value, leaf, visit, chosen);
-      if (field.suffixes) this.#walkTrie(field.suffixes, value, leaf, visit, chosen);
+      if (field.prefixes) this.#walkTrie(field.prefixes, value, trail, visit, chosen);
+      if (field.suffixes) this.#walkTrie(field.suffixes, value, trail, visit, chosen);
       if (field.foldedLookups > 0) {
         const folded = foldCase(value);
-        const ignoringCase = field.ignoreCase.get(folded);
-        if (ignoringCase !== undefined)
-          for (const step of ignoringCase) this.#follow(step, leaf, visit, chosen);
-        if (field.foldedPrefixes) this.#walkTrie(field.foldedPrefixes, folded, leaf, visit, chosen);
-        if (field.foldedSuffixes) this.#walkTrie(field.foldedSuffixes, folded, leaf, visit, chosen);
+        const hit = field.ignoreCase.get(folded);
+        if (hit !== undefined) this.#followAll(hit, trail, visit, chosen);
+        if (field.foldedPrefixes) this.#walkTrie(field.foldedPrefixes, folded, trail, visit, chosen);
+        if (field.foldedSuffixes) this.#walkTrie(field.foldedSuffixes, folded, trail, visit, chosen);
       }
     }
     const tests = field.tests;
     for (let i = 0; i < tests.length; i++) {
       const test = tests[i] as TestEntry<R>;
-      if (test.test(value)) this.#follow(test.step, leaf, visit, chosen);
+      if (test.test(value)) this.#follow(test.step, trail, visit, chosen);
     }
   }
 
-  #walkTrie(trie: Trie<Step<R>>, value: string, leaf: Leaf, visit: number, chosen: TrailChain | null): void {
+  #walkTrie(
+    trie: Trie<Step<R>>,
+    value: string,
+    trail: Trail | null,
+    visit: number,
+    chosen: TrailChain | null,
+  ): void {
+    const length = value.length;
+    const reversed = trie.reversed;
     let node = trie.root;
-    const last = value.length - 1;
-    for (let i = 0; ; i++) {
-      if (node.items !== undefined) for (const step of node.items) this.#follow(step, leaf, visit, chosen);
-      if (i > last || node.children === undefined) return;
-      const next = node.children.get(value.charCodeAt(trie.reversed ? last - i : i));
-      if (next === undefined) return;
-      node = next;
+    let depth = 0;
+    for (;;) {
+      if (node.items !== undefined) this.#followAll(node.items, trail, visit, chosen);
+      if (node.edges === undefined || depth >= length) return;
+      const edge = node.edges.get(value.charCodeAt(reversed ? length - 1 - depth : depth));
+      if (edge === undefined) return;
+      if (reversed ? !value.endsWith(edge.text, length - depth) : !value.startsWith(edge.text, depth)) return;
+      depth += edge.text.length;
+      node = edge.node;
     }
+  }
+
+  #followAll(hit: Hit<R>, trail: Trail | null, visit: number, chosen: TrailChain | null): void {
+    if (hit instanceof Step) {
+      this.#follow(hit, trail, visit, chosen);
+      return;
+    }
+    for (let i = 0; i < hit.length; i++) this.#follow(hit[i] as Step<R>, trail, visit, chosen);
   }
 
   /**
    * Several values of one field can satisfy the same condition; the states beyond it are visited
    * once for values outside arrays, and again only for values whose array position differs.
    */
-  #follow(step: Step<R>, leaf: Leaf, visit: number, chosen: TrailChain | null): void {
-    const trail = leaf.trail;
+  #follow(step: Step<R>, trail: Trail | null, visit: number, chosen: TrailChain | null): void {
     if (step.visit === visit && (step.trail === null || step.trail === trail)) return;
     step.visit = visit;
     step.trail = trail;
-    this.#visitState(step.next, trail === null ? chosen : { trail, rest: chosen });
+    this.#visitState(step, trail === null ? chosen : { trail, rest: chosen });
   }
 }
 
@@ -150,22 +171,16 @@ function fitsChain(trail: Trail, chain: TrailChain): boolean {
   return true;
 }
 
-function prefixesOf(path: string): string[] {
-  const prefixes: string[] = [];
-  for (let dot = path.indexOf("."); dot !== -1; dot = path.indexOf(".", dot + 1))
-    prefixes.push(path.slice(0, dot));
-  prefixes.push(path);
-  return prefixes;
-}
-
 class State<R> {
-  readonly fields: FieldIndex<R>[] = [];
-  readonly terminals: R[] = [];
+  fields: FieldIndex<R>[] | null = null;
+  /** Rules whose conjunction ends here. */
+  terminals: R[] | null = null;
 
-  enter(condition: FieldCondition): State<R> {
+  enter(condition: FieldCondition, fields: EventFields): Step<R> {
+    this.fields ??= [];
     let field = this.fields.find((f) => f.path === condition.path);
     if (field === undefined) {
-      field = new FieldIndex<R>(condition.path);
+      field = new FieldIndex<R>(condition.path, fields.slotOf(condition.path));
       this.fields.push(field);
     }
     return field.enter(condition);
@@ -174,29 +189,38 @@ class State<R> {
   leave(conjunction: readonly FieldCondition[], depth: number, rule: R): void {
     const condition = conjunction[depth];
     if (condition === undefined) {
-      const at = this.terminals.indexOf(rule);
-      if (at !== -1) this.terminals.splice(at, 1);
+      this.terminals = this.terminals?.filter((existing) => existing !== rule) ?? null;
+      if (this.terminals?.length === 0) this.terminals = null;
       return;
     }
-    const index = this.fields.findIndex((f) => f.path === condition.path);
-    const field = this.fields[index];
+    const index = this.fields?.findIndex((f) => f.path === condition.path) ?? -1;
+    const field = this.fields?.[index];
     const step = field?.steps.get(condition.key);
     if (!field || !step) return;
-    step.next.leave(conjunction, depth + 1, rule);
+    step.leave(conjunction, depth + 1, rule);
     if (--step.users === 0) field.drop(step);
-    if (field.steps.size === 0) this.fields.splice(index, 1);
+    if (field.steps.size === 0) this.fields?.splice(index, 1);
+    if (this.fields?.length === 0) this.fields = null;
   }
 }
 
-/** A distinct condition on one field at one state, and the state reached when it holds. */
-interface Step<R> {
+/** A distinct condition on one field at one state; also the state reached when it holds. */
+class Step<R> extends State<R> {
   readonly condition: FieldCondition;
-  readonly next: State<R>;
-  users: number;
+  /** Conjunctions passing through. */
+  users = 0;
   /** The last field visit that followed this step, and with which array trail. */
-  visit: number;
-  trail: Trail | null;
+  visit = 0;
+  trail: Trail | null = null;
+
+  constructor(condition: FieldCondition) {
+    super();
+    this.condition = condition;
+  }
 }
+
+/** Steps registered under one value: usually one, so it is stored without an array. */
+type Hit<R> = Step<R> | Step<R>[];
 
 interface TestEntry<R> {
   readonly step: Step<R>;
@@ -205,9 +229,11 @@ interface TestEntry<R> {
 
 class FieldIndex<R> {
   readonly path: string;
+  /** Where EventFields keeps this field's values. */
+  readonly slot: number;
   readonly steps = new Map<string, Step<R>>();
-  readonly exact = new Map<Scalar, Step<R>[]>();
-  readonly ignoreCase = new Map<string, Step<R>[]>();
+  readonly exact = new Map<Scalar, Hit<R>>();
+  readonly ignoreCase = new Map<string, Hit<R>>();
   prefixes: Trie<Step<R>> | undefined;
   suffixes: Trie<Step<R>> | undefined;
   foldedPrefixes: Trie<Step<R>> | undefined;
@@ -217,19 +243,20 @@ class FieldIndex<R> {
   /** How many case-insensitive look-ups are registered, so values are folded only when needed. */
   foldedLookups = 0;
 
-  constructor(path: string) {
+  constructor(path: string, slot: number) {
     this.path = path;
+    this.slot = slot;
   }
 
-  enter(condition: FieldCondition): State<R> {
+  enter(condition: FieldCondition): Step<R> {
     let step = this.steps.get(condition.key);
     if (step === undefined) {
-      step = { condition, next: new State<R>(), users: 0, visit: 0, trail: null };
+      step = new Step<R>(condition);
       this.steps.set(condition.key, step);
       for (const matcher of condition.matchers) this.#index(matcher, step);
     }
     step.users++;
-    return step.next;
+    return step;
   }
 
   drop(step: Step<R>): void {
@@ -240,10 +267,10 @@ class FieldIndex<R> {
   #index(matcher: Matcher, step: Step<R>): void {
     switch (matcher.kind) {
       case "exact":
-        addTo(this.exact, matcher.value, step);
+        addHit(this.exact, matcher.value, step);
         return;
       case "equals-ignore-case":
-        addTo(this.ignoreCase, matcher.value, step);
+        addHit(this.ignoreCase, matcher.value, step);
         this.foldedLookups++;
         return;
       case "prefix":
@@ -262,10 +289,10 @@ class FieldIndex<R> {
   #unindex(matcher: Matcher, step: Step<R>): void {
     switch (matcher.kind) {
       case "exact":
-        removeFrom(this.exact, matcher.value, step);
+        removeHit(this.exact, matcher.value, step);
         return;
       case "equals-ignore-case":
-        removeFrom(this.ignoreCase, matcher.value, step);
+        removeHit(this.ignoreCase, matcher.value, step);
         this.foldedLookups--;
         return;
       case "prefix":
@@ -308,14 +335,16 @@ class FieldIndex<R> {
   }
 }
 
-function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else list.push(value);
+function addHit<K, R>(map: Map<K, Hit<R>>, key: K, step: Step<R>): void {
+  const hit = map.get(key);
+  if (hit === undefined) map.set(key, step);
+  else map.set(key, hit instanceof Step ? [hit, step] : [...hit, step]);
 }
 
-function removeFrom<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key)?.filter((existing) => existing !== value);
-  if (list === undefined || list.length === 0) map.delete(key);
-  else map.set(key, list);
+function removeHit<K, R>(map: Map<K, Hit<R>>, key: K, step: Step<R>): void {
+  const hit = map.get(key);
+  const rest = hit instanceof Step ? [hit] : (hit ?? []);
+  const kept = rest.filter((existing) => existing !== step);
+  if (kept.length === 0) map.delete(key);
+  else map.set(key, kept.length === 1 ? (kept[0] as Step<R>) : kept);
 }
