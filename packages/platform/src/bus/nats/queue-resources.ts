@@ -50,19 +50,21 @@ export async function ensureQueueResources(
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
   });
-  for (const partition of partitionsOf(config.fifo !== undefined)) {
-    await ensureConsumer(jsm, queueStream, {
-      durable_name: names.consumerName(partition),
-      filter_subject: names.queueSubject(config.name, partition),
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      replay_policy: ReplayPolicy.Instant,
-      ack_wait: nanos(config.visibilityTimeoutMs),
-      max_deliver: maxDeliverOf(config),
-      // One unacknowledged message per partition is what keeps a FIFO group in order.
-      max_ack_pending: config.fifo ? 1 : STANDARD_MAX_ACK_PENDING,
-    });
-  }
+  await Promise.all(
+    partitionsOf(config.fifo !== undefined).map((partition) =>
+      ensureConsumer(jsm, queueStream, {
+        durable_name: names.consumerName(partition),
+        filter_subject: names.queueSubject(config.name, partition),
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        replay_policy: ReplayPolicy.Instant,
+        ack_wait: nanos(config.visibilityTimeoutMs),
+        max_deliver: maxDeliverOf(config),
+        // One unacknowledged message per partition is what keeps a FIFO group in order.
+        max_ack_pending: config.fifo ? 1 : STANDARD_MAX_ACK_PENDING,
+      }),
+    ),
+  );
 }
 
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }) {

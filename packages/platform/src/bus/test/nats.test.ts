@@ -121,6 +121,39 @@ if (!natsUp) {
       }
     });
 
+    it("applies a re-declared queue's visibility timeout and receive limit to its consumers", async () => {
+      const prefix = newPrefix();
+      const transport = await open(prefix);
+      const nc = await connect({ servers: url });
+      try {
+        const fifo = { groupBy: "detail.orderId" };
+        await transport.declareQueue({ ...queueDefaults, name: "tuned", fifo });
+        await transport.declareQueue({
+          ...queueDefaults,
+          name: "tuned",
+          fifo,
+          visibilityTimeoutMs: 2_500,
+          maxReceiveCount: 7,
+        });
+
+        const names = natsNames(prefix);
+        const consumers = await (await jetstreamManager(nc)).consumers
+          .list(names.queueStream("tuned"))
+          .next();
+        expect(consumers).toHaveLength(16);
+        for (const consumer of consumers) {
+          expect(consumer.config).toMatchObject({
+            ack_wait: 2_500_000_000,
+            max_deliver: 8,
+            max_ack_pending: 1,
+          });
+        }
+      } finally {
+        await nc.close();
+        await transport.close();
+      }
+    });
+
     it("stores an event once per queue when a relay publishes it again", async () => {
       const transport = await open(newPrefix());
       try {
