@@ -154,6 +154,42 @@ if (!natsUp) {
       }
     });
 
+    it("redrives a FIFO dead letter back to its group", async () => {
+      const transport = await open(newPrefix());
+      try {
+        await transport.declareQueue({
+          ...queueDefaults,
+          name: "fifo-redrive",
+          maxReceiveCount: 1,
+          fifo: { groupBy: "detail.orderId" },
+        });
+        await transport.putRule({
+          name: "fifo-redrive",
+          eventPattern: { source: ["mercato.fr"] },
+          queue: "fifo-redrive",
+        });
+        let failing = true;
+        const seen: Delivery[] = [];
+        await transport.consume("fifo-redrive", async (delivery) => {
+          seen.push(delivery);
+          if (failing) throw new Error("down");
+        });
+        const placed = event("mercato.fr", "OrderPlaced", { orderId: "o-9" });
+        await transport.publish([placed]);
+        await waitFor(async () => (await transport.stats())[0]?.dlqDepth === 1, "the dead letter");
+        failing = false;
+
+        expect(await transport.redrive("fifo-redrive")).toBe(1);
+
+        await waitFor(() => seen.length === 2, "the redriven message");
+        expect(seen[1]).toMatchObject({ messageId: placed.id, groupId: "o-9", receiveCount: 1 });
+        await waitFor(async () => (await transport.stats())[0]?.processed === 1, "its acknowledgement");
+        expect((await transport.stats())[0]).toMatchObject({ depth: 0, inFlight: 0, dlqDepth: 0, failed: 1 });
+      } finally {
+        await transport.close();
+      }
+    });
+
     it("stores an event once per queue when a relay publishes it again", async () => {
       const transport = await open(newPrefix());
       try {
