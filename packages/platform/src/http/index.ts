@@ -1,0 +1,14 @@
+export { sendProblem } from "./errors.ts";
+export { decodeCursor, encodeCursor, type ListQuery, listQuerySchema, listResponseSchema } from "./list.ts";
+export type { ReadinessReport } from "./operational-routes.ts";
+export {
+  type FieldProblem,
+  HttpProblem,
+  type ProblemBody,
+  problemContentType,
+  problemResponse,
+  problemSchema,
+  problemType,
+} from "./problem.ts";
+export { correlationIdHeader, requestIdHeader } from "./request-id.ts";
+export { createHttpServer, type HttpServer, type HttpServerOptions } from "./server.ts";

@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { HttpProblem } from "./problem.ts";
+
+const maxCursorLength = 512;
+
+/** `limit` 1-100 (default 20) and an opaque `cursor`; extend it with a list's own filters. */
+export const listQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(maxCursorLength).optional(),
+});
+
+export type ListQuery = z.output<typeof listQuerySchema>;
+
+/** `{ items, nextCursor }`, `nextCursor` null on the last page. */
+export function listResponseSchema<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+
+/** A cursor is base64url JSON: opaque to clients, whatever position the list needs to resume from. */
+export function encodeCursor(position: unknown): string {
+  return Buffer.from(JSON.stringify(position), "utf8").toString("base64url");
+}
+
+const base64url = /^[A-Za-z0-9_-]+$/;
+
+/** The position `encodeCursor` wrote, checked against `schema`; anything else is a 400 problem. */
+export function decodeCursor<T extends z.ZodType>(cursor: string, schema: T): z.output<T> {
+  const invalid = (reason: string) =>
+    new HttpProblem(
+      400,
+      "invalid-cursor",
+      "The cursor is not one this list handed out; start again without it",
+      [{ path: "query.cursor", message: reason }],
+    );
+  if (cursor.length > maxCursorLength || !base64url.test(cursor)) throw invalid("is not base64url");
+  let position: unknown;
+  try {
+    position = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalid("does not decode to JSON");
+  }
+  const result = schema.safeParse(position);
+  if (!result.success) throw invalid("does not hold a position of this list");
+  return result.data;
+}

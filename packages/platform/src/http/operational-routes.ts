@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Metrics } from "../metrics/registry.ts";
+import { sendProblem } from "./errors.ts";
+import { HttpProblem, problemResponse } from "./problem.ts";
+
+/** A check's value is `"ok"` when it passes; anything else says what is wrong. */
+export interface ReadinessReport {
+  ok: boolean;
+  checks: Record<string, string>;
+}
+
+export interface OperationalRoutesOptions {
+  metrics: Metrics;
+  ready?: () => Promise<ReadinessReport>;
+}
+
+const tags = ["operations"];
+
+/** Liveness, readiness, Prometheus metrics and the OpenAPI document. */
+export const operationalRoutes: FastifyPluginAsyncZod<OperationalRoutesOptions> = async (app, options) => {
+  const { registry } = options.metrics;
+
+  app.get(
+    "/health/live",
+    {
+      schema: {
+        tags,
+        summary: "The process is up",
+        response: { 200: z.object({ status: z.literal("ok") }) },
+      },
+    },
+    async () => ({ status: "ok" as const }),
+  );
+
+  app.get(
+    "/health/ready",
+    {
+      schema: {
+        tags,
+        summary: "The process can serve: every dependency check passes",
+        response: {
+          200: z.object({ status: z.literal("ok"), checks: z.record(z.string(), z.string()) }),
+          503: problemResponse("A check failed; `checks` holds every check's outcome"),
+        },
+      },
+    },
+    async (request, reply) => {
+      const report = await readiness(options.ready, request.log);
+      if (report.ok) return { status: "ok" as const, checks: report.checks };
+      const failing = Object.keys(report.checks).filter((name) => report.checks[name] !== "ok");
+      const detail =
+        failing.length > 0 ? `Failing checks: ${failing.join(", ")}` : "The service reports itself not ready";
+      return sendProblem(reply, new HttpProblem(503, "not-ready", detail), { checks: report.checks });
+    },
+  );
+
+  app.get(
+    "/metrics",
+    { schema: { tags, summary: "Prometheus metrics in the text exposition format" } },
+    async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
+  );
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+};
+
+async function readiness(
+  ready: (() => Promise<ReadinessReport>) | undefined,
+  log: { error: (object: object, message: string) => void },
+): Promise<ReadinessReport> {
+  if (ready === undefined) return { ok: true, checks: {} };
+  try {
+    return await ready();
+  } catch (error) {
+    log.error({ err: error }, "readiness check threw");
+    return { ok: false, checks: { ready: "the readiness check threw; see the server log" } };
+  }
+}

@@ -1,0 +1,7 @@
+export {
+  createMetrics,
+  type HttpRequestLabels,
+  type MetricConfig,
+  type Metrics,
+  metricPrefix,
+} from "./registry.ts";
