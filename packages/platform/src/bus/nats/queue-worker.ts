@@ -206,7 +206,7 @@ export class QueueWorker {
         queue: config.name,
         event,
         receiveCount: receive,
-        groupId: message.headers?.has(GROUP_HEADER) ? message.headers.get(GROUP_HEADER) : undefined,
+        groupId: config.fifo ? this.#groupOf(message) : undefined,
         extendVisibility: async (ms) => visibility.extend(ms),
       });
     } catch (error) {
@@ -219,6 +219,10 @@ export class QueueWorker {
     this.context.acks.ack(message);
     counters.processed++;
     if (receive > 1) this.context.deadLetters.forget(config.name, sequence);
+  }
+
+  #groupOf(message: JsMsg): string | undefined {
+    return message.headers?.has(GROUP_HEADER) ? message.headers.get(GROUP_HEADER) : undefined;
   }
 
   /** What is known of the attempts before this receive without reading the store, if anything. */
