@@ -38,7 +38,8 @@ export interface NatsTransportOptions {
   prefix?: string;
 }
 
-const DEFAULT_CONCURRENCY = 8;
+/** As the embedded bus. */
+const DEFAULT_CONCURRENCY = 10;
 /** Longer than any message lives in a queue with retries (SQS's maximum retention). */
 const ATTEMPTS_TTL_MS = 14 * 24 * 60 * 60 * 1000;
 const API_TIMEOUT_MS = 10_000;
