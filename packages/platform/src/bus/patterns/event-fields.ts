@@ -54,7 +54,8 @@ const inherited = (key: string) => key in Object.prototype;
 export class EventFields {
   readonly #slots = new Map<string, number>();
   readonly #paths: FieldPath[] = [];
-  #event: unknown;
+  /** The event of the current match call; null when it is not a JSON object (no fields at all). */
+  #event: Record<string, unknown> | null = null;
   #stamp = 0;
 
   slotOf(path: string): number {
@@ -78,13 +79,13 @@ export class EventFields {
 
   /** Starts a match call on `event`; values read for the previous call become stale. */
   reset(event: unknown): void {
-    this.#event = event;
+    this.#event = isObject(event) ? event : null;
     this.#stamp++;
   }
 
   /** Releases the event once a match call is over. */
   clear(): void {
-    this.#event = undefined;
+    this.#event = null;
   }
 
   read(slot: number): FieldValues {
@@ -93,7 +94,7 @@ export class EventFields {
     if (buffer.stamp !== this.#stamp) {
       buffer.stamp = this.#stamp;
       buffer.count = 0;
-      if (isObject(this.#event)) this.#collect(this.#event, path, 0, null);
+      if (this.#event !== null) this.#collect(this.#event, path, 0, null);
     }
     return buffer;
   }

@@ -1,7 +1,7 @@
 import type { CompiledRule, FieldCondition } from "./compile.ts";
 import { consistent, EventFields, type Trail } from "./event-fields.ts";
 import { foldCase, type Matcher, type Scalar } from "./matchers.ts";
-import { Trie } from "./trie.ts";
+import { edgeFor, Trie } from "./trie.ts";
 
 /** What the machine needs of a rule: a match-call stamp (dedupes results) and a stable order. */
 export interface MachineRule {
@@ -29,8 +29,7 @@ export class PatternMachine<R extends MachineRule> {
     for (const conjunction of compiled.conjunctions) {
       let state = this.#root;
       for (const condition of conjunction) state = state.enter(condition, this.#fields);
-      state.terminals ??= [];
-      state.terminals.push(rule);
+      state.addTerminal(rule);
     }
   }
 
@@ -58,32 +57,36 @@ export class PatternMachine<R extends MachineRule> {
   }
 
   #visitState(state: State<R>, chosen: TrailChain | null): void {
-    const terminals = state.terminals;
-    if (terminals !== null) {
-      for (let i = 0; i < terminals.length; i++) {
-        const rule = terminals[i] as R;
-        if (rule.stamp !== this.#stamp) {
-          rule.stamp = this.#stamp;
-          this.#found.push(rule);
-        }
-      }
+    if (state.terminal !== null) this.#found1(state.terminal);
+    const terminals = state.moreTerminals;
+    if (terminals !== null) for (let i = 0; i < terminals.length; i++) this.#found1(terminals[i] as R);
+    if (state.field !== null) this.#visitField(state.field, chosen);
+    const fields = state.moreFields;
+    if (fields !== null)
+      for (let f = 0; f < fields.length; f++) this.#visitField(fields[f] as FieldIndex<R>, chosen);
+  }
+
+  #found1(rule: R): void {
+    if (rule.stamp !== this.#stamp) {
+      rule.stamp = this.#stamp;
+      this.#found.push(rule);
     }
-    const fields = state.fields;
-    if (fields === null) return;
-    for (let f = 0; f < fields.length; f++) {
-      const field = fields[f] as FieldIndex<R>;
-      const found = this.#fields.read(field.slot);
-      const count = found.count;
-      if (count === 0) {
-        for (const step of field.onAbsent) this.#visitState(step, chosen);
-        continue;
-      }
-      const visit = ++this.#visit;
-      for (let v = 0; v < count; v++) {
-        const trail = found.trails[v] as Trail | null;
-        if (trail === null || chosen === null || fitsChain(trail, chosen)) {
-          this.#visitValue(field, found.values[v] as Scalar, trail, visit, chosen);
-        }
+  }
+
+  #visitField(field: FieldIndex<R>, chosen: TrailChain | null): void {
+    const found = this.#fields.read(field.slot);
+    const count = found.count;
+    if (count === 0) {
+      const onAbsent = field.onAbsent;
+      if (onAbsent !== null)
+        for (let i = 0; i < onAbsent.length; i++) this.#visitState(onAbsent[i] as Step<R>, chosen);
+      return;
+    }
+    const visit = ++this.#visit;
+    for (let v = 0; v < count; v++) {
+      const trail = found.trails[v] as Trail | null;
+      if (trail === null || chosen === null || fitsChain(trail, chosen)) {
+        this.#visitValue(field, found.values[v] as Scalar, trail, visit, chosen);
       }
     }
   }
@@ -95,7 +98,7 @@ export class PatternMachine<R extends MachineRule> {
     visit: number,
     chosen: TrailChain | null,
   ): void {
-    if (field.exact.size > 0) {
+    if (field.exact !== null) {
       const hit = field.exact.get(value);
       if (hit !== undefined) this.#followAll(hit, trail, visit, chosen);
     }
@@ -104,13 +107,14 @@ export class PatternMachine<R extends MachineRule> {
       if (field.suffixes) this.#walkTrie(field.suffixes, value, trail, visit, chosen);
       if (field.foldedLookups > 0) {
         const folded = foldCase(value);
-        const hit = field.ignoreCase.get(folded);
+        const hit = field.ignoreCase?.get(folded);
         if (hit !== undefined) this.#followAll(hit, trail, visit, chosen);
         if (field.foldedPrefixes) this.#walkTrie(field.foldedPrefixes, folded, trail, visit, chosen);
         if (field.foldedSuffixes) this.#walkTrie(field.foldedSuffixes, folded, trail, visit, chosen);
       }
     }
     const tests = field.tests;
+    if (tests === null) return;
     for (let i = 0; i < tests.length; i++) {
       const test = tests[i] as TestEntry<R>;
       if (test.test(value)) this.#follow(test.step, trail, visit, chosen);
@@ -130,8 +134,8 @@ export class PatternMachine<R extends MachineRule> {
     let depth = 0;
     for (;;) {
       if (node.items !== undefined) this.#followAll(node.items, trail, visit, chosen);
-      if (node.edges === undefined || depth >= length) return;
-      const edge = node.edges.get(value.charCodeAt(reversed ? length - 1 - depth : depth));
+      if (depth >= length) return;
+      const edge = edgeFor(node, value.charCodeAt(reversed ? length - 1 - depth : depth));
       if (edge === undefined) return;
       if (reversed ? !value.endsWith(edge.text, length - depth) : !value.startsWith(edge.text, depth)) return;
       depth += edge.text.length;
@@ -171,17 +175,49 @@ function fitsChain(trail: Trail, chain: TrailChain): boolean {
   return true;
 }
 
+/**
+ * Most states have one field to look at and end at most one rule, so the first of each is held
+ * directly, and the fields a walk reads come first (V8 lays out fields in declaration order): a
+ * walk touches few objects and cache lines.
+ */
 class State<R> {
-  fields: FieldIndex<R>[] | null = null;
-  /** Rules whose conjunction ends here. */
-  terminals: R[] | null = null;
+  /** For a Step: the last field visit that followed it, and with which array trail. */
+  visit = 0;
+  trail: Trail | null = null;
+  field: FieldIndex<R> | null = null;
+  /** A rule whose conjunction ends here. */
+  terminal: R | null = null;
+  moreFields: FieldIndex<R>[] | null = null;
+  moreTerminals: R[] | null = null;
+
+  addTerminal(rule: R): void {
+    if (this.terminal === null) this.terminal = rule;
+    else this.moreTerminals = [...(this.moreTerminals ?? []), rule];
+  }
+
+  #removeTerminal(rule: R): void {
+    const rest = [this.terminal, ...(this.moreTerminals ?? [])].filter(
+      (r): r is R => r !== null && r !== rule,
+    );
+    this.terminal = rest[0] ?? null;
+    this.moreTerminals = rest.length > 1 ? rest.slice(1) : null;
+  }
+
+  #fieldList(): FieldIndex<R>[] {
+    return this.field === null ? [] : [this.field, ...(this.moreFields ?? [])];
+  }
+
+  #setFields(fields: FieldIndex<R>[]): void {
+    this.field = fields[0] ?? null;
+    this.moreFields = fields.length > 1 ? fields.slice(1) : null;
+  }
 
   enter(condition: FieldCondition, fields: EventFields): Step<R> {
-    this.fields ??= [];
-    let field = this.fields.find((f) => f.path === condition.path);
+    const list = this.#fieldList();
+    let field = list.find((f) => f.path === condition.path);
     if (field === undefined) {
       field = new FieldIndex<R>(condition.path, fields.slotOf(condition.path));
-      this.fields.push(field);
+      this.#setFields([...list, field]);
     }
     return field.enter(condition);
   }
@@ -189,18 +225,16 @@ class State<R> {
   leave(conjunction: readonly FieldCondition[], depth: number, rule: R): void {
     const condition = conjunction[depth];
     if (condition === undefined) {
-      this.terminals = this.terminals?.filter((existing) => existing !== rule) ?? null;
-      if (this.terminals?.length === 0) this.terminals = null;
+      this.#removeTerminal(rule);
       return;
     }
-    const index = this.fields?.findIndex((f) => f.path === condition.path) ?? -1;
-    const field = this.fields?.[index];
+    const list = this.#fieldList();
+    const field = list.find((f) => f.path === condition.path);
     const step = field?.steps.get(condition.key);
     if (!field || !step) return;
     step.leave(conjunction, depth + 1, rule);
     if (--step.users === 0) field.drop(step);
-    if (field.steps.size === 0) this.fields?.splice(index, 1);
-    if (this.fields?.length === 0) this.fields = null;
+    if (field.steps.size === 0) this.#setFields(list.filter((f) => f !== field));
   }
 }
 
@@ -209,9 +243,6 @@ class Step<R> extends State<R> {
   readonly condition: FieldCondition;
   /** Conjunctions passing through. */
   users = 0;
-  /** The last field visit that followed this step, and with which array trail. */
-  visit = 0;
-  trail: Trail | null = null;
 
   constructor(condition: FieldCondition) {
     super();
@@ -227,21 +258,22 @@ interface TestEntry<R> {
   readonly test: (value: Scalar) => boolean;
 }
 
+/** The conditions on one field at one state. Look-up structures exist only once used. */
 class FieldIndex<R> {
-  readonly path: string;
   /** Where EventFields keeps this field's values. */
   readonly slot: number;
-  readonly steps = new Map<string, Step<R>>();
-  readonly exact = new Map<Scalar, Hit<R>>();
-  readonly ignoreCase = new Map<string, Hit<R>>();
+  exact: Map<Scalar, Hit<R>> | null = null;
   prefixes: Trie<Step<R>> | undefined;
   suffixes: Trie<Step<R>> | undefined;
-  foldedPrefixes: Trie<Step<R>> | undefined;
-  foldedSuffixes: Trie<Step<R>> | undefined;
-  tests: TestEntry<R>[] = [];
-  onAbsent: Step<R>[] = [];
+  tests: TestEntry<R>[] | null = null;
+  onAbsent: Step<R>[] | null = null;
   /** How many case-insensitive look-ups are registered, so values are folded only when needed. */
   foldedLookups = 0;
+  ignoreCase: Map<string, Hit<R>> | null = null;
+  foldedPrefixes: Trie<Step<R>> | undefined;
+  foldedSuffixes: Trie<Step<R>> | undefined;
+  readonly path: string;
+  readonly steps = new Map<string, Step<R>>();
 
   constructor(path: string, slot: number) {
     this.path = path;
@@ -267,9 +299,11 @@ class FieldIndex<R> {
   #index(matcher: Matcher, step: Step<R>): void {
     switch (matcher.kind) {
       case "exact":
+        this.exact ??= new Map();
         addHit(this.exact, matcher.value, step);
         return;
       case "equals-ignore-case":
+        this.ignoreCase ??= new Map();
         addHit(this.ignoreCase, matcher.value, step);
         this.foldedLookups++;
         return;
@@ -279,20 +313,20 @@ class FieldIndex<R> {
         if (matcher.ignoreCase) this.foldedLookups++;
         return;
       case "test":
-        this.tests = [...this.tests, { step, test: matcher.test }];
+        this.tests = [...(this.tests ?? []), { step, test: matcher.test }];
         return;
       case "absent":
-        this.onAbsent = [...this.onAbsent, step];
+        this.onAbsent = [...(this.onAbsent ?? []), step];
     }
   }
 
   #unindex(matcher: Matcher, step: Step<R>): void {
     switch (matcher.kind) {
       case "exact":
-        removeHit(this.exact, matcher.value, step);
+        this.exact = removeHit(this.exact, matcher.value, step);
         return;
       case "equals-ignore-case":
-        removeHit(this.ignoreCase, matcher.value, step);
+        this.ignoreCase = removeHit(this.ignoreCase, matcher.value, step);
         this.foldedLookups--;
         return;
       case "prefix":
@@ -304,10 +338,10 @@ class FieldIndex<R> {
         return;
       }
       case "test":
-        this.tests = this.tests.filter((entry) => entry.step !== step);
+        this.tests = nonEmpty(this.tests?.filter((entry) => entry.step !== step));
         return;
       case "absent":
-        this.onAbsent = this.onAbsent.filter((entry) => entry !== step);
+        this.onAbsent = nonEmpty(this.onAbsent?.filter((entry) => entry !== step));
     }
   }
 
@@ -341,10 +375,16 @@ function addHit<K, R>(map: Map<K, Hit<R>>, key: K, step: Step<R>): void {
   else map.set(key, hit instanceof Step ? [hit, step] : [...hit, step]);
 }
 
-function removeHit<K, R>(map: Map<K, Hit<R>>, key: K, step: Step<R>): void {
-  const hit = map.get(key);
+/** The map without `step` under `key`; null once the map is empty. */
+function removeHit<K, R>(map: Map<K, Hit<R>> | null, key: K, step: Step<R>): Map<K, Hit<R>> | null {
+  const hit = map?.get(key);
   const rest = hit instanceof Step ? [hit] : (hit ?? []);
   const kept = rest.filter((existing) => existing !== step);
-  if (kept.length === 0) map.delete(key);
-  else map.set(key, kept.length === 1 ? (kept[0] as Step<R>) : kept);
+  if (kept.length === 0) map?.delete(key);
+  else map?.set(key, kept.length === 1 ? (kept[0] as Step<R>) : kept);
+  return map?.size ? map : null;
+}
+
+function nonEmpty<T>(list: T[] | undefined): T[] | null {
+  return list?.length ? list : null;
 }

@@ -39,7 +39,10 @@ export class RuleSet<T = string> {
 
   /** The targets of the rules the event matches, one per matching rule, in the order rules were added. */
   match(event: unknown): T[] {
-    return this.#machine.match(event).map((record) => record.target);
+    const records = this.#machine.match(event);
+    const targets = new Array<T>(records.length);
+    for (let i = 0; i < records.length; i++) targets[i] = (records[i] as RuleRecord<T>).target;
+    return targets;
   }
 
   get size(): number {

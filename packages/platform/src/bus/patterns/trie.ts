@@ -4,17 +4,29 @@
  * in a few string comparisons, however many prefixes are registered.
  */
 export interface TrieNode<T> {
-  /** Edges by their first character (the last one for a reversed trie). */
-  edges?: Map<number, TrieEdge<T>>;
+  /** Few per node, so a short list scanned by `code` beats a map. */
+  edges?: TrieEdge<T>[];
   items?: T[];
 }
 
 export interface TrieEdge<T> {
+  /** The first character read on this edge. */
+  readonly code: number;
   /** The characters this edge consumes, in reading order (reversed for a reversed trie). */
-  label: string;
+  readonly label: string;
   /** The same characters in their order in the value, for startsWith/endsWith checks. */
-  text: string;
-  node: TrieNode<T>;
+  readonly text: string;
+  readonly node: TrieNode<T>;
+}
+
+export function edgeFor<T>(node: TrieNode<T>, code: number): TrieEdge<T> | undefined {
+  const edges = node.edges;
+  if (edges === undefined) return undefined;
+  for (let i = 0; i < edges.length; i++) {
+    const edge = edges[i] as TrieEdge<T>;
+    if (edge.code === code) return edge;
+  }
+  return undefined;
 }
 
 export class Trie<T> {
@@ -33,30 +45,49 @@ export class Trie<T> {
     let node = this.root;
     let rest = this.#readingOrder(key);
     while (rest.length > 0) {
-      node.edges ??= new Map();
-      const edge = node.edges.get(rest.charCodeAt(0));
+      const edge = edgeFor(node, rest.charCodeAt(0));
       if (edge === undefined) {
         const leaf: TrieNode<T> = {};
-        node.edges.set(rest.charCodeAt(0), this.#edge(rest, leaf));
+        node.edges = [...(node.edges ?? []), this.#edge(rest, leaf)];
         node = leaf;
         break;
       }
       const shared = commonLength(edge.label, rest);
       if (shared < edge.label.length) {
-        const tail = this.#edge(edge.label.slice(shared), edge.node);
-        const head = this.#edge(edge.label.slice(0, shared), {
-          edges: new Map([[tail.label.charCodeAt(0), tail]]),
-        });
-        node.edges.set(head.label.charCodeAt(0), head);
-        node = head.node;
-        rest = rest.slice(shared);
-        continue;
+        const middle: TrieNode<T> = { edges: [this.#edge(edge.label.slice(shared), edge.node)] };
+        node.edges = (node.edges ?? []).map((e) =>
+          e === edge ? this.#edge(edge.label.slice(0, shared), middle) : e,
+        );
+        node = middle;
+      } else {
+        node = edge.node;
       }
-      node = edge.node;
       rest = rest.slice(shared);
     }
-    if (node.items === undefined) node.items = [item];
-    else node.items.push(item);
+    node.items = [...(node.items ?? []), item];
+  }
+
+  remove(key: string, item: T): void {
+    const path: [TrieNode<T>, TrieEdge<T>][] = [];
+    let node = this.root;
+    let rest = this.#readingOrder(key);
+    while (rest.length > 0) {
+      const edge = edgeFor(node, rest.charCodeAt(0));
+      if (!edge || !rest.startsWith(edge.label)) return;
+      path.push([node, edge]);
+      node = edge.node;
+      rest = rest.slice(edge.label.length);
+    }
+    const items = node.items?.filter((existing) => existing !== item) ?? [];
+    if (items.length > 0) node.items = items;
+    else delete node.items;
+    for (let i = path.length - 1; i >= 0; i--) {
+      const [parent, edge] = path[i] as [TrieNode<T>, TrieEdge<T>];
+      if (edge.node.items || edge.node.edges) break;
+      const edges = parent.edges?.filter((e) => e !== edge) ?? [];
+      if (edges.length > 0) parent.edges = edges;
+      else delete parent.edges;
+    }
   }
 
   #readingOrder(key: string): string {
@@ -64,30 +95,7 @@ export class Trie<T> {
   }
 
   #edge(label: string, node: TrieNode<T>): TrieEdge<T> {
-    return { label, text: this.reversed ? reverse(label) : label, node };
-  }
-
-  remove(key: string, item: T): void {
-    const path: [TrieNode<T>, number][] = [];
-    let node: TrieNode<T> | undefined = this.root;
-    let rest = this.#readingOrder(key);
-    while (node && rest.length > 0) {
-      const edge: TrieEdge<T> | undefined = node.edges?.get(rest.charCodeAt(0));
-      if (!edge || !rest.startsWith(edge.label)) return;
-      path.push([node, rest.charCodeAt(0)]);
-      node = edge.node;
-      rest = rest.slice(edge.label.length);
-    }
-    if (!node?.items) return;
-    node.items = node.items.filter((existing) => existing !== item);
-    if (node.items.length === 0) delete node.items;
-    for (let i = path.length - 1; i >= 0; i--) {
-      const [parent, code] = path[i] as [TrieNode<T>, number];
-      const child = parent.edges?.get(code)?.node;
-      if (!child || child.items || child.edges) break;
-      parent.edges?.delete(code);
-      if (parent.edges?.size === 0) delete parent.edges;
-    }
+    return { code: label.charCodeAt(0), label, text: this.reversed ? reverse(label) : label, node };
   }
 }
 
