@@ -73,6 +73,21 @@ describe("RuleSet", () => {
     expect(rules.match({ source: "shop", "detail-type": "OrderPaid", detail: { total: 45 } })).toEqual([]);
   });
 
+  it("keeps rules independent when a value list overlaps single values", () => {
+    const rules = new RuleSet();
+    rules.add("list", { source: ["shop"], "detail-type": ["OrderPaid", "OrderRefunded"] }, "L");
+    rules.add("paid", { source: ["shop"], "detail-type": ["OrderPaid"] }, "P");
+    rules.add("refunded", { "detail-type": ["OrderRefunded"], source: ["shop"] }, "R");
+    expect(rules.match({ source: "shop", "detail-type": "OrderPaid" })).toEqual(["L", "P"]);
+    expect(rules.match({ source: "shop", "detail-type": "OrderRefunded" })).toEqual(["L", "R"]);
+    rules.remove("list");
+    expect(rules.match({ source: "shop", "detail-type": "OrderPaid" })).toEqual(["P"]);
+    expect(rules.match({ source: "shop", "detail-type": "OrderRefunded" })).toEqual(["R"]);
+    rules.add("list", { source: ["shop"], "detail-type": ["OrderPaid", "OrderRefunded"] }, "L2");
+    rules.remove("paid");
+    expect(rules.match({ source: "shop", "detail-type": "OrderPaid" })).toEqual(["L2"]);
+  });
+
   it("supports any target type", () => {
     const target = { queue: "q", retries: 3 };
     const rules = new RuleSet<typeof target>();

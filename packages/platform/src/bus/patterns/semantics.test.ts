@@ -381,6 +381,30 @@ const matchCases: MatchCase[] = [
     matches: true,
   },
   { name: "a non-object event matches no value", pattern: { x: ["a"] }, event: ["a"], matches: false },
+  {
+    name: "a field named like an inherited property is absent unless the event has it",
+    pattern: { constructor: [{ exists: false }] },
+    event: {},
+    matches: true,
+  },
+  {
+    name: "a field named toString matches its own value",
+    pattern: { toString: ["x"] },
+    event: { toString: "x" },
+    matches: true,
+  },
+  {
+    name: "a long value list matches its last value",
+    pattern: { "detail-type": Array.from({ length: 40 }, (_, i) => `Type${i}`) },
+    event: { "detail-type": "Type39" },
+    matches: true,
+  },
+  {
+    name: "value lists in several fields combine",
+    pattern: { source: ["a", "b", "c"], "detail-type": ["x", "y", "z"], detail: { n: [1, 2, 3, 4, 5] } },
+    event: { source: "c", "detail-type": "y", detail: { n: 5 } },
+    matches: true,
+  },
 ];
 
 interface InvalidCase {
