@@ -22,9 +22,9 @@ import {
   type StoredMessage,
 } from "./bus-store.ts";
 import { DueTimer } from "./due-timer.ts";
-import { groupIdOf } from "./group-id.ts";
+import { groupIdOf } from "../group-id.ts";
 import { newMessageId } from "./message-id.ts";
-import { validateQueueConfig } from "./queue-config.ts";
+import { validateQueueConfig } from "../queue-config.ts";
 import { type Consumer, QueueState } from "./queue-state.ts";
 import type { QueuedMessage } from "./queued-message.ts";
 

@@ -1,7 +1,7 @@
 import type { EventEnvelope } from "@mercato/contracts";
 import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
-import { groupIdOf } from "../embedded/group-id.ts";
+import { groupIdOf } from "../group-id.ts";
 import type { QueueConfig } from "../transport.ts";
 import { type NatsNames, partitionOf } from "./names.ts";
 

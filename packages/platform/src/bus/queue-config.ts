@@ -1,4 +1,4 @@
-import type { QueueConfig } from "../transport.ts";
+import type { QueueConfig } from "./transport.ts";
 
 /** Rejects settings that would make a queue misbehave, with a message naming the bad field. */
 export function validateQueueConfig(config: QueueConfig): QueueConfig {
