@@ -43,14 +43,12 @@ export interface FieldCondition {
 export type Conjunction = readonly FieldCondition[];
 
 export interface CompiledRule {
-  /** The pattern in disjunctive normal form: `$or` expanded, one conjunction per alternative. */
+  /** The pattern in disjunctive normal form: `$or` and value lists expanded. */
   readonly conjunctions: readonly Conjunction[];
-  /** Every field path the pattern reads. */
-  readonly paths: readonly string[];
 }
 
 /** `$or` multiplies alternatives; past this a pattern is refused rather than compiled. */
-export const MAX_ALTERNATIVES = 1024;
+const MAX_ALTERNATIVES = 1024;
 
 const OPERATORS = [
   "prefix",
@@ -87,15 +85,13 @@ export function compileRule(pattern: unknown): CompiledRule {
   const branches = compileObject(pattern, null, "$", false);
   const splitLimit = Math.min(MAX_SPLIT, Math.floor(MAX_ALTERNATIVES / branches.length));
   const conjunctions = new Map<string, Conjunction>();
-  const paths = new Set<string>();
   for (const branch of branches) {
     const conditions = [...branch.values()].sort(compareConditions);
-    for (const condition of conditions) paths.add(condition.path);
     for (const conjunction of splitValueLists(conditions, splitLimit)) {
       conjunctions.set(conjunction.map((c) => `${c.path}\u0000${c.key}`).join("\u0001"), conjunction);
     }
   }
-  return { conjunctions: [...conjunctions.values()], paths: [...paths] };
+  return { conjunctions: [...conjunctions.values()] };
 }
 
 function compareConditions(a: FieldCondition, b: FieldCondition): number {

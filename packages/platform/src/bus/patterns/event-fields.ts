@@ -34,6 +34,7 @@ interface FieldPath {
    * `{"state.status": 1}` and `{"state": {"status": 1}}` are the same field.
    */
   readonly joined: readonly (readonly string[])[];
+  /** Parallel to `joined`: keys an object can inherit (`constructor`), read only as own properties. */
   readonly inherited: readonly (readonly boolean[])[];
   readonly buffer: FieldValues;
 }
@@ -41,8 +42,7 @@ interface FieldPath {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** Keys an object can inherit, so reading them needs an own-property check. */
-const inherited = (key: string) => key in Object.prototype;
+const inheritable = (key: string) => key in Object.prototype;
 
 /**
  * The field paths the rules read, each numbered by a slot, and the reading of those fields from
@@ -70,7 +70,7 @@ export class EventFields {
       this.#paths.push({
         segments,
         joined,
-        inherited: joined.map((keys) => keys.map(inherited)),
+        inherited: joined.map((keys) => keys.map(inheritable)),
         buffer: { values: [], trails: [], count: 0, stamp: 0 },
       });
     }
@@ -106,15 +106,15 @@ export class EventFields {
     // Follows plain nested keys without recursion; arrays and dotted keys branch into #collect.
     while (at < depth && isObject(value)) {
       const keys = path.joined[at] as readonly string[];
-      const inherited = path.inherited[at] as readonly boolean[];
+      const ownOnly = path.inherited[at] as readonly boolean[];
       for (let to = at + 1; to < keys.length; to++) {
         const key = keys[to] as string;
-        if (inherited[to] && !Object.hasOwn(value, key)) continue;
+        if (ownOnly[to] && !Object.hasOwn(value, key)) continue;
         const child = value[key];
         if (child !== undefined) this.#collect(child, path, to + 1, trail);
       }
       const key = keys[at] as string;
-      value = inherited[at] && !Object.hasOwn(value, key) ? undefined : value[key];
+      value = ownOnly[at] && !Object.hasOwn(value, key) ? undefined : value[key];
       at++;
     }
     if (Array.isArray(value)) {

@@ -57,16 +57,16 @@ export class PatternMachine<R extends MachineRule> {
   }
 
   #visitState(state: State<R>, chosen: TrailChain | null): void {
-    if (state.terminal !== null) this.#found1(state.terminal);
+    if (state.terminal !== null) this.#report(state.terminal);
     const terminals = state.moreTerminals;
-    if (terminals !== null) for (let i = 0; i < terminals.length; i++) this.#found1(terminals[i] as R);
+    if (terminals !== null) for (let i = 0; i < terminals.length; i++) this.#report(terminals[i] as R);
     if (state.field !== null) this.#visitField(state.field, chosen);
     const fields = state.moreFields;
     if (fields !== null)
       for (let f = 0; f < fields.length; f++) this.#visitField(fields[f] as FieldIndex<R>, chosen);
   }
 
-  #found1(rule: R): void {
+  #report(rule: R): void {
     if (rule.stamp !== this.#stamp) {
       rule.stamp = this.#stamp;
       this.#found.push(rule);

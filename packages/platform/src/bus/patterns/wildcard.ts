@@ -71,7 +71,7 @@ export function parseWildcard(text: string): Wildcard | string {
  * The measure is, over every possible input, the most pattern positions simultaneously live in the
  * pattern's automaton.
  */
-export const MAX_WILDCARD_COMPLEXITY = 10;
+const MAX_WILDCARD_COMPLEXITY = 10;
 
 const STAR = -1;
 const END = -2;
