@@ -228,6 +228,38 @@ describe("idempotent inbox", () => {
   });
 });
 
+describe("inbox under a burst", () => {
+  it("shares transactions across concurrent deliveries, and one failing event fails alone", async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-inbox-"));
+    const { databases, database, transport } = await openAll(dataDir);
+    try {
+      let runs = 0;
+      const handler = withInbox(database, "burst", async (event, { transaction }) => {
+        runs++;
+        await transaction.insertInto("effects").values({ event_id: event.id }).execute();
+        if ((event.detail as { body: string }).body === "bad") throw new Error("bad event");
+      });
+      const events = Array.from({ length: 20 }, (_, index) => note(`ok-${index}`));
+      const bad = note("bad");
+      const deliver = (event: EventEnvelope): Delivery => ({
+        messageId: event.id,
+        queue: "notes-test",
+        event,
+        receiveCount: 1,
+        extendVisibility: async () => {},
+      });
+      const outcomes = await Promise.allSettled([...events, events[0] as EventEnvelope, bad].map((e) => handler(deliver(e))));
+      expect(outcomes.map((outcome) => outcome.status)).toEqual([...Array(21).fill("fulfilled"), "rejected"]);
+      const effects = await database.db.selectFrom("effects").select("event_id").execute();
+      expect(effects.map((row) => row.event_id).sort()).toEqual(events.map((event) => event.id).sort());
+      expect(runs).toBeLessThan(2 * 21 + 2);
+    } finally {
+      await transport.close();
+      await databases.close();
+    }
+  });
+});
+
 describe.skipIf(!hasPostgres)("outbox relays in several processes on PostgreSQL", () => {
   it("publish every event exactly once and hand over when one stops", async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-relays-"));
