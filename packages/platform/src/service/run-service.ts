@@ -163,7 +163,7 @@ export class RunningService<DB = unknown> {
       }
     };
     return this.dependencies.transport.consume(queue, timed, {
-      concurrency: subscription.queue?.concurrency ?? 8,
+      concurrency: subscription.queue?.concurrency ?? 32,
     });
   }
 
