@@ -248,7 +248,9 @@ describe("inbox under a burst", () => {
         receiveCount: 1,
         extendVisibility: async () => {},
       });
-      const outcomes = await Promise.allSettled([...events, events[0] as EventEnvelope, bad].map((e) => handler(deliver(e))));
+      const outcomes = await Promise.allSettled(
+        [...events, events[0] as EventEnvelope, bad].map((e) => handler(deliver(e))),
+      );
       expect(outcomes.map((outcome) => outcome.status)).toEqual([...Array(21).fill("fulfilled"), "rejected"]);
       const effects = await database.db.selectFrom("effects").select("event_id").execute();
       expect(effects.map((row) => row.event_id).sort()).toEqual(events.map((event) => event.id).sort());

@@ -1,7 +1,9 @@
 import type { EventEnvelope } from "@mercato/contracts";
 import { createLogger, type Logger } from "../../log.ts";
 import { retryDelayMs } from "../backoff.ts";
+import { groupIdOf } from "../group-id.ts";
 import { compilePattern, RuleSet } from "../patterns/index.ts";
+import { validateQueueConfig } from "../queue-config.ts";
 import type {
   ConsumeOptions,
   DeadLetter,
@@ -22,9 +24,7 @@ import {
   type StoredMessage,
 } from "./bus-store.ts";
 import { DueTimer } from "./due-timer.ts";
-import { groupIdOf } from "../group-id.ts";
 import { newMessageId } from "./message-id.ts";
-import { validateQueueConfig } from "../queue-config.ts";
 import { type Consumer, QueueState } from "./queue-state.ts";
 import type { QueuedMessage } from "./queued-message.ts";
 

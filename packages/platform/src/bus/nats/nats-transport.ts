@@ -8,8 +8,8 @@ import {
 import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createLogger, type Logger } from "../../log.ts";
-import { validateQueueConfig } from "../queue-config.ts";
 import { compilePattern } from "../patterns/index.ts";
+import { validateQueueConfig } from "../queue-config.ts";
 import type {
   ConsumeOptions,
   DeadLetter,
