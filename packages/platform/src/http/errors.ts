@@ -7,7 +7,6 @@ import type {
 } from "fastify";
 import { type $ZodIssue, $ZodType, safeParse } from "zod/v4/core";
 import { type FieldProblem, HttpProblem, problemContentType } from "./problem.ts";
-import { requestIdHeader } from "./request-id.ts";
 
 /**
  * Serialised here rather than by the route's response serializer, which knows nothing of problems,
@@ -159,12 +158,6 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   const problem = problemFromError(error, request);
   if (problem.status >= 500) request.log.error({ err: error }, "request failed");
   return sendProblem(reply, problem);
-}
-
-/** Errors Fastify meets before routing (a bad URL): no hook has run, so the request id is set here. */
-export function handleFrameworkError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  reply.header(requestIdHeader, request.id);
-  handleError(error, request, reply);
 }
 
 const knownMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;

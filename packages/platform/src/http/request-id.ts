@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 declare module "fastify" {
   interface FastifyRequest {
     /** From `x-correlation-id` when the caller sent a sane one, else the request id. */
-    correlationId: string;
+    readonly correlationId: string;
   }
 }
 

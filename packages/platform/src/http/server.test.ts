@@ -101,24 +101,25 @@ interface LogLine {
   [key: string]: unknown;
 }
 
-function capturingLogger() {
+function capturingLogger(level: string) {
   const lines: LogLine[] = [];
-  const logger = pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  const logger = pino({ level }, { write: (line: string) => lines.push(JSON.parse(line)) });
   return { logger, lines };
 }
 
 const servers: HttpServer[] = [];
 
 async function serve(
-  options: { bodyLimitBytes?: number; ready?: () => Promise<ReadinessReport> } = {},
+  options: { bodyLimitBytes?: number; ready?: () => Promise<ReadinessReport>; logLevel?: string } = {},
 ): Promise<{ app: HttpServer; lines: LogLine[] }> {
-  const { logger, lines } = capturingLogger();
+  const { logLevel = "info", ...serverOptions } = options;
+  const { logger, lines } = capturingLogger(logLevel);
   const app = createHttpServer({
     logger,
     metrics: createMetrics(),
     title: "Test API",
     version: "9.9.9",
-    ...options,
+    ...serverOptions,
   });
   app.register(testRoutes);
   servers.push(app);
@@ -407,7 +408,7 @@ describe("request ids", () => {
   });
 
   it("takes the correlation id from x-correlation-id and logs both ids", async () => {
-    const { app, lines } = await serve();
+    const { app, lines } = await serve({ logLevel: "debug" });
     const response = await app.inject({
       url: "/whoami",
       headers: { "x-request-id": "req-1", "x-correlation-id": "checkout-7" },
@@ -422,22 +423,40 @@ describe("request ids", () => {
 
 describe("request logging", () => {
   it("writes one line per request with method, route, status and duration, never headers", async () => {
-    const { app, lines } = await serve();
+    const { app, lines } = await serve({ logLevel: "debug" });
     await app.inject({
       url: "/problems/fine?token=abc",
       headers: { authorization: "Bearer very-secret-token", cookie: "session=also-secret" },
     });
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({
-      level: 30,
-      msg: "request completed",
-      method: "GET",
-      route: "/problems/:kind",
-      path: "/problems/fine",
-      statusCode: 200,
-      durationMs: expect.any(Number),
-    });
+    expect(lines).toEqual([
+      {
+        level: 20,
+        time: expect.any(Number),
+        pid: process.pid,
+        hostname: expect.any(String),
+        requestId: expect.stringMatching(uuidV7),
+        correlationId: expect.stringMatching(uuidV7),
+        msg: "request completed",
+        method: "GET",
+        route: "/problems/:kind",
+        path: "/problems/fine",
+        statusCode: 200,
+        durationMs: expect.any(Number),
+      },
+    ]);
     expect(JSON.stringify(lines)).not.toMatch(/very-secret-token|also-secret|token=abc/);
+  });
+
+  it("logs successful requests at debug and failed ones at info", async () => {
+    const { app, lines } = await serve({ logLevel: "info" });
+    await app.inject({ url: "/problems/fine" });
+    expect(lines).toEqual([]);
+    await app.inject({ url: "/problems/conflict" });
+    await app.inject({ url: "/nowhere" });
+    expect(lines.map((line) => [line.level, line.route, line.statusCode])).toEqual([
+      [30, "/problems/:kind", 409],
+      [30, "unmatched", 404],
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -11,10 +11,11 @@ import {
 } from "fastify-type-provider-zod";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/registry.ts";
-import { handleError, handleFrameworkError, notFoundHandler } from "./errors.ts";
+import { handleError, notFoundHandler } from "./errors.ts";
 import { acceptOnlyJsonBodies } from "./json-body.ts";
 import { operationalRoutes, type ReadinessReport } from "./operational-routes.ts";
-import { correlationIdOf, requestIdHeader, requestIdOf } from "./request-id.ts";
+import { correlationIdOf, requestIdOf } from "./request-id.ts";
+import { RequestLifecycle } from "./request-lifecycle.ts";
 
 export type HttpServer = FastifyInstance<
   Server,
@@ -38,9 +39,6 @@ export interface HttpServerOptions {
 
 const defaultBodyLimitBytes = 1024 * 1024;
 
-/** The `route` label of requests no route matched, so unknown URLs cannot grow the label set. */
-const unmatchedRoute = "unmatched";
-
 /**
  * A Fastify server with zod schemas, problem+json errors, request ids, request logs, metrics,
  * health checks and OpenAPI docs (`/openapi.json`, `/docs`).
@@ -48,24 +46,27 @@ const unmatchedRoute = "unmatched";
  * Declare routes inside `app.register(plugin)`: the OpenAPI plugin loads when the server boots, so a
  * route added directly on the returned instance would be missing from the document, and is refused.
  *
- * Each request writes one log line at `info` with method, route, path, status and duration, never
- * headers. Pino formats it synchronously but writes it through a buffered stream; measured on a
- * trivial route it costs a few percent of throughput, so it stays at `info`.
+ * Request ids, request log lines and the duration histogram are handled by `RequestLifecycle`; see
+ * there for which log level the lines take and why.
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const loggerInstance: FastifyBaseLogger = options.logger;
   const base = Fastify({
     loggerInstance,
     bodyLimit: options.bodyLimitBytes ?? defaultBodyLimitBytes,
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
+    logController: new RequestLifecycle(options.metrics),
     requestIdHeader: false,
     genReqId: requestIdOf,
-    childLoggerFactory: (logger, bindings, childOptions, rawRequest) =>
-      logger.child(
-        { ...bindings, correlationId: correlationIdOf(rawRequest.headers, String(bindings.requestId)) },
-        childOptions,
-      ),
-    frameworkErrors: handleFrameworkError,
+    childLoggerFactory: (logger, bindings, childOptions, rawRequest) => {
+      const requestId = String(bindings.requestId);
+      const context = { requestId, correlationId: correlationIdOf(rawRequest.headers, requestId) };
+      // Without options pino takes its fast path; Fastify passes `{}` unless the route sets a level.
+      return Object.keys(childOptions).length === 0
+        ? logger.child(context)
+        : logger.child(context, childOptions);
+    },
+    // Errors met before routing (an undecodable URL): the same problem answers as any other error.
+    frameworkErrors: handleError,
   });
   acceptOnlyJsonBodies(base);
   const app: HttpServer = base.withTypeProvider<ZodTypeProvider>();
@@ -73,7 +74,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
-  app.decorateRequest("correlationId", "");
+  app.decorateRequest("correlationId", {
+    getter(this: FastifyRequest) {
+      return correlationIdOf(this.headers, this.id);
+    },
+  });
 
   app.addHook("onRoute", function refuseUndocumentedRoute(route) {
     if (!this.hasDecorator("swagger")) {
@@ -81,34 +86,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         `Route ${route.method} ${route.url} was declared before the server booted; declare it inside app.register(...) so it reaches the OpenAPI document`,
       );
     }
-  });
-
-  app.addHook("onRequest", (request, reply, done) => {
-    reply.header(requestIdHeader, request.id);
-    request.correlationId = correlationIdOf(request.headers, request.id);
-    done();
-  });
-
-  const { httpRequestDuration } = options.metrics;
-  app.addHook("onResponse", (request, reply, done) => {
-    const route = request.is404 ? unmatchedRoute : (request.routeOptions.url ?? unmatchedRoute);
-    const durationMs = reply.elapsedTime;
-    httpRequestDuration.observe(
-      { method: request.method, route, status_code: reply.statusCode },
-      durationMs / 1000,
-    );
-    const queryStart = request.url.indexOf("?");
-    request.log.info(
-      {
-        method: request.method,
-        route,
-        path: queryStart === -1 ? request.url : request.url.slice(0, queryStart),
-        statusCode: reply.statusCode,
-        durationMs: Math.round(durationMs * 100) / 100,
-      },
-      "request completed",
-    );
-    done();
   });
 
   app.setNotFoundHandler(notFoundHandler(base));

@@ -5,8 +5,14 @@
  *   npx tsx packages/platform/src/http/throughput-check.ts [seconds=8] [connections=32]
  *
  * Each server runs in a child process; this process is the load generator, a keep-alive HTTP/1.1
- * client on raw sockets (Node's http client would be the bottleneck long before Fastify). The
- * Mercato server logs every request at `info`, into a file, as it would in production.
+ * client on raw sockets (Node's http client would be the bottleneck long before Fastify). Variants:
+ * - `bare`: `Fastify()` and the route without schemas;
+ * - `bare-zod`: `Fastify()` with the zod compilers and the route with its zod schemas, to separate
+ *   what zod costs from what the platform adds;
+ * - `mercato`: `createHttpServer` with the zod route, logging at `info` into a file;
+ * - `mercato-debug`: the same logging at `debug`, so every request writes its line.
+ * Besides requests per second it reports the server's CPU time per request, which stays meaningful
+ * when the load generator or other processes compete for the cores.
  */
 import { fork } from "node:child_process";
 import { once } from "node:events";
@@ -15,17 +21,18 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify from "fastify";
-import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { type FastifyPluginAsyncZod, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { pino } from "pino";
 import { z } from "zod";
 import { createMetrics } from "../metrics/registry.ts";
 import { createHttpServer } from "./server.ts";
 
-type Variant = "bare" | "mercato" | "mercato-silent";
+const variants = ["bare", "bare-zod", "mercato", "mercato-debug"] as const;
+type Variant = (typeof variants)[number];
 
 const responseBody = { id: "p1", name: "Teapot", price: { amount: 1999, currency: "EUR" } };
 
-const route: FastifyPluginAsyncZod = async (app) => {
+const zodRoute: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/products/:id",
     {
@@ -44,25 +51,35 @@ const route: FastifyPluginAsyncZod = async (app) => {
   );
 };
 
-async function serve(variant: Variant, logFile: string): Promise<void> {
-  const app =
-    variant === "bare"
-      ? Fastify()
-      : createHttpServer({
-          logger:
-            variant === "mercato"
-              ? pino({ level: "info" }, pino.destination({ dest: logFile }))
-              : pino({ level: "silent" }),
-          metrics: createMetrics(),
-          title: "throughput",
-          version: "0",
-        });
-  if (variant === "bare")
-    app.get("/products/:id", async (request) => ({
+function createServer(variant: Variant, logFile: string) {
+  if (variant === "bare") {
+    const app = Fastify();
+    app.get<{ Params: { id: string } }>("/products/:id", async (request) => ({
       ...responseBody,
-      id: (request.params as { id: string }).id,
+      id: request.params.id,
     }));
-  else app.register(route);
+    return app;
+  }
+  if (variant === "bare-zod") {
+    const app = Fastify();
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    app.register(zodRoute);
+    return app;
+  }
+  const level = variant === "mercato-debug" ? "debug" : "info";
+  const app = createHttpServer({
+    logger: pino({ level }, pino.destination({ dest: logFile })),
+    metrics: createMetrics(),
+    title: "throughput",
+    version: "0",
+  });
+  app.register(zodRoute);
+  return app;
+}
+
+async function serve(variant: Variant, logFile: string): Promise<void> {
+  const app = createServer(variant, logFile);
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();
   process.on("message", () => process.send?.(process.cpuUsage()));
@@ -78,7 +95,7 @@ async function load(port: number, seconds: number, connections: number): Promise
   const sockets = Array.from({ length: connections }, () => {
     const socket = connect(port, "127.0.0.1");
     socket.setNoDelay(true);
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       for (;;) {
@@ -141,8 +158,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 8);
   const connections = Number(process.argv[3] ?? 32);
   const directory = mkdtempSync(join(tmpdir(), "mercato-throughput-"));
-  const variants = ["bare", "mercato", "mercato-silent"] as const;
-  const results: Record<Variant, Measurement[]> = { bare: [], mercato: [], "mercato-silent": [] };
+  const results = new Map<Variant, Measurement[]>(variants.map((variant) => [variant, []]));
   try {
     for (let round = 1; round <= 2; round++) {
       for (const variant of variants) {
@@ -152,21 +168,25 @@ async function main(): Promise<void> {
           connections,
           join(directory, `${variant}-${round}.log`),
         );
-        results[variant].push(result);
+        results.get(variant)?.push(result);
         console.log(
-          `round ${round} ${variant.padEnd(15)} ${Math.round(result.requestsPerSecond)} req/s, ${result.cpuMicrosPerRequest.toFixed(1)} µs CPU/request`,
+          `round ${round} ${variant.padEnd(14)} ${Math.round(result.requestsPerSecond)} req/s, ` +
+            `${result.cpuMicrosPerRequest.toFixed(1)} µs CPU/request`,
         );
       }
     }
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
-  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-  const rate = (variant: Variant) => mean(results[variant].map((result) => result.requestsPerSecond));
-  const cpu = (variant: Variant) => mean(results[variant].map((result) => result.cpuMicrosPerRequest));
-  for (const variant of ["mercato", "mercato-silent"] as const) {
+  const mean = (variant: Variant, pick: (result: Measurement) => number) => {
+    const values = (results.get(variant) ?? []).map(pick);
+    return values.reduce((sum, value) => sum + value, 0) / values.length;
+  };
+  const rate = (variant: Variant) => mean(variant, (result) => result.requestsPerSecond);
+  const cpu = (variant: Variant) => mean(variant, (result) => result.cpuMicrosPerRequest);
+  for (const variant of variants.slice(1)) {
     console.log(
-      `${variant}: ${((rate(variant) / rate("bare")) * 100).toFixed(1)}% of bare Fastify's measured req/s, ` +
+      `${variant.padEnd(14)} ${((rate(variant) / rate("bare")) * 100).toFixed(1)}% of bare Fastify's req/s, ` +
         `${((cpu("bare") / cpu(variant)) * 100).toFixed(1)}% by server CPU per request`,
     );
   }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { decodeCursor, encodeCursor, listQuerySchema } from "./list.ts";
+import { HttpProblem } from "./problem.ts";
+
+describe("list helpers", () => {
+  it("round-trips a position through an opaque base64url cursor", () => {
+    const position = { createdAt: "2026-01-02T03:04:05.000Z", id: "0190d8a4-5a4c-7c1a-9a0e-3c2f1b6d7e80" };
+    const cursor = encodeCursor(position);
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeCursor(cursor, z.object({ createdAt: z.string(), id: z.string() }))).toEqual(position);
+  });
+
+  it("refuses a cursor that is not base64url, not JSON or not this list's shape with a 400 problem", () => {
+    const schema = z.object({ id: z.string() });
+    for (const cursor of [
+      "a b",
+      "%%",
+      Buffer.from("{oops").toString("base64url"),
+      encodeCursor({ page: 1 }),
+    ]) {
+      let thrown: unknown;
+      try {
+        decodeCursor(cursor, schema);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(HttpProblem);
+      expect((thrown as HttpProblem).toJSON()).toMatchObject({
+        status: 400,
+        type: "https://mercato.dev/problems/invalid-cursor",
+        errors: [{ path: "query.cursor" }],
+      });
+    }
+  });
+
+  it("defaults limit to 20 and bounds it to 1-100", () => {
+    expect(listQuerySchema.parse({})).toEqual({ limit: 20 });
+    expect(listQuerySchema.parse({ limit: "100", cursor: "abc" })).toEqual({ limit: 100, cursor: "abc" });
+    expect(listQuerySchema.safeParse({ limit: "101" }).success).toBe(false);
+    expect(listQuerySchema.safeParse({ limit: "0" }).success).toBe(false);
+    expect(listQuerySchema.safeParse({ limit: "2.5" }).success).toBe(false);
+    expect(listQuerySchema.safeParse({ cursor: "x".repeat(513) }).success).toBe(false);
+  });
+});
