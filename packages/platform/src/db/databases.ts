@@ -65,7 +65,12 @@ export async function openDatabaseProvider(options: {
 /** One PGlite instance for every service, one schema each (architecture.md, "Topologies"). */
 async function openPglite(directory: string): Promise<DatabaseProvider> {
   await fs.mkdir(directory, { recursive: true });
-  const pglite = await PGlite.create(directory, { extensions: { pg_trgm } });
+  // PostgreSQL's default 128 MB of shared buffers would be most of the embedded platform's memory;
+  // the embedded data set is small and the OS caches its files anyway.
+  const pglite = await PGlite.create(directory, {
+    extensions: { pg_trgm },
+    postgresqlconf: ["shared_buffers=32MB"],
+  });
   const shared = new SharedPglite(pglite);
   const open = new Set<Kysely<unknown>>();
   return {
