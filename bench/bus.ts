@@ -93,14 +93,13 @@ async function runPipeline(
       );
       if (latencies.length === events) done();
     }),
-    { concurrency: 32 },
+    { concurrency: 128 },
   );
   const relay = new OutboxRelay({ database, transport, logger, batchSize: 500 });
   await relay.start();
 
   const batch = 100;
   const started = performance.now();
-  const producers = databases.engine === "postgres" ? 4 : 1;
   let next = 0;
   const produce = async () => {
     while (next < events) {
@@ -119,7 +118,7 @@ async function runPipeline(
         .execute((transaction) => writeToOutbox(transaction as Kysely<unknown>, database.schema, rows));
     }
   };
-  await Promise.all(Array.from({ length: producers }, produce));
+  await produce();
   await finished;
   const seconds = (performance.now() - started) / 1000;
   await consumer.stop();

@@ -74,7 +74,8 @@ export function withInbox<DB>(
       }
     },
     options.maxBatch ?? 100,
-    options.maxConcurrentBatches ?? 2,
+    // PGlite runs one transaction at a time anyway; on PostgreSQL a second overlaps the commit wait.
+    options.maxConcurrentBatches ?? (database.engine === "pglite" ? 1 : 2),
   );
 
   return async (delivery) => {

@@ -12,6 +12,13 @@ import { OutboxRelay } from "../outbox/relay.ts";
 import { messagingMigrations } from "../outbox/tables.ts";
 import type { ServiceContext, ServiceDefinition, SubscriptionDefinition } from "./definition.ts";
 
+/**
+ * Messages a consumer holds at once. Handlers of one batch run one after another in the batch's
+ * transaction (see withInbox), so this bounds how many deliveries can share a commit, not how
+ * many handlers run in parallel.
+ */
+const defaultConcurrency = 128;
+
 export const queueDefaults: Omit<QueueConfig, "name"> = {
   visibilityTimeoutMs: 30_000,
   maxReceiveCount: 5,
@@ -163,7 +170,7 @@ export class RunningService<DB = unknown> {
       }
     };
     return this.dependencies.transport.consume(queue, timed, {
-      concurrency: subscription.queue?.concurrency ?? 32,
+      concurrency: subscription.queue?.concurrency ?? defaultConcurrency,
     });
   }
 
