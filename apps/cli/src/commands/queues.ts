@@ -1,4 +1,5 @@
 import fs from "node:fs/promises";
+import type { QueueStats } from "@mercato/platform";
 import { loadConfig } from "@mercato/platform/config";
 import { opsTokenFile } from "@mercato/platform/ops-token";
 
@@ -41,19 +42,8 @@ export class OpsClient {
   }
 }
 
-interface QueueRow {
-  name: string;
-  depth: number;
-  inFlight: number;
-  delayed: number;
-  dlqDepth: number;
-  oldestAgeMs: number;
-  processed: number;
-  failed: number;
-}
-
 export async function listQueues(client: OpsClient): Promise<number> {
-  const { items } = await client.call<{ items: QueueRow[] }>("GET", "/api/ops/queues");
+  const { items } = await client.call<{ items: QueueStats[] }>("GET", "/api/ops/queues");
   console.table(items.map(({ name, ...counters }) => ({ queue: name, ...counters })));
   return 0;
 }

@@ -20,6 +20,7 @@ import { type CrashChildOptions, crashChildEnv } from "./fixtures/crash-child.ts
 import { type CrashConsumerOptions, crashConsumerEnv } from "./fixtures/nats-crash-consumer.ts";
 import type { CrashChildMode } from "./transport-contract.ts";
 import { describeTransportContract, expectNoLossAfterKill } from "./transport-contract.ts";
+import { sleep, waitFor } from "./wait.ts";
 
 const host = "127.0.0.1";
 const port = 4222;
@@ -518,20 +519,4 @@ function event(source: string, detailType: string, detail: Record<string, unknow
     detail,
     metadata: { "correlation-id": uuidv7() },
   };
-}
-
-async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from "uuid";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidPatternError } from "../patterns/index.ts";
 import type { Delivery, Handler, QueueConfig, QueueStats, Rule, Transport } from "../transport.ts";
+import { sleep, waitFor } from "./wait.ts";
 
 export interface TransportContractSetup {
   /** A fresh transport for one test; it is closed after the test. */
@@ -668,22 +669,6 @@ async function queueStats(transport: Transport, queue: string): Promise<QueueSta
   const stats = (await transport.stats()).find((s) => s.name === queue);
   if (!stats) throw new Error(`no stats for queue ${queue}`);
   return stats;
-}
-
-async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function mean(values: number[]): number {
