@@ -23,6 +23,7 @@ describe("configuration", () => {
       databaseUrl: undefined,
       busUrl: undefined,
       busPrefix: "mercato",
+      identityUrl: undefined,
       redisUrl: undefined,
       blobUrl: undefined,
       logLevel: "info",

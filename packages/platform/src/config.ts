@@ -35,6 +35,7 @@ const environmentSchema = z.object({
   MERCATO_OPS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   DATABASE_URL: urlWithScheme(["postgres", "postgresql"], "postgres://user@host:5432/postgres").optional(),
   BUS_URL: urlWithScheme(["nats"], "nats://127.0.0.1:4222").optional(),
+  MERCATO_IDENTITY_URL: urlWithScheme(["http", "https"], "http://identity:8080").optional(),
   MERCATO_BUS_PREFIX: z
     .string()
     .regex(
@@ -68,6 +69,8 @@ export interface PlatformConfig {
   opsToken: string | undefined;
   databaseUrl: string | undefined;
   busUrl: string | undefined;
+  /** Where identity serves its public keys, when it runs in another process. */
+  identityUrl: string | undefined;
   /** Namespaces streams, buckets and subjects so that deployments can share one NATS. */
   busPrefix: string;
   redisUrl: string | undefined;
@@ -114,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     opsToken: values.MERCATO_OPS_TOKEN,
     databaseUrl: values.DATABASE_URL,
     busUrl: values.BUS_URL,
+    identityUrl: values.MERCATO_IDENTITY_URL,
     busPrefix: values.MERCATO_BUS_PREFIX,
     redisUrl: values.REDIS_URL,
     blobUrl: values.BLOB_URL,

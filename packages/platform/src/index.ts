@@ -1,3 +1,4 @@
+export * from "./auth/index.ts";
 export { retryDelayMs } from "./bus/backoff.ts";
 export { openTransport } from "./bus/open-transport.ts";
 export { compilePattern, InvalidPatternError, RuleSet, testEventPattern } from "./bus/patterns/index.ts";

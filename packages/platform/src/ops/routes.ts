@@ -2,6 +2,7 @@ import { eventEnvelopeSchema } from "@mercato/contracts";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { authenticate } from "../auth/require-user.ts";
 import { compilePattern, InvalidPatternError } from "../bus/patterns/index.ts";
 import type { Transport } from "../bus/transport.ts";
 import { HttpProblem } from "../http/index.ts";
@@ -167,8 +168,12 @@ export function registerOpsRoutes(
 /** Who may use the operations API: admins; anyone else is refused with 401 or 403. */
 export type OpsAuthorizer = (request: FastifyRequest) => Promise<"admin" | "forbidden" | "unauthenticated">;
 
-/** Accepts the operations token. */
-export function opsTokenAuthorizer(token: string): OpsAuthorizer {
-  return async (request) =>
-    bearerMatches(request.headers.authorization, token) ? "admin" : "unauthenticated";
+/** Accepts the operations token, or an admin's access token. */
+export function opsAuthorizer(opsToken: string): OpsAuthorizer {
+  return async (request) => {
+    if (bearerMatches(request.headers.authorization, opsToken)) return "admin";
+    const user = await authenticate(request).catch(() => undefined);
+    if (!user) return "unauthenticated";
+    return user.roles.includes("admin") ? "admin" : "forbidden";
+  };
 }

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from "fastify";
+import { installTokenVerifier } from "../auth/require-user.ts";
+import { type AuthenticatedUser, remoteJwksVerifier, type TokenVerifier } from "../auth/tokens.ts";
 import { openTransport } from "../bus/open-transport.ts";
 import type { Transport } from "../bus/transport.ts";
 import type { PlatformConfig } from "../config.ts";
@@ -7,7 +9,7 @@ import { createHttpServer } from "../http/index.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { createMetrics } from "../metrics/index.ts";
 import { loadOpsToken } from "../ops/ops-token.ts";
-import { opsTokenAuthorizer, registerOpsRoutes } from "../ops/routes.ts";
+import { opsAuthorizer, registerOpsRoutes } from "../ops/routes.ts";
 import { lockDataDirectory } from "./data-dir-lock.ts";
 import type { ServiceDefinition } from "./definition.ts";
 import { registerOutboxMetrics, registerQueueMetrics } from "./queue-metrics.ts";
@@ -30,6 +32,11 @@ export interface HostOptions {
   logger?: Logger;
   /** Interface to bind; 127.0.0.1 unless HOST says otherwise. */
   host?: string;
+  /**
+   * Checks access tokens. Default: the public keys identity serves at /.well-known/jwks.json, at
+   * MERCATO_IDENTITY_URL or, when identity runs in this process, at this server itself.
+   */
+  auth?: TokenVerifier;
 }
 
 /**
@@ -73,11 +80,13 @@ export async function startHost(options: HostOptions): Promise<Host> {
       ready: async () => checkReadiness(services, transport),
     });
     closers.push(() => app.close());
+    const verifier = options.auth ?? new DeferredJwksVerifier(config.identityUrl);
+    installTokenVerifier(app, verifier);
 
     for (const service of services) await service.prepare();
     const opsToken = await loadOpsToken(config.opsToken, config.dataDir);
     await app.register(async (scope) => {
-      registerOpsRoutes(scope, { transport, authorize: opsTokenAuthorizer(opsToken) });
+      registerOpsRoutes(scope, { transport, authorize: opsAuthorizer(opsToken) });
       for (const service of services) await service.registerRoutes(scope);
     });
     for (const service of services) await service.start();
@@ -85,6 +94,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       port: config.port,
       host: options.host ?? process.env.HOST ?? "127.0.0.1",
     });
+    if (verifier instanceof DeferredJwksVerifier) verifier.listeningAt(url);
     logger.info(
       {
         url,
@@ -127,4 +137,22 @@ async function checkReadiness(services: RunningService[], transport: Transport) 
     checks[names[index] ?? String(index)] = result.status === "fulfilled" ? "ok" : String(result.reason);
   });
   return { ok: results.every((result) => result.status === "fulfilled"), checks };
+}
+
+/** Identity's key set, whose address is known once this server listens (when identity is local). */
+class DeferredJwksVerifier implements TokenVerifier {
+  private inner: TokenVerifier | undefined;
+
+  constructor(identityUrl: string | undefined) {
+    if (identityUrl) this.inner = remoteJwksVerifier(new URL("/.well-known/jwks.json", identityUrl));
+  }
+
+  listeningAt(url: string): void {
+    this.inner ??= remoteJwksVerifier(new URL("/.well-known/jwks.json", url));
+  }
+
+  verify(token: string): Promise<AuthenticatedUser> {
+    if (!this.inner) throw new Error("The token verifier is used before the server listens");
+    return this.inner.verify(token);
+  }
 }

@@ -1,0 +1,7 @@
+export {
+  dropServiceDatabases,
+  type ExternalService,
+  externalServices,
+  requireServer,
+} from "./external-services.ts";
+export { createTestAuthority, type TestAuthority } from "./test-authority.ts";
