@@ -1,9 +1,18 @@
 import type { EventType } from "../event-type.ts";
+import * as cart from "./cart.ts";
 import * as catalog from "./catalog.ts";
+import * as identity from "./identity.ts";
 import * as inventory from "./inventory.ts";
 
+export * from "./cart.ts";
 export * from "./catalog.ts";
+export * from "./identity.ts";
 export * from "./inventory.ts";
 
 /** Every declared event, for the catalog in docs/ and for validating events by type. */
-export const allEventTypes: EventType<unknown>[] = [...Object.values(catalog), ...Object.values(inventory)];
+export const allEventTypes: EventType<unknown>[] = [
+  ...Object.values(cart),
+  ...Object.values(catalog),
+  ...Object.values(identity),
+  ...Object.values(inventory),
+];
