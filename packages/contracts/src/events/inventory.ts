@@ -3,6 +3,12 @@ import { defineEvent } from "../event-type.ts";
 
 const source = "mercato.inventory";
 const count = z.number().int().min(0);
+const sku = z.string().min(1).max(64);
+const orderId = z.string().min(1).max(200);
+const stockLines = z
+  .array(z.object({ sku, quantity: z.number().int().min(1) }))
+  .min(1)
+  .describe("One line per sku, in sku order");
 
 export const StockLevelChanged = defineEvent({
   source,
@@ -16,4 +22,39 @@ export const BackInStock = defineEvent({
   detailType: "BackInStock",
   description: "A sku that had nothing available has stock again.",
   detail: z.object({ sku: z.string().min(1), available: count.min(1) }),
+});
+
+export const StockReserved = defineEvent({
+  source,
+  detailType: "StockReserved",
+  description:
+    "Every line of an order is reserved (all or nothing) until expiresAt, unless committed or released first.",
+  detail: z.object({ orderId, lines: stockLines, expiresAt: z.iso.datetime() }),
+});
+
+export const StockReservationFailed = defineEvent({
+  source,
+  detailType: "StockReservationFailed",
+  description: "An order's lines could not all be reserved; nothing was reserved. Lists the skus short.",
+  detail: z.object({
+    orderId,
+    lines: stockLines,
+    reason: z.enum(["out_of_stock"]),
+    shortSkus: z.array(sku).min(1),
+  }),
+});
+
+export const StockReleased = defineEvent({
+  source,
+  detailType: "StockReleased",
+  description:
+    "An order's reservation was given back to available stock: released by the saga, or expired (expired: true).",
+  detail: z.object({ orderId, lines: stockLines, expired: z.boolean() }),
+});
+
+export const StockCommitted = defineEvent({
+  source,
+  detailType: "StockCommitted",
+  description: "An order's reserved stock left the warehouse's books: on hand and reserved both went down.",
+  detail: z.object({ orderId, lines: stockLines }),
 });
