@@ -52,12 +52,14 @@ export interface SubscriptionDefinition<DB> {
 export interface ServiceDefinition<DB = unknown> {
   /** Lowercase; names the schema, the database `mercato_<name>` and the `mercato.<name>` source. */
   name: string;
-  /** Folder of forward-only `*.sql` migrations. */
-  migrations: URL;
+  /** Folder of forward-only `*.sql` migrations; absent for a service that owns no tables. */
+  migrations?: URL;
   routes?(app: FastifyInstance, context: ServiceContext<DB>): void | Promise<void>;
   subscriptions?: SubscriptionDefinition<DB>[];
   /** Runs after migrations and before the service takes traffic (seed data, caches). */
   onStart?(context: ServiceContext<DB>): Promise<void>;
+  /** Runs when the host stops, after consumers stopped and before the database closes. */
+  onStop?(context: ServiceContext<DB>): Promise<void>;
 }
 
 /** Identity function that gives a definition its database type. */

@@ -86,7 +86,8 @@ export class RunningService<DB = unknown> {
   async prepare(): Promise<void> {
     const { databases, transport } = this.dependencies;
     this.database = await databases.forService<DB>(this.definition.name);
-    const migrations = [...messagingMigrations, ...(await loadMigrations(this.definition.migrations))];
+    const own = this.definition.migrations ? await loadMigrations(this.definition.migrations) : [];
+    const migrations = [...messagingMigrations, ...own];
     const applied = await migrate(this.database, migrations);
     if (applied.length > 0) this.logger.info({ migrations: applied }, "applied migrations");
     for (const subscription of this.definition.subscriptions ?? []) {
@@ -123,6 +124,7 @@ export class RunningService<DB = unknown> {
   async stop(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
     await this.relay?.stop();
+    if (this.database) await this.definition.onStop?.(this.context);
     await this.database?.close();
   }
 

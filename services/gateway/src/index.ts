@@ -1,0 +1,31 @@
+import { defineService, type ServiceDefinition } from "@mercato/platform";
+import { limitRequestRates } from "./api/rate-limits.ts";
+import { cacheCatalogReads } from "./api/response-caching.ts";
+import { type GatewaySettings, gatewaySettings } from "./domain/gateway-settings.ts";
+import { ResponseCache } from "./domain/response-cache.ts";
+import { dropCachedCatalog } from "./handlers/drop-cached-catalog.ts";
+
+/**
+ * The single entry: rate limits per client and a cache of anonymous catalog reads, dropped when
+ * catalog events arrive. In one process it stands in front of the services' routes by being
+ * registered first; it owns no tables. Token checks are the platform's (every route verifies).
+ */
+export function createGatewayService(settings: GatewaySettings = gatewaySettings()): ServiceDefinition {
+  const cache = new ResponseCache(5_000, settings.cacheTtlMs);
+  let closeRateLimits: (() => Promise<void>) | undefined;
+  return defineService({
+    name: "gateway",
+    async routes(app, { config }) {
+      closeRateLimits = await limitRequestRates(app, {
+        max: settings.requestsPerMinute,
+        windowMs: 60_000,
+        redisUrl: config.redisUrl,
+      });
+      if (settings.cacheTtlMs > 0) cacheCatalogReads(app, cache);
+    },
+    subscriptions: [dropCachedCatalog(cache)],
+    async onStop() {
+      await closeRateLimits?.();
+    },
+  });
+}

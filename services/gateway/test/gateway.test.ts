@@ -1,0 +1,162 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { ProductUpdated } from "@mercato/contracts";
+import {
+  defineService,
+  type Host,
+  loadConfig,
+  type PlatformConfig,
+  silentLogger,
+  startHost,
+} from "@mercato/platform";
+import { createTestAuthority, externalServices, requireServer } from "@mercato/platform/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGatewayService } from "../src/index.ts";
+
+const hasRedis = await requireServer("redis");
+const authority = await createTestAuthority();
+
+/** A stand-in catalog that counts how often its routes really run. */
+function countingCatalog() {
+  const reads = { count: 0 };
+  const service = defineService({
+    name: "shelf",
+    routes(app) {
+      app.get("/api/products/:id", async (request) => {
+        reads.count++;
+        return { id: (request.params as { id: string }).id, reads: reads.count };
+      });
+      app.get("/api/products", async () => {
+        reads.count++;
+        return { items: [], nextCursor: null, reads: reads.count };
+      });
+      app.post("/api/products", async () => ({ created: true }));
+    },
+  });
+  return { reads, service };
+}
+
+async function configFor(env: Record<string, string> = {}): Promise<PlatformConfig> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-gateway-"));
+  return { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none", ...env }), port: 0 };
+}
+
+async function get(host: Host, url: string, headers: Record<string, string> = {}) {
+  const response = await fetch(new URL(url, host.url), { headers });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+describe("response cache", () => {
+  let host: Host;
+  const catalog = countingCatalog();
+
+  beforeAll(async () => {
+    host = await startHost({
+      config: await configFor(),
+      services: [createGatewayService({ requestsPerMinute: 10_000, cacheTtlMs: 60_000 }), catalog.service],
+      logger: silentLogger(),
+      auth: authority.verifier,
+    });
+  });
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it("answers repeated anonymous reads from the cache", async () => {
+    const first = await get(host, "/api/products/p1");
+    const second = await get(host, "/api/products/p1");
+    expect(first.headers.get("x-cache")).toBe("miss");
+    expect(second.headers.get("x-cache")).toBe("hit");
+    expect(second.body).toEqual(first.body);
+    expect(second.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(second.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("keys on the whole URL and never caches signed-in reads or writes", async () => {
+    const before = catalog.reads.count;
+    await get(host, "/api/products?q=lamp");
+    await get(host, "/api/products?q=desk");
+    expect(catalog.reads.count).toBe(before + 2);
+    const token = await authority.token();
+    const signedIn = await get(host, "/api/products/p1", { authorization: `Bearer ${token}` });
+    expect(signedIn.headers.get("x-cache")).toBeNull();
+    expect(catalog.reads.count).toBe(before + 3);
+  });
+
+  it("drops cached answers when a catalog event arrives", async () => {
+    await get(host, "/api/products/p2");
+    expect((await get(host, "/api/products/p2")).headers.get("x-cache")).toBe("hit");
+    const changed = ProductUpdated.create(
+      {
+        productId: "p2",
+        sku: "SKU-2",
+        name: "Desk lamp",
+        description: "",
+        category: "Home",
+        price: { amount: 2500, currency: "EUR" },
+        attributes: {},
+        images: [],
+        changed: ["name"],
+      },
+      { correlationId: "test" },
+    );
+    await host.transport.publish([changed]);
+    await expect
+      .poll(async () => (await get(host, "/api/products/p2")).headers.get("x-cache"), { timeout: 3000 })
+      .toBe("miss");
+  });
+});
+
+describe("rate limits", () => {
+  it("answers 429 problem+json with Retry-After past the limit, per client", async () => {
+    const host = await startHost({
+      config: await configFor(),
+      services: [createGatewayService({ requestsPerMinute: 3, cacheTtlMs: 0 }), countingCatalog().service],
+      logger: silentLogger(),
+      auth: authority.verifier,
+    });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await get(host, "/api/products/p1")).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const limited = await get(host, "/api/products/p1");
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get("content-type")).toBe("application/problem+json");
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(limited.body.detail).toMatch(/^Too many requests: at most 3 per 1 minute/);
+      expect((await get(host, "/health/ready")).status).toBe(200);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it.skipIf(!hasRedis)("shares counters between gateway processes through Redis", async () => {
+    const redisUrl = externalServices.redis.url;
+    const { Redis } = await import("ioredis");
+    const redis = new Redis(redisUrl);
+    const stale = await redis.keys("mercato-rate-limit:*");
+    if (stale.length > 0) await redis.del(...stale);
+    redis.disconnect();
+    const hosts = await Promise.all(
+      [1, 2].map(async () =>
+        startHost({
+          config: await configFor({ REDIS_URL: redisUrl }),
+          services: [
+            createGatewayService({ requestsPerMinute: 4, cacheTtlMs: 0 }),
+            countingCatalog().service,
+          ],
+          logger: silentLogger(),
+          auth: authority.verifier,
+        }),
+      ),
+    );
+    try {
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await get(hosts[i % 2] as Host, "/api/products/p1")).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    } finally {
+      await Promise.all(hosts.map((host) => host.close()));
+    }
+  });
+});
