@@ -31,7 +31,7 @@ describe("access tokens on the operations API", () => {
     return {
       status: response.status,
       type: response.headers.get("content-type"),
-      body: await response.json(),
+      body: (await response.json()) as { detail?: string },
     };
   };
 

@@ -44,7 +44,11 @@ async function configFor(env: Record<string, string> = {}): Promise<PlatformConf
 
 async function get(host: Host, url: string, headers: Record<string, string> = {}) {
   const response = await fetch(new URL(url, host.url), { headers });
-  return { status: response.status, headers: response.headers, body: await response.json() };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 describe("response cache", () => {
