@@ -1,5 +1,11 @@
+import { createGatewayService } from "@mercato/gateway";
 import type { ServiceDefinition } from "@mercato/platform";
 
-/** Every service the platform runs. Adding a service is one folder and one line here. */
+/**
+ * Every service the platform runs, the gateway first so that its rate limits and cache stand in
+ * front of the others' routes. Adding a service is one folder and one line here.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: the host runs services of any database type.
-export const allServices: ServiceDefinition<any>[] = [];
+export function allServices(): ServiceDefinition<any>[] {
+  return [createGatewayService()];
+}

@@ -13,17 +13,18 @@ export async function start(serviceNames: string[]): Promise<number> {
     }
     throw error;
   }
-  const unknown = serviceNames.filter((name) => !allServices.some((service) => service.name === name));
+  const available = allServices();
+  const unknown = serviceNames.filter((name) => !available.some((service) => service.name === name));
   if (unknown.length > 0) {
     console.error(
-      `Unknown service ${unknown.join(", ")}; services are: ${allServices.map((s) => s.name).join(", ") || "(none yet)"}`,
+      `Unknown service ${unknown.join(", ")}; services are: ${available.map((s) => s.name).join(", ")}`,
     );
     return 2;
   }
   const services =
     serviceNames.length === 0
-      ? allServices
-      : allServices.filter((service) => serviceNames.includes(service.name));
+      ? available
+      : available.filter((service) => serviceNames.includes(service.name));
   const host = await startHost({ config, services });
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
