@@ -1,0 +1,296 @@
+import {
+  type EventContext,
+  StockCommitted,
+  StockReleased,
+  StockReservationFailed,
+  StockReserved,
+} from "@mercato/contracts";
+import { type Kysely, type Selectable, sql } from "kysely";
+import { maxOnHand, type ReservationStatus, type StockLevels, type StockLine } from "../domain/stock.ts";
+import { normalizeLines } from "../domain/stock-lines.ts";
+import { recordMovement, stockColumns, toStockLevels } from "./stock-levels.ts";
+import { type InventoryContext, inStockTransaction, type StockWriter } from "./stock-writer.ts";
+import type { InventoryTables, ReservationTable } from "./tables.ts";
+
+export interface Reservation {
+  /** The order's id, which is also the reservation's. */
+  orderId: string;
+  status: ReservationStatus;
+  /** One line per sku, in sku order. */
+  lines: StockLine[];
+  /** The skus that were short when the reservation was refused (status `failed`). */
+  shortSkus: string[];
+  expiresAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ReserveResult {
+  /** True when every line was reserved; false when nothing was (see `reservation.shortSkus`). */
+  granted: boolean;
+  /** True when this order had already asked: the answer is the first one, and nothing changed. */
+  replayed: boolean;
+  reservation: Reservation;
+}
+
+function toReservation(row: Selectable<ReservationTable>): Reservation {
+  return {
+    orderId: row.id,
+    status: row.status,
+    lines: row.lines,
+    shortSkus: row.short_skus,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function resultOf(row: Selectable<ReservationTable>, replayed: boolean): ReserveResult {
+  const reservation = toReservation(row);
+  return { granted: reservation.status !== "failed", replayed, reservation };
+}
+
+export async function findReservation(
+  db: Kysely<InventoryTables>,
+  orderId: string,
+): Promise<Reservation | undefined> {
+  const row = await db.selectFrom("reservations").selectAll().where("id", "=", orderId).executeTakeFirst();
+  return row && toReservation(row);
+}
+
+/**
+ * Reserves every line of an order, or none: each line is one conditional UPDATE that only takes
+ * what is available, so concurrent orders can never oversell, and a short line rolls the others
+ * back to a savepoint. The reservation row, written first, makes a second call for the same order
+ * wait for the first and then return its outcome. Publishes StockReserved or StockReservationFailed.
+ */
+export async function reserve(
+  writer: StockWriter,
+  request: { orderId: string; lines: readonly StockLine[]; ttlMs: number; now?: Date },
+  context: EventContext,
+): Promise<ReserveResult> {
+  const { transaction } = writer;
+  const lines = normalizeLines(request.lines);
+  const expiresAt = new Date((request.now ?? new Date()).getTime() + request.ttlMs);
+  const created = await transaction
+    .insertInto("reservations")
+    .values({
+      id: request.orderId,
+      status: "active",
+      lines: JSON.stringify(lines),
+      expires_at: expiresAt,
+      correlation_id: context.correlationId,
+    })
+    .onConflict((conflict) => conflict.column("id").doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (!created) {
+    const first = await transaction
+      .selectFrom("reservations")
+      .selectAll()
+      .where("id", "=", request.orderId)
+      .executeTakeFirstOrThrow();
+    return resultOf(first, true);
+  }
+
+  await sql`SAVEPOINT reserve_lines`.execute(transaction);
+  const reserved: StockLevels[] = [];
+  let short: string | undefined;
+  for (const line of lines) {
+    const row =
+      line.quantity > maxOnHand
+        ? undefined
+        : await transaction
+            .updateTable("stock")
+            .set((eb) => ({ reserved: eb("reserved", "+", line.quantity), updated_at: new Date() }))
+            .where("sku", "=", line.sku)
+            .where(sql<boolean>`on_hand - reserved >= ${line.quantity}`)
+            .returning(stockColumns)
+            .executeTakeFirst();
+    if (!row) {
+      short = line.sku;
+      break;
+    }
+    reserved.push(toStockLevels(row));
+  }
+
+  if (short !== undefined) {
+    await sql`ROLLBACK TO SAVEPOINT reserve_lines`.execute(transaction);
+    await sql`RELEASE SAVEPOINT reserve_lines`.execute(transaction);
+    const shortSkus = await shortSkusOf(writer, lines, short);
+    const failed = await transaction
+      .updateTable("reservations")
+      .set({ status: "failed", short_skus: JSON.stringify(shortSkus), updated_at: new Date() })
+      .where("id", "=", request.orderId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await writer.publish([
+      StockReservationFailed.create(
+        { orderId: request.orderId, lines, reason: "out_of_stock", shortSkus },
+        context,
+      ),
+    ]);
+    return resultOf(failed, false);
+  }
+
+  await sql`RELEASE SAVEPOINT reserve_lines`.execute(transaction);
+  for (const [index, line] of lines.entries()) {
+    const after = reserved[index] as StockLevels;
+    await recordMovement(
+      writer,
+      { kind: "reserve", onHandDelta: 0, reservedDelta: line.quantity, orderId: request.orderId },
+      after,
+      context,
+    );
+  }
+  await writer.publish([
+    StockReserved.create({ orderId: request.orderId, lines, expiresAt: expiresAt.toISOString() }, context),
+  ]);
+  return resultOf(created, false);
+}
+
+/** Every sku of the order that cannot be served now, always including the one whose update failed. */
+async function shortSkusOf(writer: StockWriter, lines: StockLine[], failedSku: string): Promise<string[]> {
+  const rows = await writer.transaction
+    .selectFrom("stock")
+    .select(["sku", "available"])
+    .where(
+      "sku",
+      "in",
+      lines.map((line) => line.sku),
+    )
+    .execute();
+  const available = new Map(rows.map((row) => [row.sku, row.available]));
+  return lines
+    .filter((line) => line.sku === failedSku || (available.get(line.sku) ?? 0) < line.quantity)
+    .map((line) => line.sku);
+}
+
+async function lockReservation(writer: StockWriter, orderId: string) {
+  return writer.transaction
+    .selectFrom("reservations")
+    .selectAll()
+    .where("id", "=", orderId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Returns an active reservation's units to available stock and marks it released or expired. */
+async function giveBack(
+  writer: StockWriter,
+  row: Selectable<ReservationTable>,
+  status: "released" | "expired",
+  context: EventContext,
+): Promise<Reservation> {
+  for (const line of row.lines) {
+    const after = await writer.transaction
+      .updateTable("stock")
+      .set((eb) => ({ reserved: eb("reserved", "-", line.quantity), updated_at: new Date() }))
+      .where("sku", "=", line.sku)
+      .returning(stockColumns)
+      .executeTakeFirstOrThrow();
+    await recordMovement(
+      writer,
+      { kind: "release", onHandDelta: 0, reservedDelta: -line.quantity, orderId: row.id },
+      toStockLevels(after),
+      context,
+    );
+  }
+  const updated = await writer.transaction
+    .updateTable("reservations")
+    .set({ status, updated_at: new Date() })
+    .where("id", "=", row.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await writer.publish([
+    StockReleased.create({ orderId: row.id, lines: row.lines, expired: status === "expired" }, context),
+  ]);
+  return toReservation(updated);
+}
+
+/**
+ * Gives an order's reserved units back (the order was rejected or cancelled). Idempotent: a
+ * reservation that is not active is returned as it is. Undefined when the order reserved nothing.
+ */
+export async function release(
+  writer: StockWriter,
+  orderId: string,
+  context: EventContext,
+): Promise<Reservation | undefined> {
+  const row = await lockReservation(writer, orderId);
+  if (!row) return undefined;
+  if (row.status !== "active") return toReservation(row);
+  return giveBack(writer, row, "released", context);
+}
+
+/**
+ * Turns an order's reservation into a sale: on hand and reserved both go down by each line.
+ * Idempotent: a reservation that is not active (already committed, or released, expired or
+ * failed, which the caller must handle) is returned as it is. Undefined when there is none.
+ */
+export async function commit(
+  writer: StockWriter,
+  orderId: string,
+  context: EventContext,
+): Promise<Reservation | undefined> {
+  const row = await lockReservation(writer, orderId);
+  if (!row) return undefined;
+  if (row.status !== "active") return toReservation(row);
+  for (const line of row.lines) {
+    const after = await writer.transaction
+      .updateTable("stock")
+      .set((eb) => ({
+        on_hand: eb("on_hand", "-", line.quantity),
+        reserved: eb("reserved", "-", line.quantity),
+        updated_at: new Date(),
+      }))
+      .where("sku", "=", line.sku)
+      .returning(stockColumns)
+      .executeTakeFirstOrThrow();
+    await recordMovement(
+      writer,
+      { kind: "commit", onHandDelta: -line.quantity, reservedDelta: -line.quantity, orderId },
+      toStockLevels(after),
+      context,
+    );
+  }
+  const updated = await writer.transaction
+    .updateTable("reservations")
+    .set({ status: "committed", updated_at: new Date() })
+    .where("id", "=", orderId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await writer.publish([StockCommitted.create({ orderId, lines: row.lines }, context)]);
+  return toReservation(updated);
+}
+
+const expiryBatch = 100;
+
+/**
+ * Releases every active reservation whose time is up at `now`, one transaction each (so each
+ * locks its skus in sku order, like a reservation does). Events carry the correlation id of the
+ * request that reserved. Returns how many expired.
+ */
+export async function expireReservations(context: InventoryContext, now: Date): Promise<number> {
+  let expired = 0;
+  for (;;) {
+    const due = await context.db
+      .selectFrom("reservations")
+      .select("id")
+      .where("status", "=", "active")
+      .where("expires_at", "<=", now)
+      .orderBy("expires_at")
+      .limit(expiryBatch)
+      .execute();
+    for (const { id } of due) {
+      const done = await inStockTransaction(context, async (writer) => {
+        const row = await lockReservation(writer, id);
+        if (row?.status !== "active" || row.expires_at > now) return false;
+        await giveBack(writer, row, "expired", { correlationId: row.correlation_id });
+        return true;
+      });
+      if (done) expired += 1;
+    }
+    if (due.length < expiryBatch) return expired;
+  }
+}
