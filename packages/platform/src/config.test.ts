@@ -21,6 +21,7 @@ describe("configuration", () => {
       admin: undefined,
       opsToken: undefined,
       databaseUrl: undefined,
+      databasePrefix: "mercato",
       busUrl: undefined,
       busPrefix: "mercato",
       identityUrl: undefined,

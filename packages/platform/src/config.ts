@@ -35,6 +35,13 @@ const environmentSchema = z.object({
   MERCATO_OPS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   DATABASE_URL: urlWithScheme(["postgres", "postgresql"], "postgres://user@host:5432/postgres").optional(),
   BUS_URL: urlWithScheme(["nats"], "nats://127.0.0.1:4222").optional(),
+  MERCATO_DATABASE_PREFIX: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9_]{0,30}$/,
+      "must be lowercase letters, digits and _ (at most 31), starting with a letter",
+    )
+    .default("mercato"),
   MERCATO_IDENTITY_URL: urlWithScheme(["http", "https"], "http://identity:8080").optional(),
   MERCATO_BUS_PREFIX: z
     .string()
@@ -68,6 +75,8 @@ export interface PlatformConfig {
   admin: { email: string; password: string } | undefined;
   opsToken: string | undefined;
   databaseUrl: string | undefined;
+  /** Each service's PostgreSQL database is `<databasePrefix>_<service>`. */
+  databasePrefix: string;
   busUrl: string | undefined;
   /** Where identity serves its public keys, when it runs in another process. */
   identityUrl: string | undefined;
@@ -116,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : undefined,
     opsToken: values.MERCATO_OPS_TOKEN,
     databaseUrl: values.DATABASE_URL,
+    databasePrefix: values.MERCATO_DATABASE_PREFIX,
     busUrl: values.BUS_URL,
     identityUrl: values.MERCATO_IDENTITY_URL,
     busPrefix: values.MERCATO_BUS_PREFIX,

@@ -56,9 +56,16 @@ export async function openDatabaseProvider(options: {
   dataDir: string;
   logger: Logger;
   poolSize?: number;
+  /** Names each service's PostgreSQL database `<prefix>_<service>`. */
+  databasePrefix?: string;
 }): Promise<DatabaseProvider> {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.logger, options.poolSize ?? 10)
+    ? openPostgres(
+        options.databaseUrl,
+        options.logger,
+        options.poolSize ?? 10,
+        options.databasePrefix ?? "mercato",
+      )
     : openPglite(path.join(options.dataDir, "pglite"));
 }
 
@@ -116,16 +123,21 @@ async function openPglite(directory: string): Promise<DatabaseProvider> {
   };
 }
 
-/** One database `mercato_<service>` per service on a PostgreSQL server, created when missing. */
-async function openPostgres(serverUrl: string, logger: Logger, poolSize: number): Promise<DatabaseProvider> {
+/** One database `<prefix>_<service>` per service on a PostgreSQL server, created when missing. */
+async function openPostgres(
+  serverUrl: string,
+  logger: Logger,
+  poolSize: number,
+  prefix: string,
+): Promise<DatabaseProvider> {
   const pools = new Set<pg.Pool>();
   return {
     engine: "postgres",
     async forService<DB>(service: string) {
       const schema = schemaFor(service);
       const databaseUrl = new URL(serverUrl);
-      databaseUrl.pathname = `/mercato_${service}`;
-      await ensureDatabase(serverUrl, `mercato_${service}`, logger);
+      databaseUrl.pathname = `/${prefix}_${service}`;
+      await ensureDatabase(serverUrl, `${prefix}_${service}`, logger);
       const pool = new pg.Pool({
         connectionString: databaseUrl.toString(),
         max: poolSize,

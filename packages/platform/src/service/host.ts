@@ -58,7 +58,13 @@ export async function startHost(options: HostOptions): Promise<Host> {
     if (!config.databaseUrl || !config.busUrl) closers.push(await lockDataDirectory(config.dataDir));
     const [transport, databases] = await openBoth(
       () => openTransport(config, logger),
-      () => openDatabaseProvider({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }),
+      () =>
+        openDatabaseProvider({
+          databaseUrl: config.databaseUrl,
+          databasePrefix: config.databasePrefix,
+          dataDir: config.dataDir,
+          logger,
+        }),
       closers,
     );
     const metrics = createMetrics();

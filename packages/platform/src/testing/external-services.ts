@@ -41,13 +41,13 @@ export async function requireServer(service: ExternalService): Promise<boolean> 
 }
 
 /** Drops the PostgreSQL databases a test created for its throwaway services. */
-export async function dropServiceDatabases(services: string[]): Promise<void> {
+export async function dropServiceDatabases(services: string[], prefix = "mercato"): Promise<void> {
   const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: externalServices.postgres.url });
   await client.connect();
   try {
     for (const service of services) {
-      await client.query(`DROP DATABASE IF EXISTS "mercato_${service}" WITH (FORCE)`);
+      await client.query(`DROP DATABASE IF EXISTS "${prefix}_${service}" WITH (FORCE)`);
     }
   } finally {
     await client.end();
