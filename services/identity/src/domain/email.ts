@@ -1,0 +1,4 @@
+/** Email addresses are compared and stored lowercase. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
