@@ -1,4 +1,6 @@
 import { createGatewayService } from "@mercato/gateway";
+import { identityService } from "@mercato/identity";
+import { inventoryService } from "@mercato/inventory";
 import type { ServiceDefinition } from "@mercato/platform";
 
 /**
@@ -7,5 +9,5 @@ import type { ServiceDefinition } from "@mercato/platform";
  */
 // biome-ignore lint/suspicious/noExplicitAny: the host runs services of any database type.
 export function allServices(): ServiceDefinition<any>[] {
-  return [createGatewayService()];
+  return [createGatewayService(), identityService, inventoryService];
 }
