@@ -1,0 +1,119 @@
+import { CartItemAdded } from "@mercato/contracts";
+import { currentUser, HttpProblem, requireUser, type ServiceContext } from "@mercato/platform";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { Kysely } from "kysely";
+import { buildCart, type Cart, currencyConflict, maxLineQuantity, sellable } from "../domain/cart.ts";
+import { cartIdOf } from "../domain/cart-id.ts";
+import { addToLine, clearCart, readStoredLines, removeLine, setLineQuantity } from "../store/cart-lines.ts";
+import { findReplicaProduct } from "../store/product-replica.ts";
+import type { CartTables } from "../store/tables.ts";
+import { addItemBodySchema, cartSchema, lineParamsSchema, setQuantityBodySchema } from "./cart-schemas.ts";
+
+/** Cart bodies are a product id and a number: anything much bigger is not a cart request. */
+const bodyLimit = 1024;
+const tags = ["cart"];
+const security = [{ bearer: [] }];
+
+async function readCart(db: Kysely<CartTables>, cartId: string): Promise<Cart> {
+  return buildCart(cartId, await readStoredLines(db, cartId));
+}
+
+/** The "Cart" section of api.md: one cart per signed-in user, reachable only by that user. */
+export function registerCartRoutes(app: FastifyInstance, { db, publish }: ServiceContext<CartTables>): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.get(
+    "/api/cart",
+    { preHandler: requireUser(), schema: { tags, security, response: { 200: cartSchema } } },
+    async (request) => readCart(db, cartIdOf(currentUser(request).id)),
+  );
+
+  api.post(
+    "/api/cart/items",
+    {
+      preHandler: requireUser(),
+      bodyLimit,
+      schema: { tags, security, body: addItemBodySchema, response: { 200: cartSchema } },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const cartId = cartIdOf(user.id);
+      const { productId, quantity } = request.body;
+      return db.transaction().execute(async (transaction) => {
+        const product = sellable(await findReplicaProduct(transaction, productId));
+        if (!product) throw HttpProblem.notFound(`Product ${productId} does not exist`);
+        const conflict = currencyConflict(await readCart(transaction, cartId), productId, product.price);
+        if (conflict) throw HttpProblem.unprocessable(conflict);
+        const total = await addToLine(transaction, cartId, productId, quantity);
+        if (total === undefined) {
+          throw HttpProblem.unprocessable(
+            `Adding ${quantity} of product ${productId} would put more than ${maxLineQuantity} in its line`,
+          );
+        }
+        await publish(transaction, [
+          CartItemAdded.create(
+            { cartId, userId: user.id, productId, quantity },
+            { correlationId: request.correlationId, resources: [cartId] },
+          ),
+        ]);
+        return readCart(transaction, cartId);
+      });
+    },
+  );
+
+  api.patch(
+    "/api/cart/items/:productId",
+    {
+      preHandler: requireUser(),
+      bodyLimit,
+      schema: {
+        tags,
+        security,
+        params: lineParamsSchema,
+        body: setQuantityBodySchema,
+        response: { 200: cartSchema },
+      },
+    },
+    async (request) => {
+      const cartId = cartIdOf(currentUser(request).id);
+      const { productId } = request.params;
+      const { quantity } = request.body;
+      return db.transaction().execute(async (transaction) => {
+        const cart = await readCart(transaction, cartId);
+        if (!cart.items.some((item) => item.productId === productId)) {
+          throw HttpProblem.notFound(`Product ${productId} is not in the cart`);
+        }
+        if (quantity === 0) await removeLine(transaction, cartId, productId);
+        else await setLineQuantity(transaction, cartId, productId, quantity);
+        return readCart(transaction, cartId);
+      });
+    },
+  );
+
+  // Idempotent: removing a line that is not there answers the cart as it is, so a retried DELETE
+  // whose first answer was lost still succeeds.
+  api.delete(
+    "/api/cart/items/:productId",
+    {
+      preHandler: requireUser(),
+      schema: { tags, security, params: lineParamsSchema, response: { 200: cartSchema } },
+    },
+    async (request) => {
+      const cartId = cartIdOf(currentUser(request).id);
+      return db.transaction().execute(async (transaction) => {
+        await removeLine(transaction, cartId, request.params.productId);
+        return readCart(transaction, cartId);
+      });
+    },
+  );
+
+  api.delete(
+    "/api/cart",
+    { preHandler: requireUser(), schema: { tags, security } },
+    async (request, reply) => {
+      await clearCart(db, cartIdOf(currentUser(request).id));
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,30 @@
+import { moneySchema } from "@mercato/contracts";
+import { z } from "zod";
+import { maxLineQuantity } from "../domain/cart.ts";
+
+export const productIdSchema = z.string().min(1).max(128);
+
+export const cartSchema = z.object({
+  id: z.string(),
+  items: z.array(
+    z.object({
+      productId: z.string(),
+      sku: z.string(),
+      name: z.string(),
+      quantity: z.number().int(),
+      unitPrice: moneySchema,
+      lineTotal: moneySchema,
+    }),
+  ),
+  subtotal: moneySchema,
+});
+
+export const addItemBodySchema = z
+  .object({ productId: productIdSchema, quantity: z.number().int().min(1).max(maxLineQuantity) })
+  .strict();
+
+export const setQuantityBodySchema = z
+  .object({ quantity: z.number().int().min(0).max(maxLineQuantity) })
+  .strict();
+
+export const lineParamsSchema = z.object({ productId: productIdSchema });

@@ -1,0 +1,83 @@
+import type { Money } from "@mercato/contracts";
+
+/** A line may hold 1 to 99 units; adding beyond that is refused, never silently clamped. */
+export const maxLineQuantity = 99;
+
+/** The currency of an empty cart's zero subtotal. */
+export const defaultCurrency = "EUR";
+
+/** What the cart's product replica knows about a product; any field may still be unknown. */
+export interface ReplicaProduct {
+  sku: string | null;
+  name: string | null;
+  price: Money | null;
+  deleted: boolean;
+}
+
+export interface SellableProduct {
+  sku: string;
+  name: string;
+  price: Money;
+}
+
+/** A stored line with its product as the replica has it now (undefined: never heard of). */
+export interface StoredLine {
+  productId: string;
+  quantity: number;
+  product: ReplicaProduct | undefined;
+}
+
+export interface CartLine {
+  productId: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPrice: Money;
+  lineTotal: Money;
+}
+
+export interface Cart {
+  id: string;
+  items: CartLine[];
+  subtotal: Money;
+}
+
+/** A product can be put in a cart once its fields and price are known and it is not deleted. */
+export function sellable(product: ReplicaProduct | undefined): SellableProduct | undefined {
+  if (!product || product.deleted || !product.sku || !product.name || !product.price) return undefined;
+  return { sku: product.sku, name: product.name, price: product.price };
+}
+
+/**
+ * The cart as the customer sees it, priced from the replica now. Lines are in the order they were
+ * first added; the cart's currency is that of its oldest sellable line. Lines that cannot be bought
+ * in it (product deleted, not known, or since moved to another currency) are left out, and so are
+ * not part of the subtotal nor of a checkout.
+ */
+export function buildCart(id: string, lines: StoredLine[]): Cart {
+  const items: CartLine[] = [];
+  let currency: string | undefined;
+  for (const line of lines) {
+    const product = sellable(line.product);
+    if (!product) continue;
+    currency ??= product.price.currency;
+    if (product.price.currency !== currency) continue;
+    items.push({
+      productId: line.productId,
+      sku: product.sku,
+      name: product.name,
+      quantity: line.quantity,
+      unitPrice: product.price,
+      lineTotal: { amount: product.price.amount * line.quantity, currency },
+    });
+  }
+  const amount = items.reduce((sum, item) => sum + item.lineTotal.amount, 0);
+  return { id, items, subtotal: { amount, currency: currency ?? defaultCurrency } };
+}
+
+/** Why a product priced in `currency` cannot join `cart`, or undefined when it can. */
+export function currencyConflict(cart: Cart, productId: string, price: Money): string | undefined {
+  const first = cart.items[0];
+  if (!first || first.unitPrice.currency === price.currency) return undefined;
+  return `Product ${productId} is priced in ${price.currency} but the cart is in ${first.unitPrice.currency}; a cart holds one currency`;
+}

@@ -1,0 +1,19 @@
+import type { EventEnvelope, ProductCreated } from "@mercato/contracts";
+import type { Kysely } from "kysely";
+import type { z } from "zod";
+import { versionOf } from "../domain/replica-change.ts";
+import { applyReplicaChange } from "../store/product-replica.ts";
+import type { CartTables } from "../store/tables.ts";
+
+export async function onProductCreated(
+  event: EventEnvelope<z.infer<typeof ProductCreated.schema>>,
+  transaction: Kysely<CartTables>,
+): Promise<void> {
+  const { productId, sku, name, price } = event.detail;
+  await applyReplicaChange(transaction, {
+    productId,
+    version: versionOf(event),
+    fields: { sku, name },
+    price,
+  });
+}

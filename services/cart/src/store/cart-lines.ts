@@ -1,0 +1,90 @@
+import type { Kysely } from "kysely";
+import { maxLineQuantity, type StoredLine } from "../domain/cart.ts";
+import { replicaProductOf } from "./product-replica.ts";
+import type { CartTables } from "./tables.ts";
+
+/** The cart's lines, oldest first, each with its product as the replica has it now. */
+export async function readStoredLines(db: Kysely<CartTables>, cartId: string): Promise<StoredLine[]> {
+  const rows = await db
+    .selectFrom("cart_items")
+    .leftJoin("product_replica", "product_replica.product_id", "cart_items.product_id")
+    .select([
+      "cart_items.product_id",
+      "cart_items.quantity",
+      "product_replica.product_id as known",
+      "product_replica.sku",
+      "product_replica.name",
+      "product_replica.price_amount",
+      "product_replica.price_currency",
+      "product_replica.deleted",
+    ])
+    .where("cart_items.cart_id", "=", cartId)
+    .orderBy("cart_items.added_at")
+    .orderBy("cart_items.product_id")
+    .execute();
+  return rows.map((row) => ({
+    productId: row.product_id,
+    quantity: row.quantity,
+    product: row.known === null ? undefined : replicaProductOf({ ...row, deleted: row.deleted ?? false }),
+  }));
+}
+
+/**
+ * Adds `quantity` units to the line, creating it if needed, in one statement. Returns the line's
+ * new quantity, or undefined when the sum would pass the cap (and nothing changed).
+ */
+export async function addToLine(
+  db: Kysely<CartTables>,
+  cartId: string,
+  productId: string,
+  quantity: number,
+): Promise<number | undefined> {
+  const row = await db
+    .insertInto("cart_items")
+    .values({ cart_id: cartId, product_id: productId, quantity })
+    .onConflict((conflict) =>
+      conflict
+        .columns(["cart_id", "product_id"])
+        .doUpdateSet((eb) => ({
+          quantity: eb("cart_items.quantity", "+", eb.ref("excluded.quantity")),
+          updated_at: new Date(),
+        }))
+        .where((eb) =>
+          eb(eb("cart_items.quantity", "+", eb.ref("excluded.quantity")), "<=", maxLineQuantity),
+        ),
+    )
+    .returning("quantity")
+    .executeTakeFirst();
+  return row?.quantity;
+}
+
+export async function setLineQuantity(
+  db: Kysely<CartTables>,
+  cartId: string,
+  productId: string,
+  quantity: number,
+): Promise<void> {
+  await db
+    .updateTable("cart_items")
+    .set({ quantity, updated_at: new Date() })
+    .where("cart_id", "=", cartId)
+    .where("product_id", "=", productId)
+    .execute();
+}
+
+export async function removeLine(db: Kysely<CartTables>, cartId: string, productId: string): Promise<void> {
+  await db
+    .deleteFrom("cart_items")
+    .where("cart_id", "=", cartId)
+    .where("product_id", "=", productId)
+    .execute();
+}
+
+export async function clearCart(db: Kysely<CartTables>, cartId: string): Promise<void> {
+  await db.deleteFrom("cart_items").where("cart_id", "=", cartId).execute();
+}
+
+/** A deleted product leaves every cart. */
+export async function removeProductFromCarts(db: Kysely<CartTables>, productId: string): Promise<void> {
+  await db.deleteFrom("cart_items").where("product_id", "=", productId).execute();
+}
