@@ -6,15 +6,16 @@ import type { Kysely } from "kysely";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IdentityTables } from "../src/index.ts";
-import { type Answer, client, startIdentity, uniqueEmail } from "./support.ts";
+import { type Answer, client, recordingLogger, startIdentity, uniqueEmail } from "./support.ts";
 
 let host: Host;
+const log = recordingLogger();
 let call: ReturnType<typeof client>;
 let db: Kysely<IdentityTables>;
 const registeredEvents: { id: string; detail: unknown }[] = [];
 
 beforeAll(async () => {
-  ({ host } = await startIdentity());
+  ({ host } = await startIdentity({ logger: log.logger }));
   call = client(host.url);
   const identity = host.services.find((service) => service.definition.name === "identity");
   db = identity?.context.db as Kysely<IdentityTables>;
@@ -340,6 +341,14 @@ describe("access tokens", () => {
 });
 
 describe("the first admin", () => {
+  it("is announced at start with a warning while the default is in use", () => {
+    expect(log.warnings()).toContainEqual(
+      expect.stringMatching(
+        /default admin admin@mercato\.local .*set MERCATO_ADMIN_EMAIL and MERCATO_ADMIN_PASSWORD/,
+      ),
+    );
+  });
+
   it("is the default admin when none is configured, with the admin role", async () => {
     const login = await call("POST", "/api/auth/login", {
       json: { email: "admin@mercato.local", password: "mercato-admin" },

@@ -1,19 +1,20 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type Host, loadConfig, silentLogger, startHost } from "@mercato/platform";
+import { Writable } from "node:stream";
+import { type Host, type Logger, loadConfig, silentLogger, startHost } from "@mercato/platform";
+import { pino } from "pino";
 import { identityService } from "../src/index.ts";
 
 /** A host running identity alone; tokens are verified with identity's own JWKS, as in production. */
 export async function startIdentity(
-  dataDir?: string,
-  env: Record<string, string> = {},
+  options: { dataDir?: string; env?: Record<string, string>; logger?: Logger } = {},
 ): Promise<{ host: Host; dataDir: string }> {
-  const directory = dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "mercato-identity-")));
+  const directory = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "mercato-identity-")));
   const host = await startHost({
-    config: { ...loadConfig({ MERCATO_DATA_DIR: directory, MERCATO_SEED: "none", ...env }), port: 0 },
+    config: { ...loadConfig({ MERCATO_DATA_DIR: directory, MERCATO_SEED: "none", ...options.env }), port: 0 },
     services: [identityService],
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
   });
   return { host, dataDir: directory };
 }
@@ -52,4 +53,19 @@ let counter = 0;
 export function uniqueEmail(prefix = "user"): string {
   counter += 1;
   return `${prefix}-${process.pid}-${Date.now()}-${counter}@example.com`;
+}
+
+/** A logger that keeps its warnings, to check what the server says. */
+export function recordingLogger(): { logger: Logger; warnings: () => string[] } {
+  const lines: { level: number; msg: string }[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  return {
+    logger: pino({ level: "warn" }, stream),
+    warnings: () => lines.filter((line) => line.level === 40).map((line) => line.msg),
+  };
 }
