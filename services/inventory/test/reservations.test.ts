@@ -10,6 +10,7 @@ import {
   reserve,
   type StockLine,
   setOnHand,
+  startReservationSweeper,
 } from "../src/index.ts";
 import { detailsOf, type InventoryHost, startInventoryHost, waitFor } from "./support.ts";
 
@@ -28,7 +29,8 @@ const write = <T>(work: Parameters<typeof inStockTransaction<T>>[1]) =>
   inStockTransaction(inventory.context, work);
 const stock = async (sku: string) => findStock(inventory.context.db, sku);
 const restock = (sku: string, onHand: number) => write((writer) => setOnHand(writer, sku, onHand, context));
-const reserveFor = (orderId: string, lines: StockLine[], ttlMs = 60_000, now?: Date) =>
+// A day: the service's own sweep (real clock) must not expire what the tests expire by hand.
+const reserveFor = (orderId: string, lines: StockLine[], ttlMs = 86_400_000, now?: Date) =>
   write((writer) => reserve(writer, { orderId, lines, ttlMs, ...(now ? { now } : {}) }, context));
 const eventsFor = (type: string, orderId: string) =>
   detailsOf(inventory.events, type).filter((detail) => (detail as { orderId: string }).orderId === orderId);
@@ -205,8 +207,8 @@ describe("release", () => {
 describe("expireReservations", () => {
   it("releases active reservations whose time is up, and only those", async () => {
     await restock("E-A", 3);
-    // An hour ago, so that the other tests' reservations (a minute from now) are not due.
-    const start = new Date(Date.now() - 3_600_000);
+    // An hour ahead: not due for the service's own sweep, and before the other tests' reservations.
+    const start = new Date(Date.now() + 3_600_000);
     await reserveFor("order-expires", [{ sku: "E-A", quantity: 1 }], 10_000, start);
     await reserveFor("order-later", [{ sku: "E-A", quantity: 1 }], 60_000, start);
     await reserveFor("order-committed", [{ sku: "E-A", quantity: 1 }], 1_000, start);
@@ -230,5 +232,22 @@ describe("expireReservations", () => {
         (candidate.detail as { orderId: string }).orderId === "order-expires",
     );
     expect(event?.metadata["correlation-id"]).toBe("reservations-test");
+  });
+});
+
+describe("startReservationSweeper", () => {
+  it("expires due reservations on its own until stopped", async () => {
+    await restock("W-A", 1);
+    await reserveFor("order-swept", [{ sku: "W-A", quantity: 1 }], 1);
+    const sweeper = startReservationSweeper(inventory.context, 20);
+    try {
+      await waitFor(
+        async () => (await findReservation(inventory.context.db, "order-swept"))?.status === "expired",
+        "the sweep to expire order-swept",
+      );
+    } finally {
+      await sweeper.stop();
+    }
+    expect(await stock("W-A")).toEqual({ sku: "W-A", onHand: 1, reserved: 0, available: 1 });
   });
 });
