@@ -13,6 +13,8 @@ const productFields = {
   price: moneySchema,
   attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   images: z.array(z.string()),
+  /** Whether inventory last said the sku has stock available. */
+  inStock: z.boolean(),
 };
 
 export const ProductCreated = defineEvent({
@@ -25,7 +27,8 @@ export const ProductCreated = defineEvent({
 export const ProductUpdated = defineEvent({
   source,
   detailType: "ProductUpdated",
-  description: "A product's fields changed; carries the whole product and the names of the changed fields.",
+  description:
+    "A product's fields changed (also when an upload added an image or availability flipped); carries the whole product and the names of the changed fields.",
   detail: z.object({ ...productFields, changed: z.array(z.string()) }),
 });
 

@@ -1,0 +1,22 @@
+import type { ServiceContext } from "@mercato/platform";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { countByCategory } from "../store/products.ts";
+import type { CatalogTables } from "../store/tables.ts";
+
+export function registerCategoryRoutes(app: FastifyInstance, { db }: ServiceContext<CatalogTables>): void {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    "/api/categories",
+    {
+      schema: {
+        tags: ["catalog"],
+        summary: "Categories with their number of products",
+        response: {
+          200: z.object({ items: z.array(z.object({ name: z.string(), count: z.number().int() })) }),
+        },
+      },
+    },
+    async () => ({ items: await countByCategory(db) }),
+  );
+}

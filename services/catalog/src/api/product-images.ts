@@ -1,0 +1,147 @@
+import { ProductUpdated } from "@mercato/contracts";
+import { HttpProblem, problemResponse, requireUser, type ServiceContext } from "@mercato/platform";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { v7 as uuidv7 } from "uuid";
+import { z } from "zod";
+import {
+  imageContentTypes,
+  isImageContentType,
+  maxImageBytes,
+  sniffImageType,
+} from "../domain/image-type.ts";
+import { isCatalogId, productEventDetail } from "../domain/product.ts";
+import type { ProductImages } from "../store/product-images.ts";
+import { findProduct, lockProduct, updateProduct } from "../store/products.ts";
+import type { CatalogTables } from "../store/tables.ts";
+import { imageUrl } from "./image-urls.ts";
+import { productIdParams } from "./product-schemas.ts";
+
+const tags = ["catalog"];
+const maxImagesPerProduct = 20;
+const accepted = imageContentTypes.join(", ");
+
+function notFound(id: string): HttpProblem {
+  return HttpProblem.notFound(`Product ${id} does not exist`);
+}
+
+function unsupportedType(contentType: string | undefined): HttpProblem {
+  return new HttpProblem(
+    415,
+    "unsupported-media-type",
+    contentType === undefined
+      ? `The request has no Content-Type; send the image as ${accepted}`
+      : `Content-Type "${contentType}" is not accepted here; send the image as ${accepted}`,
+  );
+}
+
+/**
+ * Image upload and download. A plugin of its own because it parses image bodies: its content type
+ * parsers stay inside it, and every other route keeps taking only JSON.
+ */
+export function productImageRoutes(
+  { db, publish, logger }: ServiceContext<CatalogTables>,
+  images: ProductImages,
+) {
+  return async (app: FastifyInstance) => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser(
+      [...imageContentTypes],
+      { parseAs: "buffer", bodyLimit: maxImageBytes },
+      (_request, body, done) => done(null, body),
+    );
+    app.addContentTypeParser("*", (request, _payload, done) =>
+      done(unsupportedType(request.headers["content-type"]), undefined),
+    );
+    const api = app.withTypeProvider<ZodTypeProvider>();
+
+    api.post(
+      "/api/products/:id/images",
+      {
+        onRequest: requireUser("admin"),
+        bodyLimit: maxImageBytes,
+        schema: {
+          tags,
+          summary: `Upload a product image (admin): the raw bytes as ${accepted}, at most 5 MiB`,
+          params: productIdParams,
+          response: {
+            201: z.object({ url: z.string() }),
+            400: problemResponse("The bytes are not an image of the declared type"),
+            404: problemResponse("No such product"),
+            413: problemResponse("The image is larger than 5 MiB"),
+            415: problemResponse("Not an accepted image type"),
+            422: problemResponse("The product has as many images as it may have"),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { id } = request.params;
+        const declared = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+        if (!isImageContentType(declared)) throw unsupportedType(request.headers["content-type"]);
+        const bytes = request.body;
+        if (!Buffer.isBuffer(bytes) || bytes.length === 0) {
+          throw HttpProblem.badRequest("The body is empty: send the image bytes");
+        }
+        const actual = sniffImageType(bytes);
+        if (actual !== declared) {
+          throw HttpProblem.badRequest(
+            `The body is not ${declared === "image/jpeg" ? "a JPEG" : `a ${declared.slice(6).toUpperCase()}`} image: its first bytes ${actual ? `are those of ${actual}` : "are not an image signature"}`,
+          );
+        }
+        if (!isCatalogId(id) || !(await findProduct(db, id))) throw notFound(id);
+
+        const imageId = uuidv7();
+        const url = imageUrl(id, imageId);
+        // The file first: a url in `images` always serves its bytes.
+        await images.put(id, imageId, bytes, declared);
+        try {
+          await db.transaction().execute(async (transaction) => {
+            const before = await lockProduct(transaction, id);
+            if (!before) throw notFound(id);
+            if (before.images.length >= maxImagesPerProduct) {
+              throw HttpProblem.unprocessable(
+                `Product ${id} already has ${maxImagesPerProduct} images, the most it may have`,
+              );
+            }
+            const after = { ...before, images: [...before.images, url], updatedAt: new Date() };
+            await updateProduct(transaction, after);
+            await publish(transaction, [
+              ProductUpdated.create(
+                { ...productEventDetail(after), changed: ["images"] },
+                { correlationId: request.correlationId, resources: [id] },
+              ),
+            ]);
+          });
+        } catch (error) {
+          await images.delete(id, imageId).catch((cleanup: unknown) => {
+            logger.warn({ err: cleanup, productId: id, imageId }, "could not delete an image left unused");
+          });
+          throw error;
+        }
+        return reply.code(201).header("location", url).send({ url });
+      },
+    );
+
+    api.get(
+      "/api/products/:id/images/:imageId",
+      {
+        schema: {
+          tags,
+          summary: "A product image's bytes",
+          params: z.object({ id: z.string().max(100), imageId: z.string().max(100) }),
+        },
+      },
+      async (request, reply) => {
+        const { id, imageId } = request.params;
+        const image = isCatalogId(id) && isCatalogId(imageId) ? await images.get(id, imageId) : undefined;
+        if (!image) throw HttpProblem.notFound(`Product ${id} has no image ${imageId}`);
+        // An image id is never reused for other bytes, so caches may keep it for good.
+        return reply
+          .type(image.contentType)
+          .header("cache-control", "public, max-age=31536000, immutable")
+          .header("x-content-type-options", "nosniff")
+          .send(image.bytes);
+      },
+    );
+  };
+}

@@ -1,0 +1,265 @@
+import {
+  type EventEnvelope,
+  PriceChanged,
+  ProductCreated,
+  ProductDeleted,
+  ProductUpdated,
+} from "@mercato/contracts";
+import {
+  decodeCursor,
+  encodeCursor,
+  HttpProblem,
+  listResponseSchema,
+  problemResponse,
+  requireUser,
+  type ServiceContext,
+} from "@mercato/platform";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { v7 as uuidv7 } from "uuid";
+import { z } from "zod";
+import {
+  changedFields,
+  isCatalogId,
+  type Product,
+  productEventDetail,
+  samePrice,
+} from "../domain/product.ts";
+import { effectiveSort, type ProductSearch, type SearchPosition } from "../domain/product-search.ts";
+import type { ProductImages } from "../store/product-images.ts";
+import {
+  deleteProduct,
+  findProduct,
+  insertProduct,
+  isSkuTaken,
+  lockProduct,
+  searchProducts,
+  updateProduct,
+} from "../store/products.ts";
+import type { CatalogTables } from "../store/tables.ts";
+import { imageIdOfUrl } from "./image-urls.ts";
+import {
+  createProductBody,
+  productBody,
+  productIdParams,
+  productListQuery,
+  productSchema,
+  searchPositionSchema,
+  updateProductBody,
+} from "./product-schemas.ts";
+
+const tags = ["catalog"];
+
+export function notFound(id: string): HttpProblem {
+  return HttpProblem.notFound(`Product ${id} does not exist`);
+}
+
+function skuTaken(sku: string): HttpProblem {
+  return HttpProblem.conflict(`Another product already has sku ${sku}`);
+}
+
+/** Where the page after `last` starts, for the sort that produced it. */
+function positionAfter(search: ProductSearch, last: Product, pageStart: number): SearchPosition {
+  switch (search.sort) {
+    case "relevance":
+      return { sort: "relevance", offset: pageStart + search.limit };
+    case "price_asc":
+    case "price_desc":
+      return { sort: search.sort, amount: last.price.amount, id: last.id };
+    case "newest":
+      return { sort: "newest", createdAt: last.createdAt.toISOString(), id: last.id };
+  }
+}
+
+export function registerProductRoutes(
+  app: FastifyInstance,
+  { db, publish, logger }: ServiceContext<CatalogTables>,
+  images: ProductImages,
+): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const admin = requireUser("admin");
+
+  api.get(
+    "/api/products",
+    {
+      schema: {
+        tags,
+        summary: "Search and browse products",
+        querystring: productListQuery,
+        response: { 200: listResponseSchema(productSchema), 400: problemResponse("Invalid query") },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const q = query.q || undefined;
+      const sort = effectiveSort(query.sort, q);
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, searchPositionSchema);
+      if (after && after.sort !== sort) {
+        throw new HttpProblem(
+          400,
+          "invalid-cursor",
+          "The cursor belongs to another sort; start again without it",
+          [{ path: "query.cursor", message: `was made for sort ${after.sort}, not ${sort}` }],
+        );
+      }
+      const search: ProductSearch = {
+        q,
+        category: query.category,
+        minPrice: query.minPrice,
+        maxPrice: query.maxPrice,
+        sort,
+        limit: query.limit,
+        after,
+      };
+      const rows = await searchProducts(db, search);
+      const items = rows.slice(0, search.limit);
+      const last = items.at(-1);
+      const pageStart = after?.sort === "relevance" ? after.offset : 0;
+      const nextCursor =
+        rows.length > search.limit && last ? encodeCursor(positionAfter(search, last, pageStart)) : null;
+      return { items: items.map(productBody), nextCursor };
+    },
+  );
+
+  api.get(
+    "/api/products/:id",
+    {
+      schema: {
+        tags,
+        summary: "One product",
+        params: productIdParams,
+        response: { 200: productSchema, 404: problemResponse("No such product") },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const product = isCatalogId(id) ? await findProduct(db, id) : undefined;
+      if (!product) throw notFound(id);
+      return productBody(product);
+    },
+  );
+
+  api.post(
+    "/api/products",
+    {
+      onRequest: admin,
+      bodyLimit: 64 * 1024,
+      schema: {
+        tags,
+        summary: "Add a product (admin)",
+        body: createProductBody,
+        response: { 201: productSchema, 409: problemResponse("The sku is taken") },
+      },
+    },
+    async (request, reply) => {
+      const fields = request.body;
+      const id = uuidv7();
+      const product = await db
+        .transaction()
+        .execute(async (transaction) => {
+          const created = await insertProduct(transaction, { ...fields, id, createdAt: new Date() });
+          await publish(transaction, [
+            ProductCreated.create(productEventDetail(created), {
+              correlationId: request.correlationId,
+              resources: [id],
+            }),
+          ]);
+          return created;
+        })
+        .catch((error: unknown) => {
+          throw isSkuTaken(error) ? skuTaken(fields.sku) : error;
+        });
+      return reply.code(201).header("location", `/api/products/${id}`).send(productBody(product));
+    },
+  );
+
+  api.patch(
+    "/api/products/:id",
+    {
+      onRequest: admin,
+      bodyLimit: 64 * 1024,
+      schema: {
+        tags,
+        summary: "Change a product (admin)",
+        params: productIdParams,
+        body: updateProductBody,
+        response: {
+          200: productSchema,
+          404: problemResponse("No such product"),
+          409: problemResponse("The sku is taken"),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      if (!isCatalogId(id)) throw notFound(id);
+      const body = request.body;
+      const updated = await db
+        .transaction()
+        .execute(async (transaction) => {
+          const before = await lockProduct(transaction, id);
+          if (!before) throw notFound(id);
+          const after: Product = { ...before, ...body, updatedAt: new Date() };
+          const changed = changedFields(before, after);
+          if (changed.length === 0) return before;
+          await updateProduct(transaction, after);
+          const context = { correlationId: request.correlationId, resources: [id] };
+          const events: EventEnvelope[] = [
+            ProductUpdated.create({ ...productEventDetail(after), changed }, context),
+          ];
+          if (!samePrice(before.price, after.price)) {
+            events.push(
+              PriceChanged.create(
+                { productId: id, sku: after.sku, oldPrice: before.price, newPrice: after.price },
+                context,
+              ),
+            );
+          }
+          await publish(transaction, events);
+          return after;
+        })
+        .catch((error: unknown) => {
+          throw isSkuTaken(error) ? skuTaken(body.sku ?? "") : error;
+        });
+      return productBody(updated);
+    },
+  );
+
+  api.delete(
+    "/api/products/:id",
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: "Remove a product and its images (admin)",
+        params: productIdParams,
+        response: { 204: z.null().describe("Removed"), 404: problemResponse("No such product") },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!isCatalogId(id)) throw notFound(id);
+      const removed = await db.transaction().execute(async (transaction) => {
+        const product = await lockProduct(transaction, id);
+        if (!product) throw notFound(id);
+        await deleteProduct(transaction, id);
+        await publish(transaction, [
+          ProductDeleted.create(
+            { productId: id, sku: product.sku },
+            { correlationId: request.correlationId, resources: [id] },
+          ),
+        ]);
+        return product;
+      });
+      // After the commit: a failure here leaves an unreachable file, never a product without its image.
+      await Promise.all(
+        removed.images.map((url) =>
+          images.delete(id, imageIdOfUrl(url)).catch((error: unknown) => {
+            logger.warn({ err: error, productId: id, url }, "could not delete a removed product's image");
+          }),
+        ),
+      );
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,66 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { EventEnvelope } from "@mercato/contracts";
+import { type Host, loadConfig, silentLogger, startHost } from "@mercato/platform";
+import { createTestAuthority, type TestAuthority } from "@mercato/platform/testing";
+import { catalogService } from "../src/index.ts";
+
+export interface CatalogHost {
+  host: Host;
+  authority: TestAuthority;
+  adminToken: string;
+  customerToken: string;
+  /** Every event catalog published, in arrival order. */
+  events: EventEnvelope[];
+  close(): Promise<void>;
+}
+
+/** Catalog alone on PGlite in a temporary directory, with a queue that records its events. */
+export async function startCatalog(): Promise<CatalogHost> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-catalog-"));
+  const authority = await createTestAuthority();
+  const host = await startHost({
+    config: { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }), port: 0 },
+    services: [catalogService],
+    logger: silentLogger(),
+    auth: authority.verifier,
+  });
+  const events: EventEnvelope[] = [];
+  const queue = "catalog-test-recorder";
+  await host.transport.declareQueue({
+    name: queue,
+    visibilityTimeoutMs: 5_000,
+    maxReceiveCount: 3,
+    backoff: { baseMs: 10, maxMs: 100 },
+  });
+  await host.transport.putRule({ name: queue, eventPattern: { source: ["mercato.catalog"] }, queue });
+  const recorder = await host.transport.consume(queue, async (delivery) => {
+    events.push(delivery.event);
+  });
+  return {
+    host,
+    authority,
+    adminToken: await authority.token({ roles: ["admin"] }),
+    customerToken: await authority.token({ roles: ["customer"] }),
+    events,
+    async close() {
+      await recorder.stop();
+      await host.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `condition` until it holds; fails naming what was awaited. */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,340 @@
+import {
+  type EventType,
+  PriceChanged,
+  ProductCreated,
+  ProductDeleted,
+  ProductUpdated,
+  StockLevelChanged,
+} from "@mercato/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoImagePng, demoProducts } from "../src/index.ts";
+import { type CatalogHost, startCatalog, waitFor } from "./catalog-host.ts";
+
+let catalog: CatalogHost;
+
+interface Answer {
+  status: number;
+  contentType: string | null;
+  // biome-ignore lint/suspicious/noExplicitAny: test answers are checked field by field.
+  body: any;
+  headers: Headers;
+}
+
+async function call(
+  method: string,
+  path: string,
+  options: { token?: string; json?: unknown; body?: RequestInit["body"]; contentType?: string } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body = options.body;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers["content-type"] = "application/json";
+  }
+  if (options.contentType) headers["content-type"] = options.contentType;
+  const response = await fetch(`${catalog.host.url}${path}`, { method, headers, body });
+  const contentType = response.headers.get("content-type");
+  const text = await response.text();
+  return {
+    status: response.status,
+    contentType,
+    body: text && contentType?.includes("json") ? JSON.parse(text) : text,
+    headers: response.headers,
+  };
+}
+
+const admin = () => ({ token: catalog.adminToken });
+
+let skuCounter = 0;
+function newProduct(overrides: Record<string, unknown> = {}) {
+  skuCounter += 1;
+  return {
+    sku: `TEST-${skuCounter}`,
+    name: `Test product ${skuCounter}`,
+    description: "A product made by the tests.",
+    category: "Tests",
+    price: { amount: 1999, currency: "EUR" },
+    attributes: { brand: "Acme", color: "red", weightKg: 1.5, fragile: false },
+    ...overrides,
+  };
+}
+
+async function create(overrides: Record<string, unknown> = {}) {
+  const answer = await call("POST", "/api/products", { ...admin(), json: newProduct(overrides) });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return answer.body;
+}
+
+function expectProblem(answer: Answer, status: number, detail: RegExp) {
+  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+  expect(answer.contentType).toBe("application/problem+json");
+  expect(answer.body.status).toBe(status);
+  expect(answer.body.detail).toMatch(detail);
+}
+
+beforeAll(async () => {
+  catalog = await startCatalog();
+});
+
+afterAll(async () => {
+  await catalog?.close();
+});
+
+describe("products", () => {
+  it("creates, reads, changes and deletes a product", async () => {
+    const created = await create({ sku: "CRUD-1", name: "Crud Kettle" });
+    expect(created).toMatchObject({
+      sku: "CRUD-1",
+      name: "Crud Kettle",
+      description: "A product made by the tests.",
+      category: "Tests",
+      price: { amount: 1999, currency: "EUR" },
+      attributes: { brand: "Acme", color: "red", weightKg: 1.5, fragile: false },
+      images: [],
+      inStock: false,
+    });
+    expect(created.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/);
+    expect(created.createdAt).toBe(created.updatedAt);
+
+    const read = await call("GET", `/api/products/${created.id}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(created);
+
+    const patched = await call("PATCH", `/api/products/${created.id}`, {
+      ...admin(),
+      json: { name: "Crud Kettle 2", price: { amount: 2499, currency: "EUR" } },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ name: "Crud Kettle 2", price: { amount: 2499, currency: "EUR" } });
+    expect(patched.body.updatedAt > created.updatedAt).toBe(true);
+    expect((await call("GET", `/api/products/${created.id}`)).body).toEqual(patched.body);
+
+    const removed = await call("DELETE", `/api/products/${created.id}`, admin());
+    expect(removed.status).toBe(204);
+    expect(removed.body).toBe("");
+    expectProblem(await call("GET", `/api/products/${created.id}`), 404, /does not exist/);
+    expectProblem(await call("DELETE", `/api/products/${created.id}`, admin()), 404, /does not exist/);
+  });
+
+  it("answers 404 for unknown and malformed ids", async () => {
+    const unknown = "01890000-0000-7000-8000-000000000000";
+    expectProblem(await call("GET", `/api/products/${unknown}`), 404, new RegExp(unknown));
+    expectProblem(await call("GET", "/api/products/not-a-uuid"), 404, /not-a-uuid/);
+    expectProblem(await call("GET", "/api/products/'%3B%20drop"), 404, /does not exist/);
+    expectProblem(
+      await call("PATCH", `/api/products/${unknown}`, { ...admin(), json: { name: "x" } }),
+      404,
+      /does not exist/,
+    );
+  });
+
+  it("refuses a second product with the same sku, on create and on change", async () => {
+    await create({ sku: "DUP-1" });
+    expectProblem(
+      await call("POST", "/api/products", { ...admin(), json: newProduct({ sku: "DUP-1" }) }),
+      409,
+      /sku DUP-1/,
+    );
+    const other = await create({ sku: "DUP-2" });
+    expectProblem(
+      await call("PATCH", `/api/products/${other.id}`, { ...admin(), json: { sku: "DUP-1" } }),
+      409,
+      /sku DUP-1/,
+    );
+  });
+
+  it("lets only admins change the catalog", async () => {
+    const product = await create();
+    const customer = { token: catalog.customerToken };
+    expectProblem(await call("POST", "/api/products", { ...customer, json: newProduct() }), 403, /admin/);
+    expectProblem(
+      await call("PATCH", `/api/products/${product.id}`, { ...customer, json: { name: "x" } }),
+      403,
+      /admin/,
+    );
+    expectProblem(await call("DELETE", `/api/products/${product.id}`, customer), 403, /admin/);
+    expectProblem(
+      await call("POST", `/api/products/${product.id}/images`, {
+        ...customer,
+        body: demoImagePng(product),
+        contentType: "image/png",
+      }),
+      403,
+      /admin/,
+    );
+
+    const noToken = await call("POST", "/api/products", { json: newProduct() });
+    expectProblem(noToken, 401, /access token/);
+    expect(noToken.headers.get("www-authenticate")).toBe("Bearer");
+    const expired = await catalog.authority.token({ roles: ["admin"], expiresIn: "-10m" });
+    expectProblem(await call("POST", "/api/products", { token: expired, json: newProduct() }), 401, /exp/i);
+    const tampered = `${catalog.adminToken.slice(0, -4)}AAAA`;
+    expectProblem(await call("DELETE", `/api/products/${product.id}`, { token: tampered }), 401, /./);
+    // Authentication comes first: an anonymous request with a bad body is still a 401.
+    expectProblem(await call("POST", "/api/products", { json: { nonsense: true } }), 401, /access token/);
+  });
+
+  it("refuses invalid bodies, naming every problem", async () => {
+    const post = (json: unknown) => call("POST", "/api/products", { ...admin(), json });
+
+    const malformed = await call("POST", "/api/products", {
+      ...admin(),
+      body: '{"sku": "X",',
+      contentType: "application/json",
+    });
+    expectProblem(malformed, 400, /not valid JSON/);
+
+    const missing = await post({ sku: "MISSING-1" });
+    expectProblem(missing, 400, /3 problems/);
+    expect(missing.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      "body.category",
+      "body.name",
+      "body.price",
+    ]);
+
+    const wrongTypes = await post(newProduct({ name: 42, price: { amount: "10", currency: "EUR" } }));
+    expectProblem(wrongTypes, 400, /problem/);
+    expect(wrongTypes.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      "body.name",
+      "body.price.amount",
+    ]);
+
+    const negative = await post(newProduct({ price: { amount: -1, currency: "EUR" } }));
+    expect(negative.body.errors).toEqual([{ path: "body.price.amount", message: expect.any(String) }]);
+    const fractional = await post(newProduct({ price: { amount: 9.99, currency: "EUR" } }));
+    expect(fractional.body.errors[0].message).toMatch(/minor units/);
+
+    for (const currency of ["eur", "EURO", "XYZ"]) {
+      const bad = await post(newProduct({ price: { amount: 100, currency } }));
+      expectProblem(bad, 400, /1 problem/);
+      expect(bad.body.errors[0]).toMatchObject({ path: "body.price.currency", message: /ISO 4217/ });
+    }
+
+    const unknownField = await post({ ...newProduct(), inStock: true });
+    expectProblem(unknownField, 400, /problem/);
+    expect(JSON.stringify(unknownField.body.errors)).toMatch(/inStock/);
+    const unknownPriceField = await post(newProduct({ price: { amount: 1, currency: "EUR", tax: 1 } }));
+    expect(JSON.stringify(unknownPriceField.body.errors)).toMatch(/tax/);
+
+    const tooManyAttributes = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`a${i}`, i]));
+    expect((await post(newProduct({ attributes: tooManyAttributes }))).body.errors[0].message).toMatch(/50/);
+    const nestedAttribute = await post(newProduct({ attributes: { nested: { no: true } } }));
+    expect(nestedAttribute.body.errors[0].path).toBe("body.attributes.nested");
+    expectProblem(await post(newProduct({ name: "   " })), 400, /1 problem/);
+    expectProblem(await post(newProduct({ sku: "has spaces" })), 400, /1 problem/);
+
+    const huge = await post(newProduct({ description: "x".repeat(70 * 1024) }));
+    expectProblem(huge, 413, /larger than the limit/);
+    const notJson = await call("POST", "/api/products", {
+      ...admin(),
+      body: "sku=1",
+      contentType: "text/plain",
+    });
+    expectProblem(notJson, 415, /application\/json/);
+  });
+
+  it("refuses an empty or invalid change", async () => {
+    const product = await create();
+    const patch = (json: unknown) => call("PATCH", `/api/products/${product.id}`, { ...admin(), json });
+    const empty = await patch({});
+    expectProblem(empty, 400, /1 problem/);
+    expect(empty.body.errors).toEqual([{ path: "body", message: "name at least one field to change" }]);
+    expectProblem(await patch({ price: { amount: -5, currency: "EUR" } }), 400, /1 problem/);
+    const images = await patch({ images: [] });
+    expectProblem(images, 400, /1 problem/);
+    expect(images.body.errors).toEqual([{ path: "body", message: 'Unrecognized key: "images"' }]);
+    expect((await call("GET", `/api/products/${product.id}`)).body).toEqual(product);
+  });
+});
+
+describe("events", () => {
+  const eventsOf = <Detail>(type: EventType<Detail>, productId: string) =>
+    catalog.events
+      .filter((event) => type.is(event) && (event.detail as { productId: string }).productId === productId)
+      .map((event) => type.parse(event));
+
+  it("publishes ProductCreated, ProductUpdated with the changed fields, PriceChanged and ProductDeleted", async () => {
+    const product = await create({ sku: "EVT-1" });
+    await waitFor(() => eventsOf(ProductCreated, product.id).length === 1, "ProductCreated");
+    const [createdEvent] = eventsOf(ProductCreated, product.id);
+    expect(createdEvent?.detail).toMatchObject({ productId: product.id, sku: "EVT-1", inStock: false });
+
+    await call("PATCH", `/api/products/${product.id}`, { ...admin(), json: { name: "Renamed" } });
+    await call("PATCH", `/api/products/${product.id}`, {
+      ...admin(),
+      json: { price: { amount: 1499, currency: "EUR" }, description: "Cheaper now." },
+    });
+    // The same values again: nothing changes and nothing is announced.
+    await call("PATCH", `/api/products/${product.id}`, { ...admin(), json: { name: "Renamed" } });
+    await waitFor(() => eventsOf(PriceChanged, product.id).length === 1, "PriceChanged");
+    await waitFor(() => eventsOf(ProductUpdated, product.id).length === 2, "two ProductUpdated");
+    expect(eventsOf(ProductUpdated, product.id).map((event) => event.detail.changed)).toEqual([
+      ["name"],
+      ["description", "price"],
+    ]);
+    expect(eventsOf(PriceChanged, product.id)[0]?.detail).toEqual({
+      productId: product.id,
+      sku: "EVT-1",
+      oldPrice: { amount: 1999, currency: "EUR" },
+      newPrice: { amount: 1499, currency: "EUR" },
+    });
+
+    await call("DELETE", `/api/products/${product.id}`, admin());
+    await waitFor(() => eventsOf(ProductDeleted, product.id).length === 1, "ProductDeleted");
+    expect(eventsOf(PriceChanged, product.id)).toHaveLength(1);
+  });
+
+  it("keeps inStock from inventory's StockLevelChanged, also when the level comes first", async () => {
+    const processed = async () =>
+      (await catalog.host.transport.stats()).find((queue) => queue.name === "catalog-stock-levels")
+        ?.processed ?? 0;
+    const level = (sku: string, available: number) =>
+      StockLevelChanged.create(
+        { sku, onHand: available + 1, reserved: 1, available },
+        { correlationId: "catalog-test" },
+      );
+
+    const product = await create({ sku: "STOCK-1" });
+    expect(product.inStock).toBe(false);
+    await catalog.host.transport.publish([level("STOCK-1", 5)]);
+    await waitFor(
+      async () => (await call("GET", `/api/products/${product.id}`)).body.inStock === true,
+      "inStock true",
+    );
+    await waitFor(
+      () => eventsOf(ProductUpdated, product.id).some((event) => event.detail.changed.includes("inStock")),
+      "ProductUpdated for the availability change",
+    );
+    await catalog.host.transport.publish([level("STOCK-1", 0)]);
+    await waitFor(
+      async () => (await call("GET", `/api/products/${product.id}`)).body.inStock === false,
+      "inStock false",
+    );
+
+    const before = await processed();
+    await catalog.host.transport.publish([level("STOCK-EARLY", 3)]);
+    await waitFor(async () => (await processed()) > before, "the early level to be handled");
+    expect((await create({ sku: "STOCK-EARLY" })).inStock).toBe(true);
+  });
+});
+
+describe("demo catalog", () => {
+  it("has at least 200 valid products in at least 8 categories, the same on every call", async () => {
+    const products = demoProducts();
+    expect(products.length).toBeGreaterThanOrEqual(200);
+    expect(new Set(products.map((product) => product.category)).size).toBeGreaterThanOrEqual(8);
+    expect(new Set(products.map((product) => product.sku)).size).toBe(products.length);
+    expect(products.some((product) => product.initialStock === 0)).toBe(true);
+    expect(products.every((product) => product.initialStock >= 0 && product.initialStock <= 120)).toBe(true);
+    expect(demoProducts()).toEqual(products);
+
+    const [first] = products;
+    if (!first) throw new Error("the demo catalog is empty");
+    const { initialStock: _stock, ...body } = first;
+    const created = await call("POST", "/api/products", { ...admin(), json: body });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const png = demoImagePng(first);
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  });
+});
