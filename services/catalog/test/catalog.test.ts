@@ -319,6 +319,245 @@ describe("events", () => {
   });
 });
 
+describe("search", () => {
+  const category = "Search Audio";
+  let headphones: { id: string };
+
+  beforeAll(async () => {
+    headphones = await create({
+      sku: "SRCH-1",
+      name: "Studio Headphones",
+      category,
+      description: "Closed-back headphones for mixing.",
+      price: { amount: 12900, currency: "EUR" },
+    });
+    await create({
+      sku: "SRCH-2",
+      name: "Headphone Stand",
+      category,
+      description: "Holds your headphones on the desk.",
+      price: { amount: 2900, currency: "EUR" },
+    });
+    await create({
+      sku: "SRCH-3",
+      name: "Desk Lamp",
+      category,
+      description: "A warm light that pairs well with long sessions wearing headphones.",
+      price: { amount: 4900, currency: "EUR" },
+    });
+    await create({
+      sku: "SRCH-4",
+      name: "Bluetooth Speaker",
+      category,
+      price: { amount: 7900, currency: "EUR" },
+    });
+  });
+
+  const search = async (query: string) => {
+    const answer = await call("GET", `/api/products?${query}`);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    return answer.body as {
+      items: { id: string; name: string; price: { amount: number } }[];
+      nextCursor: string | null;
+    };
+  };
+  const names = (page: { items: { name: string }[] }) => page.items.map((item) => item.name);
+
+  it("ranks the product named after the words first", async () => {
+    const page = await search(`q=headphones&category=${encodeURIComponent(category)}`);
+    expect(names(page)[0]).toBe("Studio Headphones");
+    expect(names(page)).toContain("Desk Lamp");
+    expect(names(page)).not.toContain("Bluetooth Speaker");
+    expect(page.items[0]?.id).toBe(headphones.id);
+  });
+
+  it("tolerates typos in the name", async () => {
+    const page = await search(`q=hedphones&category=${encodeURIComponent(category)}`);
+    expect(names(page)[0]).toBe("Studio Headphones");
+    expect(names(await search("q=speakr"))).toContain("Bluetooth Speaker");
+    expect((await search("q=zzqxv")).items).toEqual([]);
+  });
+
+  it("filters by category and price and sorts by price", async () => {
+    const inCategory = `category=${encodeURIComponent(category)}`;
+    expect(names(await search(`${inCategory}&sort=price_asc`))).toEqual([
+      "Headphone Stand",
+      "Desk Lamp",
+      "Bluetooth Speaker",
+      "Studio Headphones",
+    ]);
+    expect(names(await search(`${inCategory}&sort=price_desc&minPrice=4900&maxPrice=7900`))).toEqual([
+      "Bluetooth Speaker",
+      "Desk Lamp",
+    ]);
+    expect(names(await search(`${inCategory}&q=headphones&sort=price_asc`))).toEqual([
+      "Headphone Stand",
+      "Desk Lamp",
+      "Studio Headphones",
+    ]);
+    // Without words the default is the newest first.
+    expect(names(await search(inCategory))).toEqual([
+      "Bluetooth Speaker",
+      "Desk Lamp",
+      "Headphone Stand",
+      "Studio Headphones",
+    ]);
+  });
+
+  it("refuses bad queries and foreign cursors", async () => {
+    expectProblem(await call("GET", "/api/products?minPrice=-1"), 400, /1 problem/);
+    expectProblem(await call("GET", "/api/products?minPrice=500&maxPrice=100"), 400, /1 problem/);
+    expectProblem(await call("GET", "/api/products?sort=cheapest"), 400, /1 problem/);
+    expectProblem(await call("GET", "/api/products?limit=101"), 400, /1 problem/);
+    expectProblem(await call("GET", "/api/products?cursor=!!!"), 400, /cursor/);
+    const page = await search("sort=price_asc&limit=1");
+    expectProblem(
+      await call("GET", `/api/products?sort=newest&cursor=${page.nextCursor}`),
+      400,
+      /another sort/,
+    );
+  });
+});
+
+describe("pagination", () => {
+  const category = "Paging";
+  const total = 23;
+
+  beforeAll(async () => {
+    for (let i = 0; i < total; i++) {
+      // Repeated prices, so that the id breaks ties between pages.
+      await create({
+        sku: `PAGE-${i}`,
+        name: `Paging widget ${i}`,
+        category,
+        description: i % 2 === 0 ? "A widget for paging tests." : "Another widget.",
+        price: { amount: 1000 + (i % 4) * 100, currency: "EUR" },
+      });
+    }
+  });
+
+  async function allPages(query: string) {
+    const seen: { id: string; price: { amount: number }; createdAt: string }[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const answer: Answer = await call(
+        "GET",
+        `/api/products?${query}&limit=5${cursor ? `&cursor=${cursor}` : ""}`,
+      );
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      seen.push(...answer.body.items);
+      cursor = answer.body.nextCursor;
+      pages += 1;
+    } while (cursor && pages < 20);
+    return { seen, pages };
+  }
+
+  it.each(["price_asc", "price_desc", "newest", "relevance"])(
+    "walks every page of sort %s without duplicates or gaps",
+    async (sort) => {
+      const query = `category=${category}&sort=${sort}${sort === "relevance" ? "&q=widget" : ""}`;
+      const { seen, pages } = await allPages(query);
+      expect(pages).toBe(5);
+      expect(seen).toHaveLength(total);
+      expect(new Set(seen.map((item) => item.id)).size).toBe(total);
+      const amounts = seen.map((item) => item.price.amount);
+      if (sort === "price_asc") expect(amounts).toEqual([...amounts].sort((a, b) => a - b));
+      if (sort === "price_desc") expect(amounts).toEqual([...amounts].sort((a, b) => b - a));
+      if (sort === "newest") {
+        const times = seen.map((item) => item.createdAt);
+        expect(times).toEqual([...times].sort().reverse());
+      }
+    },
+  );
+
+  it("counts products per category", async () => {
+    const answer = await call("GET", "/api/categories");
+    expect(answer.status).toBe(200);
+    expect(answer.body.items).toContainEqual({ name: "Paging", count: total });
+    expect(answer.body.items).toContainEqual({ name: "Search Audio", count: 4 });
+    const names = answer.body.items.map((item: { name: string }) => item.name);
+    expect(names).toEqual([...names].sort());
+  });
+});
+
+describe("images", () => {
+  const upload = (
+    productId: string,
+    body: RequestInit["body"],
+    contentType: string,
+    token = catalog.adminToken,
+  ) => call("POST", `/api/products/${productId}/images`, { token, body, contentType });
+
+  it("stores an uploaded image, lists it on the product and serves it back", async () => {
+    const product = await create({ sku: "IMG-1", category: "Audio" });
+    const png = demoImagePng(product);
+    const answer = await upload(product.id, png, "image/png");
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    expect(answer.body.url).toMatch(new RegExp(`^/api/products/${product.id}/images/[0-9a-f-]{36}$`));
+
+    const image = await fetch(`${catalog.host.url}${answer.body.url}`);
+    expect(image.status).toBe(200);
+    expect(image.headers.get("content-type")).toBe("image/png");
+    expect(image.headers.get("cache-control")).toMatch(/max-age=31536000/);
+    expect(Buffer.from(await image.arrayBuffer())).toEqual(png);
+
+    const updated = (await call("GET", `/api/products/${product.id}`)).body;
+    expect(updated.images).toEqual([answer.body.url]);
+    await waitFor(
+      () =>
+        catalog.events.some(
+          (event) =>
+            ProductUpdated.is(event) &&
+            ProductUpdated.parse(event).detail.productId === product.id &&
+            ProductUpdated.parse(event).detail.changed.includes("images"),
+        ),
+      "ProductUpdated for the image",
+    );
+
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(100)]);
+    expect((await upload(product.id, jpeg, "image/jpeg")).status).toBe(201);
+    const webp = Buffer.concat([
+      Buffer.from("RIFF"),
+      Buffer.alloc(4),
+      Buffer.from("WEBPVP8 "),
+      Buffer.alloc(20),
+    ]);
+    const webpAnswer = await upload(product.id, webp, "image/webp");
+    expect(webpAnswer.status).toBe(201);
+    const served = await fetch(`${catalog.host.url}${webpAnswer.body.url}`);
+    expect(served.headers.get("content-type")).toBe("image/webp");
+
+    await call("DELETE", `/api/products/${product.id}`, admin());
+    expectProblem(await call("GET", answer.body.url), 404, /no image/);
+  });
+
+  it("refuses what is not an accepted image", async () => {
+    const product = await create();
+    const png = demoImagePng(product);
+    expectProblem(await upload(product.id, png, "image/jpeg"), 400, /not a JPEG image.*image\/png/);
+    expectProblem(
+      await upload(product.id, Buffer.from("hello, not an image"), "image/png"),
+      400,
+      /not a PNG/,
+    );
+    expectProblem(await upload(product.id, "plain text", "text/plain"), 415, /text\/plain.*image\/png/);
+    expectProblem(await upload(product.id, png, "image/gif"), 415, /image\/gif/);
+    const tooBig = Buffer.concat([png, Buffer.alloc(5 * 1024 * 1024)]);
+    expectProblem(await upload(product.id, tooBig, "image/png"), 413, /larger than the limit/);
+    expectProblem(
+      await upload("01890000-0000-7000-8000-000000000000", png, "image/png"),
+      404,
+      /does not exist/,
+    );
+    expectProblem(await upload("nope", png, "image/png"), 404, /does not exist/);
+    expectProblem(await upload(product.id, png, "image/png", catalog.customerToken), 403, /admin/);
+    expectProblem(await call("GET", `/api/products/${product.id}/images/../../x`), 404, /./);
+    expectProblem(await call("GET", `/api/products/${product.id}/images/not-an-id`), 404, /no image/);
+    expect((await call("GET", `/api/products/${product.id}`)).body.images).toEqual([]);
+  });
+});
+
 describe("demo catalog", () => {
   it("has at least 200 valid products in at least 8 categories, the same on every call", async () => {
     const products = demoProducts();
