@@ -5,7 +5,9 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashRefreshToken } from "../src/domain/refresh-token.ts";
 import type { IdentityTables } from "../src/index.ts";
+import { pruneExpiredRefreshFamilies } from "../src/store/refresh-tokens.ts";
 import { type Answer, client, recordingLogger, startIdentity, uniqueEmail } from "./support.ts";
 
 let host: Host;
@@ -271,6 +273,31 @@ describe("refresh tokens", () => {
       401,
       /expired/,
     );
+  });
+
+  it("prunes families once all their tokens have expired", async () => {
+    const { answer } = await register();
+    const families = db
+      .selectFrom("refresh_token_families")
+      .select("id")
+      .where("user_id", "=", answer.body.user.id);
+    await pruneExpiredRefreshFamilies(db);
+    expect(await families.execute()).toHaveLength(1);
+    await db
+      .updateTable("refresh_tokens")
+      .set({ expires_at: sql<Date>`now() - interval '1 second'` })
+      .where("family_id", "in", families)
+      .execute();
+    expect(await pruneExpiredRefreshFamilies(db)).toBeGreaterThanOrEqual(1);
+    expect(await families.execute()).toHaveLength(0);
+    const tokenHash = hashRefreshToken(answer.body.refreshToken);
+    expect(
+      await db
+        .selectFrom("refresh_tokens")
+        .select("token_hash")
+        .where("token_hash", "=", tokenHash)
+        .execute(),
+    ).toEqual([]);
   });
 
   it("stores only a hash of each refresh token", async () => {

@@ -76,3 +76,27 @@ export function rotateRefreshToken(
     return { outcome: "rotated", userId: found.user_id, refreshToken };
   });
 }
+
+/**
+ * Deletes the families whose every token has expired (with their tokens). Spent tokens are kept
+ * until then, because reuse can only be recognised while the spent token is still on record.
+ */
+export async function pruneExpiredRefreshFamilies(
+  db: Kysely<IdentityTables>,
+  now = new Date(),
+): Promise<number> {
+  const deleted = await db
+    .deleteFrom("refresh_token_families")
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("refresh_tokens")
+            .select("refresh_tokens.token_hash")
+            .whereRef("refresh_tokens.family_id", "=", "refresh_token_families.id")
+            .where("refresh_tokens.expires_at", ">", now),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}
