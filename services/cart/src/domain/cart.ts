@@ -75,7 +75,7 @@ export function buildCart(id: string, lines: StoredLine[]): Cart {
   return { id, items, subtotal: { amount, currency: currency ?? defaultCurrency } };
 }
 
-/** Why a product priced in `currency` cannot join `cart`, or undefined when it can. */
+/** Why a product sold at `price` cannot join `cart` (another currency), or undefined when it can. */
 export function currencyConflict(cart: Cart, productId: string, price: Money): string | undefined {
   const first = cart.items[0];
   if (!first || first.unitPrice.currency === price.currency) return undefined;
