@@ -1,6 +1,6 @@
 import { defineService } from "@mercato/platform";
 import { registerStockRoutes } from "./api/stock-routes.ts";
-import { startReservationSweeper } from "./reservation-sweeper.ts";
+import { type ReservationSweeper, startReservationSweeper } from "./reservation-sweeper.ts";
 import type { InventoryTables } from "./store/tables.ts";
 
 export {
@@ -27,6 +27,9 @@ export { findStock, setOnHand } from "./store/stock-levels.ts";
 export { type InventoryContext, inStockTransaction, type StockWriter } from "./store/stock-writer.ts";
 export type { InventoryTables } from "./store/tables.ts";
 
+/** The expiry sweep of each running instance (a process may run several, as tests do). */
+const sweepers = new WeakMap<object, ReservationSweeper>();
+
 export const inventoryService = defineService<InventoryTables>({
   name: "inventory",
   migrations: new URL("../migrations/", import.meta.url),
@@ -34,14 +37,10 @@ export const inventoryService = defineService<InventoryTables>({
     registerStockRoutes(app, context);
   },
   async onStart(context) {
-    const sweeper = startReservationSweeper(context);
-    // The service definition has no stop hook, so the sweep stops when the host closes the
-    // service's database, and waits for a sweep under way before the database goes.
-    const { database } = context;
-    const close = database.close.bind(database);
-    database.close = async () => {
-      await sweeper.stop();
-      await close();
-    };
+    sweepers.set(context.database, startReservationSweeper(context));
+  },
+  async onStop(context) {
+    await sweepers.get(context.database)?.stop();
+    sweepers.delete(context.database);
   },
 });
