@@ -16,13 +16,23 @@ export interface CatalogHost {
   close(): Promise<void>;
 }
 
-/** Catalog alone on PGlite in a temporary directory, with a queue that records its events. */
-export async function startCatalog(): Promise<CatalogHost> {
+/**
+ * Catalog alone, with a queue that records its events: on PGlite in a temporary directory, or on
+ * the PostgreSQL server `databaseUrl` (then under its own service name, so its database is its own).
+ */
+export async function startCatalog(
+  options: { databaseUrl?: string; serviceName?: string } = {},
+): Promise<CatalogHost> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-catalog-"));
   const authority = await createTestAuthority();
+  const config = loadConfig({
+    MERCATO_DATA_DIR: dataDir,
+    MERCATO_SEED: "none",
+    DATABASE_URL: options.databaseUrl,
+  });
   const host = await startHost({
-    config: { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }), port: 0 },
-    services: [catalogService],
+    config: { ...config, port: 0 },
+    services: [{ ...catalogService, name: options.serviceName ?? catalogService.name }],
     logger: silentLogger(),
     auth: authority.verifier,
   });
