@@ -1,3 +1,4 @@
+import { cartService } from "@mercato/cart";
 import { createGatewayService } from "@mercato/gateway";
 import { identityService } from "@mercato/identity";
 import { inventoryService } from "@mercato/inventory";
@@ -9,5 +10,5 @@ import type { ServiceDefinition } from "@mercato/platform";
  */
 // biome-ignore lint/suspicious/noExplicitAny: the host runs services of any database type.
 export function allServices(): ServiceDefinition<any>[] {
-  return [createGatewayService(), identityService, inventoryService];
+  return [createGatewayService(), identityService, inventoryService, cartService];
 }
