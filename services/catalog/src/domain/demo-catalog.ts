@@ -174,7 +174,7 @@ const categories: CategoryPlan[] = [
     name: "Home & Kitchen",
     code: "HOM",
     brands: ["Casaluna", "Hearth & Co", "Brightmill", "Nordvik"],
-    series: ["Classic", "Pure", "Daily", "Chef", "Compact", "Deluxe"],
+    series: ["Classic", "Pure", "Daily", "Signature", "Compact", "Deluxe"],
     colors: ["stainless steel", "cream", "matte black", "sage"],
     kinds: [
       {
@@ -520,8 +520,10 @@ export function demoProducts(): DemoProduct[] {
   for (const plan of categories) {
     for (let index = 0; index < productsPerCategory; index++) {
       const kind = pick(plan.kinds, index);
-      const brand = pick(plan.brands, index * 3 + Math.floor(index / plan.kinds.length));
-      const series = pick(plan.series, Math.floor(index / plan.kinds.length));
+      const round = Math.floor(index / plan.kinds.length);
+      // Each round of kinds shifts the brands, so one kind comes from every brand in turn.
+      const brand = pick(plan.brands, (index % plan.kinds.length) + round);
+      const series = pick(plan.series, round);
       const color = pick(plan.colors, index * 5 + 1);
       const isBook = plan.code === "BOK";
       const name = isBook ? bookName(plan, kind, index) : `${brand} ${series} ${kind.noun}`;
