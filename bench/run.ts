@@ -4,6 +4,7 @@ import { describeMachine } from "./machine.ts";
 const benchmarks: Record<string, () => Promise<void>> = {
   patterns: async () => (await import("./patterns.ts")).main(),
   bus: async () => (await import("./bus.ts")).main(),
+  catalog: async () => (await import("./catalog.ts")).main(),
 };
 
 const requested = process.argv.slice(2);

@@ -1,4 +1,5 @@
 import { cartService } from "@mercato/cart";
+import { catalogService } from "@mercato/catalog";
 import { createGatewayService } from "@mercato/gateway";
 import { identityService } from "@mercato/identity";
 import { inventoryService } from "@mercato/inventory";
@@ -10,5 +11,5 @@ import type { ServiceDefinition } from "@mercato/platform";
  */
 // biome-ignore lint/suspicious/noExplicitAny: the host runs services of any database type.
 export function allServices(): ServiceDefinition<any>[] {
-  return [createGatewayService(), identityService, inventoryService, cartService];
+  return [createGatewayService(), identityService, catalogService, inventoryService, cartService];
 }

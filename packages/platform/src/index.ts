@@ -1,4 +1,5 @@
 export * from "./auth/index.ts";
+export * from "./blob/index.ts";
 export { retryDelayMs } from "./bus/backoff.ts";
 export { openTransport } from "./bus/open-transport.ts";
 export { compilePattern, InvalidPatternError, RuleSet, testEventPattern } from "./bus/patterns/index.ts";

@@ -207,3 +207,41 @@ async function lockDataDirectoryOf(dataDir: string, env: NodeJS.ProcessEnv): Pro
     );
   });
 }
+
+describe("the API description", () => {
+  it("serves OpenAPI 3.1 with every route and the bearer scheme", async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-openapi-"));
+    const host = await startHost({
+      config: { ...loadConfig({ MERCATO_DATA_DIR: dataDir }), port: 0 },
+      services: [notesService],
+      logger: silentLogger(),
+    });
+    try {
+      const response = await fetch(new URL("/openapi.json", host.url));
+      expect(response.status).toBe(200);
+      const document = (await response.json()) as {
+        openapi: string;
+        paths: Record<string, unknown>;
+        components: { securitySchemes: Record<string, unknown> };
+      };
+      expect(document.openapi).toBe("3.1.0");
+      expect(Object.keys(document.paths)).toEqual(
+        expect.arrayContaining([
+          "/api/notes",
+          "/api/notes/{id}",
+          "/api/ops/queues",
+          "/api/ops/queues/{name}/dlq",
+        ]),
+      );
+      expect(document.components.securitySchemes.bearer).toEqual({
+        type: "http",
+        scheme: "bearer",
+        bearerFormat: "JWT",
+      });
+      const docs = await fetch(new URL("/docs", host.url));
+      expect(docs.status).toBe(200);
+    } finally {
+      await host.close();
+    }
+  });
+});

@@ -101,6 +101,7 @@ describe("response cache", () => {
         price: { amount: 2500, currency: "EUR" },
         attributes: {},
         images: [],
+        inStock: true,
         changed: ["name"],
       },
       { correlationId: "test" },

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, startHost } from "@mercato/platform";
+import { ConfigError, createLogger, loadConfig, startHost } from "@mercato/platform";
+import { seedDemoShop } from "../seed/demo-seed.ts";
 import { allServices } from "../services.ts";
 
 /** `mercato start [--service <name>]...`: every service in one process, or the ones named. */
@@ -25,7 +26,11 @@ export async function start(serviceNames: string[]): Promise<number> {
     serviceNames.length === 0
       ? available
       : available.filter((service) => serviceNames.includes(service.name));
-  const host = await startHost({ config, services });
+  const logger = createLogger({ level: config.logLevel });
+  const host = await startHost({ config, services, logger });
+  await seedDemoShop(host, config, logger).catch((error: unknown) =>
+    logger.error({ err: error }, "the demo shop could not be loaded"),
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

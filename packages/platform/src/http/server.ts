@@ -94,6 +94,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     openapi: {
       openapi: "3.1.0",
       info: { title: options.title, version: options.version },
+      components: {
+        securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,

@@ -1,10 +1,4 @@
-// Until @mercato/platform's index exports the blob module, it is reached by path.
-import {
-  type BlobStore,
-  type BlobStoreConfig,
-  createBlobStore,
-  type StoredBlob,
-} from "../../../../packages/platform/src/blob/index.ts";
+import { type BlobStore, type BlobStoreConfig, createBlobStore, type StoredBlob } from "@mercato/platform";
 
 function imageKey(productId: string, imageId: string): string {
   return `products/${productId}/${imageId}`;

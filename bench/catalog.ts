@@ -1,0 +1,126 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import autocannon from "autocannon";
+import {
+  dropServiceDatabases,
+  externalServices,
+  requireServer,
+} from "../packages/platform/src/testing/index.ts";
+import { formatMs, formatRate, printTable } from "./machine.ts";
+
+/**
+ * Catalog reads through the gateway (cache off, then on) beside a bare Fastify server answering
+ * the same product row from the same PostgreSQL database, and bare Fastify static JSON. Each
+ * server runs in its own process; autocannon loads it from this one, on the same two cores.
+ */
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const connections = 32;
+const databasePrefix = `bench_${process.pid}`;
+const root = new URL("../", import.meta.url).pathname;
+
+interface Started {
+  child: ChildProcess;
+  info: { url: string; productId?: string };
+}
+
+async function startServer(script: string, env: Record<string, string>): Promise<Started> {
+  const child = spawn("node", ["--import", "tsx", path.join(root, "bench/servers", script)], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  for await (const line of lines) {
+    if (line.startsWith("{")) return { child, info: JSON.parse(line) };
+  }
+  throw new Error(`${script} exited before it was ready`);
+}
+
+async function stop({ child }: Started): Promise<void> {
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+async function load(url: string, headers: Record<string, string> = {}) {
+  await autocannon({ url, connections, duration: 1, headers });
+  const result = await autocannon({ url, connections, duration: seconds, headers });
+  if (result.non2xx > 0) throw new Error(`${url}: ${result.non2xx} answers were not 2xx`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+export async function main(): Promise<void> {
+  if (!(await requireServer("postgres"))) return;
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-bench-catalog-"));
+  const hostEnv = {
+    DATABASE_URL: externalServices.postgres.url,
+    MERCATO_DATABASE_PREFIX: databasePrefix,
+    MERCATO_DATA_DIR: dataDir,
+    MERCATO_RATE_LIMIT_PER_MINUTE: "100000000",
+    LOG_LEVEL: "silent",
+  };
+  const query = "/api/products?q=headphones&limit=20";
+  const rows: Record<string, string | number>[] = [];
+  const row = (
+    name: string,
+    measured: { rps: number; p50: number; p99: number },
+    limit?: { name: string; rps: number },
+  ) =>
+    rows.push({
+      route: name,
+      "req/s": formatRate(measured.rps),
+      "p50 ms": formatMs(measured.p50),
+      "p99 ms": formatMs(measured.p99),
+      limit: limit ? `${limit.name} ${formatRate(limit.rps)} req/s` : "",
+      "% of limit": limit ? `${Math.round((measured.rps / limit.rps) * 100)}%` : "",
+    });
+  try {
+    const cold = await startServer("catalog-host.ts", {
+      ...hostEnv,
+      BENCH_SEED: "1",
+      MERCATO_CACHE_TTL_SECONDS: "0",
+    });
+    const productUrl = `/api/products/${cold.info.productId}`;
+    const coldProduct = await load(new URL(productUrl, cold.info.url).href);
+    const coldSearch = await load(new URL(query, cold.info.url).href);
+    await stop(cold);
+
+    const cached = await startServer("catalog-host.ts", { ...hostEnv, MERCATO_CACHE_TTL_SECONDS: "60" });
+    const cachedProduct = await load(new URL(productUrl, cached.info.url).href);
+    const cachedSearch = await load(new URL(query, cached.info.url).href);
+    await stop(cached);
+
+    const bare = await startServer("bare-fastify.ts", {
+      BENCH_CATALOG_DATABASE_URL: externalServices.postgres.url.replace(
+        /\/[^/]*$/,
+        `/${databasePrefix}_catalog`,
+      ),
+    });
+    const bareRow = await load(new URL(`/products/${cold.info.productId}`, bare.info.url).href);
+    const bareStatic = await load(new URL("/static", bare.info.url).href);
+    await stop(bare);
+
+    row("GET /api/products/{id}, gateway, cold", coldProduct, {
+      name: "bare Fastify + pg, same row",
+      rps: bareRow.rps,
+    });
+    row("GET /api/products/{id}, gateway, cached", cachedProduct, {
+      name: "bare Fastify static JSON",
+      rps: bareStatic.rps,
+    });
+    row("GET /api/products?q=headphones (20), cold", coldSearch, { name: "target", rps: 2000 });
+    row("GET /api/products?q=headphones (20), cached", cachedSearch);
+    row("bare Fastify + pg, same row", bareRow);
+    row("bare Fastify static JSON", bareStatic);
+    console.log(`${connections} connections, ${seconds} s per measure, PostgreSQL, demo catalog`);
+    printTable(rows);
+  } finally {
+    await dropServiceDatabases(["catalog", "gateway"], databasePrefix);
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

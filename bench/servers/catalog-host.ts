@@ -1,0 +1,45 @@
+/**
+ * A benchmark server: the gateway and catalog on PostgreSQL, in a process of its own. With
+ * BENCH_SEED=1 it first loads the demo products; it prints one JSON line with its address and a
+ * product id, then serves until killed.
+ */
+import { catalogService, demoImagePng, demoProducts } from "@mercato/catalog";
+import { createGatewayService } from "@mercato/gateway";
+import { loadConfig, silentLogger, startHost } from "@mercato/platform";
+import { createTestAuthority } from "@mercato/platform/testing";
+
+const authority = await createTestAuthority();
+const config = { ...loadConfig(), port: 0 };
+const host = await startHost({
+  config,
+  services: [createGatewayService(), catalogService],
+  logger: silentLogger(),
+  auth: authority.verifier,
+});
+const admin = `Bearer ${await authority.token({ roles: ["admin"] })}`;
+
+if (process.env.BENCH_SEED === "1") {
+  for (const product of demoProducts()) {
+    const { initialStock: _stock, ...fields } = product;
+    const created = await host.app.inject({
+      method: "POST",
+      url: "/api/products",
+      headers: { authorization: admin, "content-type": "application/json" },
+      payload: JSON.stringify(fields),
+    });
+    if (created.statusCode !== 201) throw new Error(`seed failed: ${created.statusCode} ${created.body}`);
+    await host.app.inject({
+      method: "POST",
+      url: `/api/products/${created.json().id}/images`,
+      headers: { authorization: admin, "content-type": "image/png" },
+      payload: demoImagePng(product),
+    });
+  }
+}
+const page = await host.app.inject({
+  method: "GET",
+  url: "/api/products?limit=1",
+  headers: { authorization: admin },
+});
+const first = page.json().items[0];
+console.log(JSON.stringify({ url: host.url, productId: first?.id }));
