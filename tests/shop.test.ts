@@ -1,0 +1,156 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { type Host, loadConfig, silentLogger, startHost } from "@mercato/platform";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allServices } from "../apps/cli/src/services.ts";
+
+/**
+ * The shopping half end to end on the embedded platform, every service in one process as
+ * `npm start` runs them, with real identity tokens: what one service does reaches the others only
+ * through events.
+ */
+describe("a shop on the embedded platform", () => {
+  let host: Host;
+  let admin: string;
+  let customer: string;
+
+  const call = async (method: string, url: string, options: { token?: string; body?: unknown } = {}) => {
+    const response = await fetch(new URL(url, host.url), {
+      method,
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    // biome-ignore lint/suspicious/noExplicitAny: bodies are checked field by field below.
+    const body: any = text ? JSON.parse(text) : undefined;
+    return { status: response.status, headers: response.headers, body };
+  };
+
+  beforeAll(async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-shop-"));
+    host = await startHost({
+      config: { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }), port: 0 },
+      services: allServices(),
+      logger: silentLogger(),
+    });
+    admin = (
+      await call("POST", "/api/auth/login", {
+        body: { email: "admin@mercato.local", password: "mercato-admin" },
+      })
+    ).body.accessToken;
+    customer = (
+      await call("POST", "/api/auth/register", {
+        body: { email: "ada@example.com", password: "correct horse battery", name: "Ada" },
+      })
+    ).body.accessToken;
+  });
+
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it("sells a product from creation to cart, with stock, prices and removal flowing through events", async () => {
+    expect(admin).toBeTruthy();
+    expect(customer).toBeTruthy();
+    const created = await call("POST", "/api/products", {
+      token: admin,
+      body: {
+        sku: "LAMP-1",
+        name: "Brass desk lamp",
+        description: "A warm light for late work.",
+        category: "Home & Kitchen",
+        price: { amount: 4900, currency: "EUR" },
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.inStock).toBe(false);
+    const id = created.body.id;
+
+    const stocked = await call("PUT", "/api/inventory/LAMP-1", { token: admin, body: { onHand: 5 } });
+    expect(stocked.body).toEqual({ sku: "LAMP-1", onHand: 5, reserved: 0, available: 5 });
+    await expect
+      .poll(async () => (await call("GET", `/api/products/${id}`)).body.inStock, { timeout: 5000 })
+      .toBe(true);
+
+    await expect
+      .poll(
+        async () =>
+          (await call("POST", "/api/cart/items", { token: customer, body: { productId: id, quantity: 2 } }))
+            .status,
+        {
+          timeout: 5000,
+        },
+      )
+      .toBe(200);
+    const cart = await call("GET", "/api/cart", { token: customer });
+    expect(cart.body.items).toEqual([
+      expect.objectContaining({
+        productId: id,
+        sku: "LAMP-1",
+        quantity: 2,
+        unitPrice: { amount: 4900, currency: "EUR" },
+        lineTotal: { amount: 9800, currency: "EUR" },
+      }),
+    ]);
+
+    const changedAt = Date.now();
+    const repriced = await call("PATCH", `/api/products/${id}`, {
+      token: admin,
+      body: { price: { amount: 3900, currency: "EUR" } },
+    });
+    expect(repriced.status).toBe(200);
+    await expect
+      .poll(async () => (await call("GET", "/api/cart", { token: customer })).body.subtotal, {
+        timeout: 1000,
+        interval: 20,
+      })
+      .toEqual({ amount: 7800, currency: "EUR" });
+    expect(Date.now() - changedAt).toBeLessThan(1000);
+
+    expect((await call("DELETE", `/api/products/${id}`, { token: admin })).status).toBe(204);
+    await expect
+      .poll(async () => (await call("GET", "/api/cart", { token: customer })).body.items, { timeout: 5000 })
+      .toEqual([]);
+    expect((await call("GET", `/api/products/${id}`)).status).toBe(404);
+  });
+
+  it("keeps roles apart across services", async () => {
+    const denied = await call("GET", "/api/inventory/LAMP-1", { token: customer });
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get("content-type")).toBe("application/problem+json");
+    expect((await call("POST", "/api/products", { body: {} })).status).toBe(401);
+    expect((await call("GET", "/api/cart")).status).toBe(401);
+    expect((await call("GET", "/api/ops/queues", { token: customer })).status).toBe(403);
+    const queues = await call("GET", "/api/ops/queues", { token: admin });
+    expect(queues.body.items.map((queue: { name: string }) => queue.name)).toEqual(
+      expect.arrayContaining(["gateway-catalog-cache", "catalog-stock-levels", "cart-product-replica"]),
+    );
+  });
+
+  it("describes every service's routes in one OpenAPI document", async () => {
+    const document = await call("GET", "/openapi.json");
+    expect(document.status).toBe(200);
+    expect(Object.keys(document.body.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/auth/register",
+        "/api/auth/login",
+        "/api/auth/refresh",
+        "/api/me",
+        "/.well-known/jwks.json",
+        "/api/products",
+        "/api/products/{id}",
+        "/api/products/{id}/images",
+        "/api/categories",
+        "/api/inventory/{sku}",
+        "/api/cart",
+        "/api/cart/items",
+        "/api/cart/items/{productId}",
+        "/api/ops/queues",
+      ]),
+    );
+  });
+});
