@@ -134,8 +134,10 @@ export async function searchProducts(db: Reader, search: ProductSearch): Promise
   const { q, after } = search;
   let query = selectProducts(db);
   if (q) {
+    // `name %> q` rather than its mirror `q <% name`: written as the index condition is, the
+    // planner knows the index recheck covers it and adds no filter running word_similarity again.
     query = query.where(
-      sql<boolean>`(products.search @@ websearch_to_tsquery('english', ${q}) OR ${q} <% products.name)`,
+      sql<boolean>`(products.search @@ websearch_to_tsquery('english', ${q}) OR products.name %> ${q})`,
     );
   }
   if (search.category !== undefined) query = query.where("products.category", "=", search.category);
