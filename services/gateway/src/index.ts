@@ -1,6 +1,7 @@
 import { defineService, type ServiceDefinition } from "@mercato/platform";
 import { limitRequestRates } from "./api/rate-limits.ts";
 import { cacheCatalogReads } from "./api/response-caching.ts";
+import { forwardToServices } from "./api/service-proxy.ts";
 import { type GatewaySettings, gatewaySettings } from "./domain/gateway-settings.ts";
 import { ResponseCache } from "./domain/response-cache.ts";
 import { dropCachedCatalog } from "./handlers/drop-cached-catalog.ts";
@@ -8,7 +9,9 @@ import { dropCachedCatalog } from "./handlers/drop-cached-catalog.ts";
 /**
  * The single entry: rate limits per client and a cache of anonymous catalog reads, dropped when
  * catalog events arrive. In one process it stands in front of the services' routes by being
- * registered first; it owns no tables. Token checks are the platform's (every route verifies).
+ * registered first; with `serviceUrls` (distributed) it forwards the paths of those services to
+ * their processes, behind the same limits and cache. It owns no tables. Token checks are the
+ * services' own (every route verifies), so the gateway passes Authorization on untouched.
  */
 export function createGatewayService(settings: GatewaySettings = gatewaySettings()): ServiceDefinition {
   const cache = new ResponseCache(5_000, settings.cacheTtlMs);
@@ -22,6 +25,12 @@ export function createGatewayService(settings: GatewaySettings = gatewaySettings
         redisUrl: config.redisUrl,
       });
       if (settings.cacheTtlMs > 0) cacheCatalogReads(app, cache);
+      if (settings.serviceUrls) {
+        await forwardToServices(app, {
+          serviceUrls: settings.serviceUrls,
+          timeoutMs: settings.upstreamTimeoutMs ?? 10_000,
+        });
+      }
     },
     subscriptions: [dropCachedCatalog(cache)],
     async onStop() {

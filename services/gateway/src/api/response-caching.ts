@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { type CachedResponse, isCacheableRead, type ResponseCache } from "../domain/response-cache.ts";
 
@@ -10,7 +11,8 @@ declare module "fastify" {
 
 /**
  * Serves anonymous catalog reads from the cache and stores fresh 200 answers. Hooks on the shared
- * scope apply to every service's routes registered after them, so the gateway registers first.
+ * scope apply to every service's routes registered after them, so the gateway registers first; the
+ * routes that forward to services in other processes are registered after them too.
  */
 export function cacheCatalogReads(app: FastifyInstance, cache: ResponseCache): void {
   app.decorateRequest("cacheKey", undefined);
@@ -27,13 +29,24 @@ export function cacheCatalogReads(app: FastifyInstance, cache: ResponseCache): v
   app.addHook("onSend", async (request, reply, payload) => {
     if (request.cacheKey === undefined) return payload;
     reply.header("x-cache", "miss");
-    if (reply.statusCode === 200 && typeof payload === "string") {
-      const response: CachedResponse = {
-        body: payload,
-        contentType: String(reply.getHeader("content-type") ?? "application/json; charset=utf-8"),
-      };
-      cache.set(request.cacheKey, response);
-    }
-    return payload;
+    if (reply.statusCode !== 200) return payload;
+    const body = await storableBody(payload);
+    if (body === undefined) return payload;
+    const response: CachedResponse = {
+      body,
+      contentType: String(reply.getHeader("content-type") ?? "application/json; charset=utf-8"),
+    };
+    cache.set(request.cacheKey, response);
+    return body;
   });
+}
+
+/**
+ * A local route's answer arrives serialized; a forwarded one as the service's response stream,
+ * read here in full (catalog reads are small JSON documents) so that it can be kept and sent.
+ */
+async function storableBody(payload: unknown): Promise<string | Buffer | undefined> {
+  if (typeof payload === "string" || Buffer.isBuffer(payload)) return payload;
+  if (payload instanceof Readable) return Buffer.concat(await payload.toArray());
+  return undefined;
 }

@@ -1,6 +1,7 @@
 /** A cached answer: the serialized body and the headers a client needs to use it. */
 export interface CachedResponse {
-  body: string;
+  /** Bytes when a service in another process answered (forwarded bodies are streams of bytes). */
+  body: string | Buffer;
   contentType: string;
 }
 

@@ -1,0 +1,123 @@
+import replyFrom from "@fastify/reply-from";
+import { HttpProblem, sendProblem } from "@mercato/platform";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type RoutedService, serviceRoutes } from "../domain/routes-table.ts";
+import type { ServiceUrls } from "../domain/service-urls.ts";
+
+export interface ProxySettings {
+  serviceUrls: ServiceUrls;
+  /** How long to wait for a service to accept the connection and send its response headers. */
+  timeoutMs: number;
+}
+
+/**
+ * The largest body any service takes (catalog images). Larger ones are refused here: a service
+ * refusing a body it has not read closes the connection mid-upload, and the gateway would see a
+ * reset instead of the service's 413.
+ */
+const maxBodyBytes = 5 * 1024 * 1024;
+
+/**
+ * A response body that stops flowing for this long is cut. Event streams (notifications) must
+ * send something, a comment line will do, more often than this.
+ */
+const bodyIdleTimeoutMs = 60_000;
+
+/**
+ * Registers the routes of the services that run in other processes and forwards each request to
+ * its service unchanged: method, path, query, headers (Authorization included) and the body as a
+ * stream of bytes, whatever its type and size (the service applies its own limits). The answer
+ * comes back as it is. Paths of services not configured have no route here, so they are 404s.
+ *
+ * Register after the rate limits and the response cache: their hooks then apply to these routes.
+ */
+export async function forwardToServices(app: FastifyInstance, settings: ProxySettings): Promise<void> {
+  await app.register(async (scope) => {
+    // The body is not parsed here: the stream goes to the service as it arrives.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", (request, payload, done) => {
+      if (Number(request.headers["content-length"] ?? 0) > maxBodyBytes) done(tooLarge(), undefined);
+      else done(null, payload);
+    });
+    await scope.register(replyFrom, {
+      undici: {
+        connect: { timeout: settings.timeoutMs },
+        headersTimeout: settings.timeoutMs,
+        bodyTimeout: bodyIdleTimeoutMs,
+      },
+      // Every attempt reaches the service once; a request is never sent twice behind the client's back.
+      retryMethods: [],
+      maxRetriesOn503: 0,
+      disableCache: true,
+      disableRequestLogging: true,
+      destroyAgent: true,
+    });
+    for (const route of serviceRoutes) {
+      const origin = settings.serviceUrls.get(route.service);
+      if (origin === undefined) continue;
+      scope.route({
+        method: [...route.methods],
+        url: route.path,
+        exposeHeadRoute: false,
+        schema: { hide: true },
+        handler: (request, reply) => forward(request, reply, route.service, origin, settings.timeoutMs),
+      });
+    }
+  });
+}
+
+async function forward(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  service: RoutedService,
+  origin: string,
+  timeoutMs: number,
+): Promise<FastifyReply> {
+  try {
+    return reply.from(origin + request.url, {
+      rewriteRequestHeaders: (incoming, headers) => ({
+        ...headers,
+        // The service answers with the same request id, so one id follows the request through.
+        "x-request-id": incoming.id,
+        "x-forwarded-for": forwardedFor(headers["x-forwarded-for"], incoming.ip),
+      }),
+      // reply-from types the reply for any server; this one is the HTTP/1 reply `forward` got.
+      onError: (_failed, { error }) => {
+        // A body the service did not take in full would hold the client's connection open.
+        if (!request.raw.complete) reply.header("connection", "close");
+        sendProblem(reply, unavailable(service, error, timeoutMs));
+      },
+    });
+  } catch (error) {
+    // reply-from refuses paths that climb out of the service's root ("/..", "%2e%2e") or do not decode.
+    if (error instanceof URIError || (error as { statusCode?: number }).statusCode === 400) {
+      throw HttpProblem.badRequest(
+        `The path ${JSON.stringify(request.url)} has ".." segments or a malformed percent-encoding`,
+      );
+    }
+    throw error;
+  }
+}
+
+function forwardedFor(previous: string | string[] | undefined, client: string): string {
+  const earlier = Array.isArray(previous) ? previous.join(", ") : previous;
+  return earlier ? `${earlier}, ${client}` : client;
+}
+
+function tooLarge(): HttpProblem {
+  return new HttpProblem(
+    413,
+    "payload-too-large",
+    `The request body is larger than the limit of ${maxBodyBytes} bytes`,
+  );
+}
+
+function unavailable(service: RoutedService, error: Error, timeoutMs: number): HttpProblem {
+  const timedOut = (error as { statusCode?: number }).statusCode === 504;
+  return HttpProblem.unavailable(
+    timedOut
+      ? `${service} is unavailable: it did not answer within ${timeoutMs / 1000} s`
+      : `${service} is unavailable: it cannot be reached`,
+    1,
+  );
+}
