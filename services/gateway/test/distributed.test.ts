@@ -54,6 +54,7 @@ function upstreamService() {
         scope.addContentTypeParser("image/png", { parseAs: "buffer" }, (_request, body, done) =>
           done(null, body),
         );
+        scope.post("/api/products/:id/thumbnail", { bodyLimit: 64 * 1024 }, async () => ({ stored: true }));
         scope.post("/api/products/:id/images", { bodyLimit: 5 * 1024 * 1024 }, async (request, reply) => {
           const bytes = request.body as Buffer;
           return reply.code(201).send({
@@ -187,6 +188,34 @@ describe("the gateway in front of services in other processes", () => {
     });
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  it("refuses bodies larger than the services take, and survives a service that drops one", async () => {
+    const json = await call(gateway, "/api/products", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ padding: "x".repeat(1024 * 1024) }),
+    });
+    expect(json.status).toBe(413);
+    expect(json.headers.get("content-type")).toBe("application/problem+json");
+    expect(json.body.detail).toBe("The request body is larger than the limit of 1048576 bytes");
+
+    // The service refuses early and closes the connection: whether its 413 arrives before the
+    // gateway's write breaks is a race, and either answer is a problem naming what happened.
+    for (let i = 0; i < 3; i++) {
+      const dropped = await call(gateway, "/api/products/p1/thumbnail", {
+        method: "POST",
+        headers: { "content-type": "image/png" },
+        body: randomBytes(2 * 1024 * 1024),
+      });
+      expect(dropped.headers.get("content-type")).toBe("application/problem+json");
+      if (dropped.status === 503) {
+        expect(dropped.body.detail).toBe("catalog is unavailable: it closed the connection before answering");
+      } else {
+        expect(dropped.status).toBe(413);
+      }
+    }
+    expect((await call(gateway, "/api/products/p1")).status).toBe(200);
   });
 
   it("answers 404 problem+json for paths of services it was not told about", async () => {

@@ -11,11 +11,13 @@ export interface ProxySettings {
 }
 
 /**
- * The largest body any service takes (catalog images). Larger ones are refused here: a service
- * refusing a body it has not read closes the connection mid-upload, and the gateway would see a
- * reset instead of the service's 413.
+ * Bodies larger than the services take are refused here, with the 413 the service would give: a
+ * service refusing a body it has not read closes the connection mid-upload, and the gateway would
+ * see a broken connection instead of the answer. The largest body of any kind is a catalog image;
+ * JSON bodies are limited on every route by the platform.
  */
 const maxBodyBytes = 5 * 1024 * 1024;
+const maxJsonBodyBytes = 1024 * 1024;
 
 /**
  * A response body that stops flowing for this long is cut. Event streams (notifications) must
@@ -36,7 +38,10 @@ export async function forwardToServices(app: FastifyInstance, settings: ProxySet
     // The body is not parsed here: the stream goes to the service as it arrives.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", (request, payload, done) => {
-      if (Number(request.headers["content-length"] ?? 0) > maxBodyBytes) done(tooLarge(), undefined);
+      const limit = /^application\/json\b/i.test(request.headers["content-type"] ?? "")
+        ? maxJsonBodyBytes
+        : maxBodyBytes;
+      if (Number(request.headers["content-length"] ?? 0) > limit) done(tooLarge(limit), undefined);
       else done(null, payload);
     });
     await scope.register(replyFrom, {
@@ -104,20 +109,25 @@ function forwardedFor(previous: string | string[] | undefined, client: string): 
   return earlier ? `${earlier}, ${client}` : client;
 }
 
-function tooLarge(): HttpProblem {
+function tooLarge(limit: number): HttpProblem {
   return new HttpProblem(
     413,
     "payload-too-large",
-    `The request body is larger than the limit of ${maxBodyBytes} bytes`,
+    `The request body is larger than the limit of ${limit} bytes`,
   );
 }
 
+/** Errors of a connection that was open: the service went away, or dropped a request it refused. */
+const brokenConnection = new Set(["EPIPE", "ECONNRESET", "UND_ERR_SOCKET"]);
+
 function unavailable(service: RoutedService, error: Error, timeoutMs: number): HttpProblem {
-  const timedOut = (error as { statusCode?: number }).statusCode === 504;
-  return HttpProblem.unavailable(
-    timedOut
-      ? `${service} is unavailable: it did not answer within ${timeoutMs / 1000} s`
-      : `${service} is unavailable: it cannot be reached`,
-    1,
-  );
+  const { statusCode, cause } = error as { statusCode?: number; cause?: { code?: string } };
+  const code = cause?.code ?? (error as { code?: string }).code ?? "";
+  const why =
+    statusCode === 504
+      ? `it did not answer within ${timeoutMs / 1000} s`
+      : brokenConnection.has(code)
+        ? "it closed the connection before answering"
+        : "it cannot be reached";
+  return HttpProblem.unavailable(`${service} is unavailable: ${why}`, 1);
 }
