@@ -147,6 +147,11 @@ describe("the gateway in front of services in other processes", () => {
     expect(missing.status).toBe(404);
     expect(missing.headers.get("content-type")).toBe("application/problem+json");
     expect(missing.body.detail).toBe("No product missing");
+
+    const head = await fetch(new URL("/api/products/p3", gateway.url), { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("x-served-by")).toBe("upstream");
+    expect(await head.text()).toBe("");
   });
 
   it("forwards Authorization and one request id through both processes", async () => {
