@@ -41,7 +41,11 @@ function upstreamService() {
         const { id } = request.params as { id: string };
         if (id === "missing") throw HttpProblem.notFound("No product missing");
         reads.count++;
-        reply.header("x-served-by", "upstream").header("cache-control", "max-age=5");
+        reply
+          .header("x-served-by", "upstream")
+          .header("cache-control", "max-age=5")
+          .header("connection", "keep-alive, x-hop")
+          .header("x-hop", "for the gateway only");
         return { id, reads: reads.count };
       });
       app.post("/api/products", async (request, reply) =>
@@ -147,6 +151,11 @@ describe("the gateway in front of services in other processes", () => {
     expect(missing.status).toBe(404);
     expect(missing.headers.get("content-type")).toBe("application/problem+json");
     expect(missing.body.detail).toBe("No product missing");
+
+    const read = await call(gateway, "/api/products/p1", { headers: { authorization: "Bearer x" } });
+    expect(read.headers.get("x-served-by")).toBe("upstream");
+    expect(read.headers.get("cache-control")).toBe("max-age=5");
+    expect(read.headers.get("x-hop")).toBeNull();
 
     const head = await fetch(new URL("/api/products/p3", gateway.url), { method: "HEAD" });
     expect(head.status).toBe(200);

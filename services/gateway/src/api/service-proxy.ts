@@ -80,6 +80,7 @@ async function forward(
 ): Promise<FastifyReply> {
   try {
     return reply.from(origin + request.url, {
+      rewriteHeaders: withoutHopByHopHeaders,
       rewriteRequestHeaders: (incoming, headers) => ({
         ...headers,
         // The service answers with the same request id, so one id follows the request through.
@@ -102,6 +103,26 @@ async function forward(
     }
     throw error;
   }
+}
+
+/** Headers about the service's connection to the gateway, not the gateway's to the client (RFC 9110, 7.6.1). */
+const hopByHop = [
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+];
+
+function withoutHopByHopHeaders<Headers extends Record<string, unknown>>(headers: Headers): Headers {
+  const named = String(headers.connection ?? "")
+    .split(",")
+    .map((name) => name.trim().toLowerCase());
+  const kept = { ...headers };
+  for (const name of [...hopByHop, ...named]) delete kept[name];
+  return kept;
 }
 
 function forwardedFor(previous: string | string[] | undefined, client: string): string {
