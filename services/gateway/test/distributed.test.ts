@@ -239,6 +239,11 @@ describe("the gateway in front of services in other processes", () => {
       expect(answer.headers.get("content-type")).toBe("application/problem+json");
       expect(answer.body.detail).toBe(`No route for GET ${url}`);
     }
+    const climbing = await call(gateway, "/api/products/..%2F..%2Fadmin");
+    expect(climbing.status).toBe(400);
+    expect(climbing.headers.get("content-type")).toBe("application/problem+json");
+    expect(climbing.body.detail).toMatch(/has "\.\." segments/);
+
     // Prefixes own whole segments: /api/categoriesx is not the catalog's.
     expect((await call(gateway, "/api/categoriesx")).status).toBe(404);
   });

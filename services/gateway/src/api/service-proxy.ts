@@ -28,8 +28,8 @@ const bodyIdleTimeoutMs = 60_000;
 /**
  * Registers the routes of the services that run in other processes and forwards each request to
  * its service unchanged: method, path, query, headers (Authorization included) and the body as a
- * stream of bytes, whatever its type and size (the service applies its own limits). The answer
- * comes back as it is. Paths of services not configured have no route here, so they are 404s.
+ * stream of bytes, whatever its type (the service applies its own limits, within those above). The
+ * answer comes back as it is. Paths of services not configured have no route here: 404s.
  *
  * Register after the rate limits and the response cache: their hooks then apply to these routes.
  */
