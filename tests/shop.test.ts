@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { type Host, loadConfig, silentLogger, startHost } from "@mercato/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allServices } from "../apps/cli/src/services.ts";
+import { selectServices } from "../apps/cli/src/services.ts";
 
 /**
  * The shopping half end to end on the embedded platform, every service in one process as
@@ -34,7 +34,7 @@ describe("a shop on the embedded platform", () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-shop-"));
     host = await startHost({
       config: { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }), port: 0 },
-      services: allServices(),
+      services: selectServices(),
       logger: silentLogger(),
     });
     admin = (

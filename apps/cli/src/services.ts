@@ -5,11 +5,25 @@ import { identityService } from "@mercato/identity";
 import { inventoryService } from "@mercato/inventory";
 import type { ServiceDefinition } from "@mercato/platform";
 
-/**
- * Every service the platform runs, the gateway first so that its rate limits and cache stand in
- * front of the others' routes. Adding a service is one folder and one line here.
- */
 // biome-ignore lint/suspicious/noExplicitAny: the host runs services of any database type.
-export function allServices(): ServiceDefinition<any>[] {
-  return [createGatewayService(), identityService, catalogService, inventoryService, cartService];
+type AnyService = ServiceDefinition<any>;
+
+/**
+ * Every service the platform runs, by name, the gateway first so that its rate limits and cache
+ * stand in front of the others' routes. A service is built only when it runs here, so that one
+ * service's settings never stop another's process. Adding a service is one folder and one line.
+ */
+export const serviceCatalog: { name: string; create(): AnyService }[] = [
+  { name: "gateway", create: () => createGatewayService() },
+  { name: "identity", create: () => identityService },
+  { name: "catalog", create: () => catalogService },
+  { name: "inventory", create: () => inventoryService },
+  { name: "cart", create: () => cartService },
+];
+
+/** The services named (all when none are), built. */
+export function selectServices(names: string[] = []): AnyService[] {
+  return serviceCatalog
+    .filter((entry) => names.length === 0 || names.includes(entry.name))
+    .map((entry) => entry.create());
 }

@@ -1,12 +1,21 @@
 import { ConfigError, createLogger, loadConfig, startHost } from "@mercato/platform";
 import { seedDemoShop } from "../seed/demo-seed.ts";
-import { allServices } from "../services.ts";
+import { selectServices, serviceCatalog } from "../services.ts";
 
 /** `mercato start [--service <name>]...`: every service in one process, or the ones named. */
 export async function start(serviceNames: string[]): Promise<number> {
+  const unknown = serviceNames.filter((name) => !serviceCatalog.some((service) => service.name === name));
+  if (unknown.length > 0) {
+    console.error(
+      `Unknown service ${unknown.join(", ")}; services are: ${serviceCatalog.map((s) => s.name).join(", ")}`,
+    );
+    return 2;
+  }
   let config: ReturnType<typeof loadConfig>;
+  let services: ReturnType<typeof selectServices>;
   try {
     config = loadConfig();
+    services = selectServices(serviceNames);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -14,18 +23,6 @@ export async function start(serviceNames: string[]): Promise<number> {
     }
     throw error;
   }
-  const available = allServices();
-  const unknown = serviceNames.filter((name) => !available.some((service) => service.name === name));
-  if (unknown.length > 0) {
-    console.error(
-      `Unknown service ${unknown.join(", ")}; services are: ${available.map((s) => s.name).join(", ")}`,
-    );
-    return 2;
-  }
-  const services =
-    serviceNames.length === 0
-      ? available
-      : available.filter((service) => serviceNames.includes(service.name));
   const logger = createLogger({ level: config.logLevel });
   const host = await startHost({ config, services, logger });
   await seedDemoShop(host, config, logger).catch((error: unknown) =>
