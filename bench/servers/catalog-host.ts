@@ -43,3 +43,9 @@ const page = await host.app.inject({
 });
 const first = page.json().items[0];
 console.log(JSON.stringify({ url: host.url, productId: first?.id }));
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    host.close().finally(() => process.exit(0));
+  });
+}
