@@ -68,18 +68,7 @@ export async function startInventoryHost(
   };
 }
 
-/** Polls `condition` until it holds; fails with what was awaited after `timeoutMs`. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { waitFor } from "@mercato/platform/testing";
 
 /** The details of the events of one type, in order. */
 export function detailsOf(events: EventEnvelope[], detailType: string): unknown[] {
