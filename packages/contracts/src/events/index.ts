@@ -3,11 +3,15 @@ import * as cart from "./cart.ts";
 import * as catalog from "./catalog.ts";
 import * as identity from "./identity.ts";
 import * as inventory from "./inventory.ts";
+import * as orders from "./orders.ts";
+import * as payments from "./payments.ts";
 
 export * from "./cart.ts";
 export * from "./catalog.ts";
 export * from "./identity.ts";
 export * from "./inventory.ts";
+export * from "./orders.ts";
+export * from "./payments.ts";
 
 /** Every declared event, for the catalog in docs/ and for validating events by type. */
 export const allEventTypes: EventType<unknown>[] = [
@@ -15,4 +19,6 @@ export const allEventTypes: EventType<unknown>[] = [
   ...Object.values(catalog),
   ...Object.values(identity),
   ...Object.values(inventory),
+  ...Object.values(orders),
+  ...Object.values(payments),
 ];
