@@ -1,0 +1,62 @@
+import { defineService, type ServiceDefinition } from "@mercato/platform";
+import type { PaymentProvider } from "./domain/payment-provider.ts";
+import { createSandboxProvider } from "./domain/sandbox-provider.ts";
+import { paymentRequests } from "./handlers/payment-requested.ts";
+import { createSealedBox, loadSecretKey, type SealedBox } from "./secrets.ts";
+import type { PaymentsTables } from "./store/tables.ts";
+
+export {
+  type Payment,
+  type PaymentDeclineReason,
+  PaymentStateError,
+  type PaymentStatus,
+} from "./domain/payment.ts";
+export {
+  type AuthorizeRequest,
+  type AuthorizeResult,
+  type OperationResult,
+  type PaymentOperation,
+  type PaymentProvider,
+  TransientProviderError,
+} from "./domain/payment-provider.ts";
+export { createSandboxProvider, flakyFailures } from "./domain/sandbox-provider.ts";
+export { paymentTokenPurpose } from "./handlers/payment-requested.ts";
+export {
+  type AuthorizationOutcome,
+  type AuthorizationRequest,
+  authorizePayment,
+  capturePayment,
+  findPayment,
+  paymentIdOf,
+  refundPayment,
+  tokenFingerprint,
+  voidPayment,
+} from "./store/payments.ts";
+export type { PaymentsTable, PaymentsTables } from "./store/tables.ts";
+
+/**
+ * The payments service. The saga talks to it only through events. Without a sealed box, one is
+ * made at start from MERCATO_SECRET_KEY, or from the key generated in the data directory.
+ */
+export function createPaymentsService(
+  options: { provider?: PaymentProvider; sealedBox?: SealedBox } = {},
+): ServiceDefinition<PaymentsTables> {
+  const provider = options.provider ?? createSandboxProvider();
+  // Consumers start before onStart: a handler that runs first waits for the box instead of failing.
+  let openSealedBox!: (box: SealedBox) => void;
+  const sealedBox = new Promise<SealedBox>((resolve) => {
+    openSealedBox = resolve;
+  });
+  if (options.sealedBox) openSealedBox(options.sealedBox);
+  return defineService<PaymentsTables>({
+    name: "payments",
+    migrations: new URL("../migrations/", import.meta.url),
+    subscriptions: [paymentRequests({ provider, sealedBox: () => sealedBox })],
+    async onStart(context) {
+      if (options.sealedBox) return;
+      openSealedBox(
+        createSealedBox(await loadSecretKey(process.env.MERCATO_SECRET_KEY, context.config.dataDir)),
+      );
+    },
+  });
+}

@@ -1,0 +1,227 @@
+import { createHash } from "node:crypto";
+import {
+  type EventContext,
+  type EventEnvelope,
+  type Money,
+  PaymentAuthorized,
+  PaymentCaptured,
+  PaymentDeclined,
+  PaymentRefunded,
+} from "@mercato/contracts";
+import type { Kysely, Selectable, Transaction } from "kysely";
+import { v5 as uuidv5 } from "uuid";
+import {
+  type Payment,
+  type PaymentDeclineReason,
+  PaymentStateError,
+  type PaymentStatus,
+} from "../domain/payment.ts";
+import type { AuthorizeResult, PaymentProvider } from "../domain/payment-provider.ts";
+import type { PaymentsTable, PaymentsTables } from "./tables.ts";
+
+type Writer = Transaction<PaymentsTables>;
+
+/** Namespace of payment ids: one id per order, the same on every attempt and in every process. */
+const paymentIdNamespace = "6f1c0d3e-8a51-4c4e-9a2b-6b0e7f5d2c11";
+
+export function paymentIdOf(orderId: string): string {
+  return uuidv5(orderId, paymentIdNamespace);
+}
+
+/** SHA-256 of a payment token: tells two requests' tokens apart without keeping either. */
+export function tokenFingerprint(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+export interface AuthorizationRequest {
+  orderId: string;
+  amount: Money;
+  /** Null when the token could not even be read (the authorization then declines it). */
+  tokenFingerprint: string | null;
+  /** Which attempt this is for the payment, 1 first. */
+  attempt: number;
+  /** Asks the provider; may throw TransientProviderError, which rolls everything back. */
+  authorize(paymentId: string): Promise<AuthorizeResult>;
+}
+
+export type AuthorizationOutcome =
+  | { kind: "recorded"; payment: Payment; events: EventEnvelope[] }
+  /** The order already had a payment: nothing was asked of the provider, nothing is to publish. */
+  | { kind: "duplicate"; payment: Payment };
+
+/**
+ * Authorizes the payment of an order at most once. The row is inserted first, so a concurrent
+ * request for the same order waits on the unique order_id and then finds it, and the provider is
+ * only called by the transaction that created it. Returns the events to publish in `transaction`.
+ */
+export async function authorizePayment(
+  transaction: Writer,
+  request: AuthorizationRequest,
+  context: EventContext,
+): Promise<AuthorizationOutcome> {
+  const paymentId = paymentIdOf(request.orderId);
+  const inserted = await transaction
+    .insertInto("payments")
+    .values({
+      id: paymentId,
+      order_id: request.orderId,
+      status: "authorizing",
+      amount: request.amount.amount,
+      currency: request.amount.currency,
+      token_fingerprint: request.tokenFingerprint,
+      authorization_attempts: request.attempt,
+    })
+    .onConflict((conflict) => conflict.column("order_id").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  if (!inserted) {
+    return { kind: "duplicate", payment: await requirePayment(transaction, request.orderId) };
+  }
+  const result = await request.authorize(paymentId);
+  if (result.outcome === "approved") {
+    const payment = await setStatus(transaction, request.orderId, "authorized", {
+      provider_reference: result.providerReference,
+    });
+    return {
+      kind: "recorded",
+      payment,
+      events: [
+        PaymentAuthorized.create({ orderId: request.orderId, paymentId, amount: request.amount }, context),
+      ],
+    };
+  }
+  return declined(transaction, request.orderId, result.reason, context);
+}
+
+async function declined(
+  transaction: Writer,
+  orderId: string,
+  reason: PaymentDeclineReason,
+  context: EventContext,
+): Promise<AuthorizationOutcome> {
+  const payment = await setStatus(transaction, orderId, "declined", { decline_reason: reason });
+  return {
+    kind: "recorded",
+    payment,
+    events: [PaymentDeclined.create({ orderId, reason, retryable: false }, context)],
+  };
+}
+
+/** Captures an authorized payment; capturing a captured one again changes nothing and publishes nothing. */
+export async function capturePayment(
+  transaction: Writer,
+  provider: PaymentProvider,
+  orderId: string,
+  context: EventContext,
+): Promise<{ payment: Payment; events: EventEnvelope[] }> {
+  const payment = await lockPayment(transaction, orderId, "capture");
+  if (payment.status === "captured" || payment.status === "refunded") return { payment, events: [] };
+  if (payment.status !== "authorized") throw new PaymentStateError(orderId, payment.status, "capture");
+  await callProvider(provider.capture.bind(provider), payment, "capture");
+  const captured = await setStatus(transaction, orderId, "captured", {});
+  return { payment: captured, events: [PaymentCaptured.create(moneyEventDetail(captured), context)] };
+}
+
+/** Refunds a captured payment in full; refunding again changes nothing and publishes nothing. */
+export async function refundPayment(
+  transaction: Writer,
+  provider: PaymentProvider,
+  orderId: string,
+  context: EventContext,
+): Promise<{ payment: Payment; events: EventEnvelope[] }> {
+  const payment = await lockPayment(transaction, orderId, "refund");
+  if (payment.status === "refunded") return { payment, events: [] };
+  if (payment.status !== "captured") throw new PaymentStateError(orderId, payment.status, "refund");
+  await callProvider(provider.refund.bind(provider), payment, "refund");
+  const refunded = await setStatus(transaction, orderId, "refunded", {});
+  return { payment: refunded, events: [PaymentRefunded.create(moneyEventDetail(refunded), context)] };
+}
+
+/** Releases an authorization that will not be captured (no money moved, so no event). */
+export async function voidPayment(
+  transaction: Writer,
+  provider: PaymentProvider,
+  orderId: string,
+): Promise<Payment> {
+  const payment = await lockPayment(transaction, orderId, "void");
+  if (payment.status === "voided") return payment;
+  if (payment.status !== "authorized") throw new PaymentStateError(orderId, payment.status, "void");
+  await callProvider(provider.void.bind(provider), payment, "void");
+  return setStatus(transaction, orderId, "voided", {});
+}
+
+export async function findPayment(
+  db: Kysely<PaymentsTables> | Writer,
+  orderId: string,
+): Promise<Payment | undefined> {
+  const row = await db.selectFrom("payments").selectAll().where("order_id", "=", orderId).executeTakeFirst();
+  return row && toPayment(row);
+}
+
+async function requirePayment(transaction: Writer, orderId: string): Promise<Payment> {
+  const payment = await findPayment(transaction, orderId);
+  if (!payment) throw new PaymentStateError(orderId, undefined, "find");
+  return payment;
+}
+
+async function lockPayment(transaction: Writer, orderId: string, operation: string): Promise<Payment> {
+  const row = await transaction
+    .selectFrom("payments")
+    .selectAll()
+    .where("order_id", "=", orderId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw new PaymentStateError(orderId, undefined, operation);
+  return toPayment(row);
+}
+
+async function callProvider(
+  operation: PaymentProvider["capture"],
+  payment: Payment,
+  name: string,
+): Promise<void> {
+  if (!payment.providerReference) throw new PaymentStateError(payment.orderId, payment.status, name);
+  const result = await operation({
+    paymentId: payment.id,
+    providerReference: payment.providerReference,
+    amount: payment.amount,
+  });
+  if (result.outcome === "refused") {
+    throw new Error(
+      `The provider refused to ${name} the payment of order ${payment.orderId}: ${result.reason}`,
+    );
+  }
+}
+
+async function setStatus(
+  transaction: Writer,
+  orderId: string,
+  status: PaymentStatus,
+  changes: Partial<Pick<PaymentsTable, "provider_reference" | "decline_reason">>,
+): Promise<Payment> {
+  const row = await transaction
+    .updateTable("payments")
+    .set({ ...changes, status, updated_at: new Date() })
+    .where("order_id", "=", orderId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toPayment(row);
+}
+
+function moneyEventDetail(payment: Payment) {
+  return { orderId: payment.orderId, paymentId: payment.id, amount: payment.amount };
+}
+
+function toPayment(row: Selectable<PaymentsTable>): Payment {
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    status: row.status,
+    amount: { amount: Number(row.amount), currency: row.currency },
+    providerReference: row.provider_reference,
+    declineReason: row.decline_reason,
+    authorizationAttempts: row.authorization_attempts,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
