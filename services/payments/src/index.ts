@@ -8,6 +8,7 @@ import type { PaymentsTables } from "./store/tables.ts";
 export {
   type Payment,
   type PaymentDeclineReason,
+  type PaymentOperationName,
   PaymentStateError,
   type PaymentStatus,
 } from "./domain/payment.ts";

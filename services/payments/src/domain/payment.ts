@@ -17,18 +17,26 @@ export interface Payment {
   updatedAt: Date;
 }
 
+export type PaymentOperationName = "capture" | "refund" | "void";
+
+const pastParticiples: Record<PaymentOperationName, string> = {
+  capture: "captured",
+  refund: "refunded",
+  void: "voided",
+};
+
 /** An operation asked of a payment in a status that does not allow it (capture of a declined one). */
 export class PaymentStateError extends Error {
   override name = "PaymentStateError";
   constructor(
     readonly orderId: string,
     readonly status: PaymentStatus | undefined,
-    operation: string,
+    operation: PaymentOperationName,
   ) {
     super(
       status === undefined
         ? `Order ${orderId} has no payment to ${operation}`
-        : `The payment of order ${orderId} is ${status} and cannot be ${operation}d`,
+        : `The payment of order ${orderId} is ${status} and cannot be ${pastParticiples[operation]}`,
     );
   }
 }

@@ -13,6 +13,7 @@ import { v5 as uuidv5 } from "uuid";
 import {
   type Payment,
   type PaymentDeclineReason,
+  type PaymentOperationName,
   PaymentStateError,
   type PaymentStatus,
 } from "../domain/payment.ts";
@@ -159,12 +160,19 @@ export async function findPayment(
 }
 
 async function requirePayment(transaction: Writer, orderId: string): Promise<Payment> {
-  const payment = await findPayment(transaction, orderId);
-  if (!payment) throw new PaymentStateError(orderId, undefined, "find");
-  return payment;
+  const row = await transaction
+    .selectFrom("payments")
+    .selectAll()
+    .where("order_id", "=", orderId)
+    .executeTakeFirstOrThrow();
+  return toPayment(row);
 }
 
-async function lockPayment(transaction: Writer, orderId: string, operation: string): Promise<Payment> {
+async function lockPayment(
+  transaction: Writer,
+  orderId: string,
+  operation: PaymentOperationName,
+): Promise<Payment> {
   const row = await transaction
     .selectFrom("payments")
     .selectAll()
@@ -178,7 +186,7 @@ async function lockPayment(transaction: Writer, orderId: string, operation: stri
 async function callProvider(
   operation: PaymentProvider["capture"],
   payment: Payment,
-  name: string,
+  name: PaymentOperationName,
 ): Promise<void> {
   if (!payment.providerReference) throw new PaymentStateError(payment.orderId, payment.status, name);
   const result = await operation({
