@@ -7,6 +7,7 @@ import {
   loadConfig,
   type PlatformConfig,
   type ServiceContext,
+  type ServiceDefinition,
   type Subscription,
   startHost,
 } from "@mercato/platform";
@@ -27,8 +28,10 @@ export interface PaymentsHost {
   close(): Promise<void>;
 }
 
-/** The payments service alone (defaults: sandbox provider, key from the data directory). */
-export async function startPaymentsHost(): Promise<PaymentsHost> {
+/** The payments service alone; by default with the sandbox provider and the data directory's key. */
+export async function startPaymentsHost(
+  options: { service?: ServiceDefinition<PaymentsTables> } = {},
+): Promise<PaymentsHost> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-payments-"));
   const config: PlatformConfig = {
     ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }),
@@ -36,7 +39,7 @@ export async function startPaymentsHost(): Promise<PaymentsHost> {
   };
   const logs: string[] = [];
   const logger = pino({ level: "debug" }, { write: (line: string) => logs.push(line) });
-  const host = await startHost({ config, services: [createPaymentsService()], logger });
+  const host = await startHost({ config, services: [options.service ?? createPaymentsService()], logger });
   const queue = "test-payments-events";
   await host.transport.declareQueue({
     name: queue,
