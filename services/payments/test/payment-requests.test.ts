@@ -21,11 +21,12 @@ describe("payment requests", () => {
     await payments?.close();
   });
 
-  /** Waits until the payment-requests queue holds nothing waiting, running or due for a retry. */
+  /** True once the payment-requests queue holds nothing waiting, running or due, and the outbox is sent. */
   const drained = async () => {
     const stats = await payments.host.transport.stats();
     const stat = stats.find((candidate) => candidate.name === queue);
-    return stat !== undefined && stat.depth + stat.inFlight + stat.delayed === 0;
+    const backlog = (await payments.host.services[0]?.outboxBacklog()) ?? 0;
+    return stat !== undefined && stat.depth + stat.inFlight + stat.delayed === 0 && backlog === 0;
   };
 
   async function outcomeOf(orderId: string) {

@@ -30,12 +30,18 @@ export interface PaymentsHost {
 
 /** The payments service alone; by default with the sandbox provider and the data directory's key. */
 export async function startPaymentsHost(
-  options: { service?: ServiceDefinition<PaymentsTables> } = {},
+  options: {
+    service?: ServiceDefinition<PaymentsTables>;
+    databaseUrl?: string;
+    databasePrefix?: string;
+  } = {},
 ): Promise<PaymentsHost> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-payments-"));
   const config: PlatformConfig = {
     ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }),
     port: 0,
+    databaseUrl: options.databaseUrl,
+    ...(options.databasePrefix ? { databasePrefix: options.databasePrefix } : {}),
   };
   const logs: string[] = [];
   const logger = pino({ level: "debug" }, { write: (line: string) => logs.push(line) });

@@ -1,0 +1,68 @@
+import { randomBytes } from "node:crypto";
+import { dropServiceDatabases, externalServices, requireServer } from "@mercato/platform/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPaymentsService, createSandboxProvider, type PaymentProvider } from "../src/index.ts";
+import { createSealedBox } from "../src/secrets.ts";
+import {
+  eventsOf,
+  type PaymentsHost,
+  paymentRequested,
+  startPaymentsHost,
+  waitFor,
+} from "./payments-host.ts";
+
+const available = await requireServer("postgres");
+const prefix = `tpay${process.pid}${Date.now() % 100_000}`;
+const queue = "payments-payment-requests";
+
+describe.skipIf(!available)("one payment per order on PostgreSQL", () => {
+  let payments: PaymentsHost;
+  const sealedBox = createSealedBox(randomBytes(32));
+  const sandbox = createSandboxProvider();
+  const authorizations = new Map<string, number>();
+  const counting: PaymentProvider = {
+    ...sandbox,
+    async authorize(request) {
+      authorizations.set(request.paymentId, (authorizations.get(request.paymentId) ?? 0) + 1);
+      return sandbox.authorize(request);
+    },
+  };
+  beforeAll(async () => {
+    payments = await startPaymentsHost({
+      service: createPaymentsService({ provider: counting, sealedBox }),
+      databaseUrl: externalServices.postgres.url,
+      databasePrefix: prefix,
+    });
+  });
+  afterAll(async () => {
+    await payments?.close();
+    if (available) await dropServiceDatabases(["payments"], prefix);
+  });
+
+  it("asks the provider once per order when many requests for the same orders arrive at once", async () => {
+    const first = Array.from({ length: 10 }, () => paymentRequested(sealedBox, "tok_visa"));
+    const repeats = first.flatMap((request) =>
+      [1, 2, 3].map(() => paymentRequested(sealedBox, "tok_declined", { orderId: request.detail.orderId })),
+    );
+    await payments.host.transport.publish([...first, ...repeats].sort(() => Math.random() - 0.5));
+    await waitFor(
+      async () => {
+        const stat = (await payments.host.transport.stats()).find((candidate) => candidate.name === queue);
+        return stat !== undefined && stat.depth + stat.inFlight + stat.delayed === 0;
+      },
+      "every request to be handled",
+      20_000,
+    );
+    await waitFor(
+      () => first.every((request) => eventsOf(payments.events, request.detail.orderId).length > 0),
+      "an answer for every order",
+    );
+    const rows = await payments.context.db.selectFrom("payments").select(["order_id", "status"]).execute();
+    expect(rows).toHaveLength(first.length);
+    for (const request of first) {
+      expect(eventsOf(payments.events, request.detail.orderId)).toHaveLength(1);
+    }
+    expect([...authorizations.values()].every((count) => count === 1)).toBe(true);
+    expect(authorizations.size).toBe(first.length);
+  });
+});
