@@ -3,6 +3,7 @@ import { catalogService } from "@mercato/catalog";
 import { createGatewayService } from "@mercato/gateway";
 import { identityService } from "@mercato/identity";
 import { inventoryService } from "@mercato/inventory";
+import { createPaymentsService } from "@mercato/payments";
 import type { ServiceDefinition } from "@mercato/platform";
 
 // biome-ignore lint/suspicious/noExplicitAny: the host runs services of any database type.
@@ -19,6 +20,7 @@ export const serviceCatalog: { name: string; create(): AnyService }[] = [
   { name: "catalog", create: () => catalogService },
   { name: "inventory", create: () => inventoryService },
   { name: "cart", create: () => cartService },
+  { name: "payments", create: () => createPaymentsService() },
 ];
 
 /** The services named (all when none are), built. */

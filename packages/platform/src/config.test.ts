@@ -20,6 +20,7 @@ describe("configuration", () => {
       seed: "demo",
       admin: undefined,
       opsToken: undefined,
+      secretKey: undefined,
       databaseUrl: undefined,
       databasePrefix: "mercato",
       busUrl: undefined,
@@ -90,6 +91,9 @@ describe("configuration", () => {
   });
 
   it("checks ranges", () => {
+    expect(problemsOf({ MERCATO_SECRET_KEY: "c2hvcnQ=" })).toEqual([
+      "MERCATO_SECRET_KEY must be 32 bytes in base64 (the value is not shown)",
+    ]);
     expect(problemsOf({ PORT: "70000" })).toEqual([
       'PORT must be between 0 (any free port) and 65535 (got "70000")',
     ]);

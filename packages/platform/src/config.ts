@@ -33,6 +33,10 @@ const environmentSchema = z.object({
   MERCATO_ADMIN_EMAIL: z.email("must be an email address").optional(),
   MERCATO_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
   MERCATO_OPS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  MERCATO_SECRET_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, "base64").length === 32, { message: "must be 32 bytes in base64" })
+    .optional(),
   DATABASE_URL: urlWithScheme(["postgres", "postgresql"], "postgres://user@host:5432/postgres").optional(),
   BUS_URL: urlWithScheme(["nats"], "nats://127.0.0.1:4222").optional(),
   MERCATO_DATABASE_PREFIX: z
@@ -63,6 +67,7 @@ const environmentSchema = z.object({
 const secretVariables = new Set([
   "MERCATO_ADMIN_PASSWORD",
   "MERCATO_OPS_TOKEN",
+  "MERCATO_SECRET_KEY",
   "DATABASE_URL",
   "REDIS_URL",
   "BUS_URL",
@@ -74,6 +79,8 @@ export interface PlatformConfig {
   seed: "demo" | "none";
   admin: { email: string; password: string } | undefined;
   opsToken: string | undefined;
+  /** Seals payment tokens in events (base64, 32 bytes); generated into the data directory when unset. */
+  secretKey: string | undefined;
   databaseUrl: string | undefined;
   /** Each service's PostgreSQL database is `<databasePrefix>_<service>`. */
   databasePrefix: string;
@@ -124,6 +131,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { email: values.MERCATO_ADMIN_EMAIL, password: values.MERCATO_ADMIN_PASSWORD }
         : undefined,
     opsToken: values.MERCATO_OPS_TOKEN,
+    secretKey: values.MERCATO_SECRET_KEY,
     databaseUrl: values.DATABASE_URL,
     databasePrefix: values.MERCATO_DATABASE_PREFIX,
     busUrl: values.BUS_URL,

@@ -20,6 +20,7 @@ export { loadOpsToken, opsTokenFile } from "./ops/ops-token.ts";
 export { type InboxContext, type InboxHandler, pruneInbox, withInbox } from "./outbox/inbox.ts";
 export { writeToOutbox } from "./outbox/outbox.ts";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox/relay.ts";
+export * from "./secrets/index.ts";
 export type {
   HandlerContext,
   QueueSettings,

@@ -1,8 +1,13 @@
-import { defineService, type ServiceDefinition } from "@mercato/platform";
+import {
+  createSealedBox,
+  defineService,
+  loadSecretKey,
+  type SealedBox,
+  type ServiceDefinition,
+} from "@mercato/platform";
 import type { PaymentProvider } from "./domain/payment-provider.ts";
 import { createSandboxProvider } from "./domain/sandbox-provider.ts";
 import { paymentRequests } from "./handlers/payment-requested.ts";
-import { createSealedBox, loadSecretKey, type SealedBox } from "./secrets.ts";
 import type { PaymentsTables } from "./store/tables.ts";
 
 export {
@@ -55,9 +60,7 @@ export function createPaymentsService(
     subscriptions: [paymentRequests({ provider, sealedBox: () => sealedBox })],
     async onStart(context) {
       if (options.sealedBox) return;
-      openSealedBox(
-        createSealedBox(await loadSecretKey(process.env.MERCATO_SECRET_KEY, context.config.dataDir)),
-      );
+      openSealedBox(createSealedBox(await loadSecretKey(context.config.secretKey, context.config.dataDir)));
     },
   });
 }

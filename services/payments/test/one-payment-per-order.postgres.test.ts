@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { createSealedBox } from "@mercato/platform";
 import { dropServiceDatabases, externalServices, requireServer } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPaymentsService, createSandboxProvider, type PaymentProvider } from "../src/index.ts";
-import { createSealedBox } from "../src/secrets.ts";
 import {
   eventsOf,
   type PaymentsHost,

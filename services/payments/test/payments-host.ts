@@ -3,9 +3,12 @@ import os from "node:os";
 import path from "node:path";
 import { type EventEnvelope, type Money, PaymentRequested } from "@mercato/contracts";
 import {
+  createSealedBox,
   type Host,
   loadConfig,
+  loadSecretKey,
   type PlatformConfig,
+  type SealedBox,
   type ServiceContext,
   type ServiceDefinition,
   type Subscription,
@@ -14,7 +17,6 @@ import {
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { createPaymentsService, type PaymentsTables, paymentTokenPurpose } from "../src/index.ts";
-import { createSealedBox, loadSecretKey, type SealedBox } from "../src/secrets.ts";
 
 export interface PaymentsHost {
   host: Host;

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createSealedBox } from "@mercato/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createPaymentsService,
@@ -7,7 +8,6 @@ import {
   type PaymentProvider,
   TransientProviderError,
 } from "../src/index.ts";
-import { createSealedBox } from "../src/secrets.ts";
 import { type PaymentsHost, paymentRequested, startPaymentsHost, waitFor } from "./payments-host.ts";
 
 const queue = "payments-payment-requests";

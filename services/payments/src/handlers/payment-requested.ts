@@ -1,7 +1,6 @@
 import { causedBy, type EventEnvelope, PaymentRequested } from "@mercato/contracts";
-import type { HandlerContext, SubscriptionDefinition } from "@mercato/platform";
+import type { HandlerContext, SealedBox, SubscriptionDefinition } from "@mercato/platform";
 import type { PaymentProvider } from "../domain/payment-provider.ts";
-import type { SealedBox } from "../secrets.ts";
 import { authorizePayment, tokenFingerprint } from "../store/payments.ts";
 import type { PaymentsTables } from "../store/tables.ts";
 
