@@ -76,7 +76,7 @@ async function openPglite(directory: string): Promise<DatabaseProvider> {
   // the embedded data set is small and the OS caches its files anyway.
   const pglite = await PGlite.create(directory, {
     extensions: { pg_trgm },
-    postgresqlconf: ["shared_buffers=32MB"],
+    postgresqlconf: ["shared_buffers=16MB"],
   });
   const shared = new SharedPglite(pglite);
   const open = new Set<Kysely<unknown>>();
