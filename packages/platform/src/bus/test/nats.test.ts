@@ -4,11 +4,9 @@ import { connect as connectTcp } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { EventEnvelope } from "@mercato/contracts";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
-import { v7 as uuidv7 } from "uuid";
 import { afterAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../log.ts";
 import { AttemptStore, noAttempts } from "../nats/attempts.ts";
@@ -18,6 +16,7 @@ import { natsNames } from "../nats/names.ts";
 import type { Delivery, QueueConfig, Transport } from "../transport.ts";
 import { type CrashChildOptions, crashChildEnv } from "./fixtures/crash-child.ts";
 import { type CrashConsumerOptions, crashConsumerEnv } from "./fixtures/nats-crash-consumer.ts";
+import { event } from "./test-event.ts";
 import type { CrashChildMode } from "./transport-contract.ts";
 import { describeTransportContract, expectNoLossAfterKill } from "./transport-contract.ts";
 import { sleep, waitFor } from "./wait.ts";
@@ -504,19 +503,4 @@ function readLines(file: string): string[] {
   const lines = readFileSync(file, "utf8").split("\n");
   lines.pop(); // empty after the last newline, or a line cut short by the kill
   return lines;
-}
-
-function event(source: string, detailType: string, detail: Record<string, unknown>): EventEnvelope {
-  return {
-    version: "0",
-    id: uuidv7(),
-    "detail-type": detailType,
-    source,
-    account: "000000000000",
-    time: new Date().toISOString(),
-    region: "local",
-    resources: [],
-    detail,
-    metadata: { "correlation-id": uuidv7() },
-  };
 }

@@ -1,10 +1,10 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import type { EventEnvelope } from "@mercato/contracts";
-import { v7 as uuidv7 } from "uuid";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidPatternError } from "../patterns/index.ts";
 import type { Delivery, Handler, QueueConfig, QueueStats, Rule, Transport } from "../transport.ts";
+import { event } from "./test-event.ts";
 import { sleep, waitFor } from "./wait.ts";
 
 export interface TransportContractSetup {
@@ -632,21 +632,6 @@ function rule(name: string, eventPattern: Rule["eventPattern"], queue: string): 
 /** Routes every event of this test's source to the queue. */
 async function routeAll(transport: Transport, names: TestNames, queue: string): Promise<void> {
   await transport.putRule(rule(names.rule(`all-${queue}`), { source: [names.source] }, queue));
-}
-
-function event(source: string, detailType: string, detail: Record<string, unknown>): EventEnvelope {
-  return {
-    version: "0",
-    id: uuidv7(),
-    "detail-type": detailType,
-    source,
-    account: "000000000000",
-    time: new Date().toISOString(),
-    region: "local",
-    resources: [],
-    detail,
-    metadata: { "correlation-id": uuidv7() },
-  };
 }
 
 function collect(behaviour: (delivery: Delivery) => void = () => {}): {
