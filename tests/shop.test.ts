@@ -129,6 +129,12 @@ describe("a shop on the embedded platform", () => {
     expect(queues.body.items.map((queue: { name: string }) => queue.name)).toEqual(
       expect.arrayContaining(["gateway-catalog-cache", "catalog-stock-levels", "cart-product-replica"]),
     );
+    const catalogEvents = await call("GET", "/api/ops/events?source=mercato.catalog&limit=100", {
+      token: admin,
+    });
+    expect(catalogEvents.body.items.map((event: { "detail-type": string }) => event["detail-type"])).toEqual(
+      expect.arrayContaining(["ProductCreated", "PriceChanged", "ProductDeleted"]),
+    );
   });
 
   it("describes every service's routes in one OpenAPI document", async () => {

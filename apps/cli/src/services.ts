@@ -1,5 +1,6 @@
 import { cartService } from "@mercato/cart";
 import { catalogService } from "@mercato/catalog";
+import { eventsService } from "@mercato/events";
 import { createGatewayService } from "@mercato/gateway";
 import { identityService } from "@mercato/identity";
 import { inventoryService } from "@mercato/inventory";
@@ -21,6 +22,7 @@ export const serviceCatalog: { name: string; create(): AnyService }[] = [
   { name: "inventory", create: () => inventoryService },
   { name: "cart", create: () => cartService },
   { name: "payments", create: () => createPaymentsService() },
+  { name: "events", create: () => eventsService },
 ];
 
 /** The services named (all when none are), built. */
