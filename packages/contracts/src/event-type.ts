@@ -32,8 +32,11 @@ export interface EventType<Detail> {
   create(detail: Detail, context: EventContext): EventEnvelope<Detail>;
   /** Validates a received envelope's detail against the schema. */
   parse(envelope: EventEnvelope): EventEnvelope<Detail>;
-  /** True when the envelope is of this type (same source and detail-type). */
-  is(envelope: EventEnvelope): boolean;
+  /**
+   * True when the envelope is of this type (same source and detail-type). A guard only: in a
+   * subscription handler the host has already validated the detail against the schema.
+   */
+  is(envelope: EventEnvelope): envelope is EventEnvelope<Detail>;
   /** An EventBridge pattern that matches exactly this type. */
   pattern: { source: [string]; "detail-type": [string] };
 }
@@ -82,7 +85,7 @@ export function defineEvent<Schema extends z.ZodType>(declaration: {
     parse(envelope) {
       return { ...envelope, detail: validate(envelope.detail) };
     },
-    is(envelope) {
+    is(envelope): envelope is EventEnvelope<z.infer<Schema>> {
       return envelope.source === source && envelope["detail-type"] === detailType;
     },
     pattern: { source: [source], "detail-type": [detailType] },

@@ -8,9 +8,8 @@ import {
 import type { SubscriptionDefinition } from "@mercato/platform";
 import type { CartTables } from "../store/tables.ts";
 import { onPriceChanged } from "./price-changed.ts";
-import { onProductCreated } from "./product-created.ts";
 import { onProductDeleted } from "./product-deleted.ts";
-import { onProductUpdated } from "./product-updated.ts";
+import { onProductSnapshot } from "./product-snapshot.ts";
 
 /** Keeps the cart's product replica in step with the catalog (queue `cart-product-replica`). */
 export const productReplicaSubscription: SubscriptionDefinition<CartTables> = {
@@ -19,9 +18,8 @@ export const productReplicaSubscription: SubscriptionDefinition<CartTables> = {
   // Prices in carts should follow the catalog within a second: retry a failure quickly.
   queue: { backoff: { baseMs: 50, maxMs: 5_000 } },
   async handle(event: EventEnvelope, { transaction }) {
-    if (ProductCreated.is(event)) return onProductCreated(ProductCreated.parse(event), transaction);
-    if (ProductUpdated.is(event)) return onProductUpdated(ProductUpdated.parse(event), transaction);
-    if (PriceChanged.is(event)) return onPriceChanged(PriceChanged.parse(event), transaction);
-    if (ProductDeleted.is(event)) return onProductDeleted(ProductDeleted.parse(event), transaction);
+    if (ProductCreated.is(event) || ProductUpdated.is(event)) return onProductSnapshot(event, transaction);
+    if (PriceChanged.is(event)) return onPriceChanged(event, transaction);
+    if (ProductDeleted.is(event)) return onProductDeleted(event, transaction);
   },
 };

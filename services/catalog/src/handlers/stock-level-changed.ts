@@ -13,7 +13,8 @@ export const stockLevelChanged: SubscriptionDefinition<CatalogTables> = {
   name: "stock-levels",
   events: [StockLevelChanged],
   async handle(event, { transaction, publish }) {
-    const { sku, available } = StockLevelChanged.parse(event).detail;
+    if (!StockLevelChanged.is(event)) return;
+    const { sku, available } = event.detail;
     const { applied, inStockBefore } = await recordStockLevel(transaction, {
       sku,
       available,

@@ -26,7 +26,7 @@ export function paymentRequests(dependencies: {
       { transaction, delivery, logger, publish }: HandlerContext<PaymentsTables>,
     ) {
       if (!PaymentRequested.is(event)) return;
-      const { orderId, amount, sealedToken } = PaymentRequested.parse(event).detail;
+      const { orderId, amount, sealedToken } = event.detail;
       const token = openToken(await dependencies.sealedBox(), sealedToken);
       const outcome = await authorizePayment(
         transaction,
