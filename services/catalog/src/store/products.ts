@@ -187,11 +187,15 @@ export async function searchProducts(db: Reader, search: ProductSearch): Promise
   return rows.map(toProduct);
 }
 
+/** The categories list has no pages (api.md), so it is capped; a shop has tens of categories. */
+export const maxCategories = 1000;
+
 export async function countByCategory(db: Reader): Promise<{ name: string; count: number }[]> {
   return db
     .selectFrom("products")
     .select(["category as name", sql<number>`count(*)::int`.as("count")])
     .groupBy("category")
     .orderBy("category")
+    .limit(maxCategories)
     .execute();
 }
