@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { connect as connectTcp } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +8,7 @@ import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../log.ts";
+import { externalServices, requireServer } from "../../testing/external-services.ts";
 import { AttemptStore, noAttempts } from "../nats/attempts.ts";
 import { benchNatsTransport, benchRawJetStream } from "../nats/bench.ts";
 import { createNatsTransport, removeNatsResources } from "../nats/index.ts";
@@ -21,29 +21,8 @@ import type { CrashChildMode } from "./transport-contract.ts";
 import { describeTransportContract, expectNoLossAfterKill } from "./transport-contract.ts";
 import { sleep, waitFor } from "./wait.ts";
 
-const host = "127.0.0.1";
-const port = 4222;
-const url = `nats://${host}:${port}`;
-
-function reachable(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connectTcp({ host, port, timeout: 1_000 });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("timeout", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
-const natsUp = await reachable();
-if (!natsUp && process.env.CI === "true") {
-  throw new Error(`NATS JetStream is not reachable at ${url}, and CI=true: these tests must run`);
-}
+const { url } = externalServices.nats;
+const natsUp = await requireServer("nats");
 
 const runId = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const prefixes: string[] = [];
@@ -67,7 +46,7 @@ afterAll(async () => {
 
 if (!natsUp) {
   describe("NATS transport", () => {
-    it.skip(`skipped: NATS JetStream is not reachable at ${url} (start it, or set CI=true to fail instead)`, () => {});
+    it.skip(`NATS JetStream is not reachable at ${url} (start it, or set CI=true to fail instead)`, () => {});
   });
 } else {
   describeTransportContract("nats", { create: () => open(newPrefix()) });
