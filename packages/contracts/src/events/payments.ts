@@ -37,6 +37,12 @@ export const PaymentCaptured = defineEvent({
 export const PaymentRefunded = defineEvent({
   source,
   detailType: "PaymentRefunded",
-  description: "A captured payment was refunded to the customer.",
-  detail: z.object({ orderId: z.string().min(1), paymentId: z.string().min(1), amount: moneySchema }),
+  description:
+    "Money went back to the customer: the whole payment when an order is cancelled (returnId null), the returned units' price when a return is received.",
+  detail: z.object({
+    orderId: z.string().min(1),
+    paymentId: z.string().min(1),
+    amount: moneySchema,
+    returnId: z.string().min(1).max(200).nullable(),
+  }),
 });

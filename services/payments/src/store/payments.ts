@@ -135,7 +135,10 @@ export async function refundPayment(
   if (payment.status !== "captured") throw new PaymentStateError(orderId, payment.status, "refund");
   await callProvider(provider.refund.bind(provider), payment, "refund");
   const refunded = await setStatus(transaction, orderId, "refunded", {});
-  return { payment: refunded, events: [PaymentRefunded.create(moneyEventDetail(refunded), context)] };
+  return {
+    payment: refunded,
+    events: [PaymentRefunded.create({ ...moneyEventDetail(refunded), returnId: null }, context)],
+  };
 }
 
 /** Releases an authorization that will not be captured (no money moved, so no event). */
