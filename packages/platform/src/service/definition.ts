@@ -5,6 +5,7 @@ import type { Delivery, EventPattern, QueueConfig } from "../bus/transport.ts";
 import type { PlatformConfig } from "../config.ts";
 import type { ServiceDatabase } from "../db/databases.ts";
 import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics/index.ts";
 
 /** What a service gets from the host, whatever the topology. */
 export interface ServiceContext<DB> {
@@ -15,6 +16,13 @@ export interface ServiceContext<DB> {
   db: Kysely<DB>;
   /** Writes events to the outbox within `transaction`; they are published once it commits. */
   publish(transaction: Transaction<DB>, events: EventEnvelope[]): Promise<void>;
+  /** The host's registry, for the service's own metrics. */
+  metrics: Metrics;
+  /**
+   * The base URL this host listens on, for calls to a service that runs in the same process when
+   * no other address is configured. Throws until the host listens (after onStart).
+   */
+  hostUrl(): string;
 }
 
 /** What a subscription's handler gets for one event. */

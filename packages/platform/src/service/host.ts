@@ -69,9 +69,18 @@ export async function startHost(options: HostOptions): Promise<Host> {
     );
     const metrics = createMetrics();
     const serviceMetrics = createServiceMetrics(metrics);
+    const address: { url?: string } = {};
     const services = options.services.map(
       (definition) =>
-        new RunningService(definition, { config, logger, databases, transport, serviceMetrics }),
+        new RunningService(definition, {
+          config,
+          logger,
+          databases,
+          transport,
+          serviceMetrics,
+          metrics,
+          address,
+        }),
     );
     closers.push(async () => {
       for (const service of services) await service.stop();
@@ -100,6 +109,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       port: config.port,
       host: options.host ?? process.env.HOST ?? "127.0.0.1",
     });
+    address.url = url;
     if (verifier instanceof DeferredJwksVerifier) verifier.listeningAt(url);
     logger.info(
       {

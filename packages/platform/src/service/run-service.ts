@@ -31,6 +31,9 @@ export interface ServiceDependencies {
   databases: DatabaseProvider;
   transport: Transport;
   serviceMetrics: ServiceMetrics;
+  metrics: Metrics;
+  /** Filled in by the host once it listens. */
+  address: { url?: string };
 }
 
 /** Metrics every service reports, created once per host and labelled by service and queue. */
@@ -80,6 +83,12 @@ export class RunningService<DB = unknown> {
       db: database.db,
       publish: (transaction, events) =>
         writeToOutbox(transaction as Transaction<unknown>, database.schema, events),
+      metrics: this.dependencies.metrics,
+      hostUrl: () => {
+        const { url } = this.dependencies.address;
+        if (!url) throw new Error(`${this.definition.name} asked for the host's URL before the host listens`);
+        return url;
+      },
     };
   }
 
