@@ -1,5 +1,6 @@
 import { defineService } from "@mercato/platform";
 import { registerCartRoutes } from "./api/cart-routes.ts";
+import { orderConfirmedSubscription } from "./handlers/order-confirmed.ts";
 import { productReplicaSubscription } from "./handlers/product-replica-subscription.ts";
 import type { CartTables } from "./store/tables.ts";
 
@@ -10,5 +11,5 @@ export const cartService = defineService<CartTables>({
   name: "cart",
   migrations: new URL("../migrations/", import.meta.url),
   routes: registerCartRoutes,
-  subscriptions: [productReplicaSubscription],
+  subscriptions: [productReplicaSubscription, orderConfirmedSubscription],
 });

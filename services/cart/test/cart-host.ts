@@ -1,8 +1,15 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type EventEnvelope, type Money, ProductCreated } from "@mercato/contracts";
-import { type Host, loadConfig, type PlatformConfig, silentLogger, startHost } from "@mercato/platform";
+import { type EventEnvelope, type Money, OrderConfirmed, ProductCreated } from "@mercato/contracts";
+import {
+  type Host,
+  loadConfig,
+  type PlatformConfig,
+  type QueueStats,
+  silentLogger,
+  startHost,
+} from "@mercato/platform";
 import { removeNatsResources } from "@mercato/platform/nats";
 import {
   createTestAuthority,
@@ -16,6 +23,7 @@ import { expect } from "vitest";
 import { cartService } from "../src/index.ts";
 
 export const replicaQueue = "cart-product-replica";
+export const orderConfirmedQueue = "cart-order-confirmed";
 
 export interface CartHost {
   host: Host;
@@ -106,11 +114,17 @@ export async function call(
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
 
-/** True once the replica's queue holds nothing waiting, running or due for a retry. */
-export async function replicaDrained(host: Host): Promise<boolean> {
+export async function queueStats(host: Host, name: string): Promise<QueueStats> {
   const stats = await host.transport.stats();
-  const queue = stats.find((candidate) => candidate.name === replicaQueue);
-  return queue !== undefined && queue.depth + queue.inFlight + queue.delayed === 0;
+  const queue = stats.find((candidate) => candidate.name === name);
+  if (!queue) throw new Error(`No queue ${name}`);
+  return queue;
+}
+
+/** True once the queue holds nothing waiting, running or due for a retry. */
+export async function queueDrained(host: Host, name: string): Promise<boolean> {
+  const queue = await queueStats(host, name);
+  return queue.depth + queue.inFlight + queue.delayed === 0;
 }
 
 /**
@@ -120,7 +134,7 @@ export async function replicaDrained(host: Host): Promise<boolean> {
  */
 export async function publishCatalogEvents(host: Host, events: EventEnvelope[]): Promise<void> {
   await host.transport.publish(events);
-  await expect.poll(() => replicaDrained(host), { timeout: 5_000, interval: 10 }).toBe(true);
+  await expect.poll(() => queueDrained(host, replicaQueue), { timeout: 5_000, interval: 10 }).toBe(true);
 }
 
 export function productCreated(
@@ -151,4 +165,43 @@ export async function knownProduct(
   const event = productCreated(overrides);
   await publishCatalogEvents(host, [event]);
   return event.detail;
+}
+
+/**
+ * Publishes order events as orders would, and waits until the cart has acknowledged every one of
+ * them: each has an id of its own, so none is lost to a duplicate window, and an event whose
+ * handler fails is never acknowledged, so the wait times out instead of passing.
+ */
+export async function publishOrderEvents(host: Host, events: EventEnvelope[]): Promise<void> {
+  const before = (await queueStats(host, orderConfirmedQueue)).processed;
+  await host.transport.publish(events);
+  await expect
+    .poll(
+      async () => {
+        const queue = await queueStats(host, orderConfirmedQueue);
+        return queue.processed - before === events.length && (await queueDrained(host, orderConfirmedQueue));
+      },
+      { timeout: 5_000, interval: 10 },
+    )
+    .toBe(true);
+}
+
+/** A cart line as GET /api/cart answers it, which is what orders copies into the order. */
+export interface SnapshotLine {
+  productId: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPrice: Money;
+  lineTotal: Money;
+}
+
+/** The OrderConfirmed orders publishes for an order of `userId` made of these snapshot lines. */
+export function orderConfirmed(userId: string, items: SnapshotLine[]) {
+  const currency = items[0]?.lineTotal.currency ?? "EUR";
+  const amount = items.reduce((sum, item) => sum + item.lineTotal.amount, 0);
+  return OrderConfirmed.create(
+    { orderId: uuidv7(), userId, items, total: { amount, currency } },
+    { correlationId: "test" },
+  );
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import type { Units } from "../domain/bought-units.ts";
 import { maxLineQuantity, type StoredLine } from "../domain/cart.ts";
 import { replicaProductOf } from "./product-replica.ts";
 import type { CartTables } from "./tables.ts";
@@ -77,6 +78,38 @@ export async function removeLine(db: Kysely<CartTables>, cartId: string, product
     .deleteFrom("cart_items")
     .where("cart_id", "=", cartId)
     .where("product_id", "=", productId)
+    .execute();
+}
+
+/**
+ * The cart's lines of these products, locked until the transaction ends, so that an add or another
+ * order changing the same lines waits instead of overwriting the quantity read here.
+ */
+export async function lockLines(
+  db: Kysely<CartTables>,
+  cartId: string,
+  productIds: string[],
+): Promise<Units[]> {
+  if (productIds.length === 0) return [];
+  return db
+    .selectFrom("cart_items")
+    .select(["product_id as productId", "quantity"])
+    .where("cart_id", "=", cartId)
+    .where("product_id", "in", productIds)
+    .forUpdate()
+    .execute();
+}
+
+export async function removeLines(
+  db: Kysely<CartTables>,
+  cartId: string,
+  productIds: string[],
+): Promise<void> {
+  if (productIds.length === 0) return;
+  await db
+    .deleteFrom("cart_items")
+    .where("cart_id", "=", cartId)
+    .where("product_id", "in", productIds)
     .execute();
 }
 
