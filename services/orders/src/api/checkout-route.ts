@@ -1,0 +1,132 @@
+import {
+  currentUser,
+  HttpProblem,
+  problemResponse,
+  requireUser,
+  type SealedBox,
+  type ServiceContext,
+} from "@mercato/platform";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { v7 as uuidv7 } from "uuid";
+import { type CartClient, CartUnavailableError } from "../clients/cart-client.ts";
+import { placeOrder } from "../domain/decisions.ts";
+import { messagesFor } from "../domain/order-messages.ts";
+import { requestHash } from "../domain/request-hash.ts";
+import { findStoredResponse, type StoredResponse, storeResponse } from "../store/idempotency-keys.ts";
+import { startOrder } from "../store/order-stream.ts";
+import { viewOf } from "../store/order-views.ts";
+import type { OrdersTables } from "../store/tables.ts";
+import { idempotencyHeadersSchema, orderBody, orderSchema, placeOrderBodySchema } from "./order-schemas.ts";
+
+/** The purpose payments opens tokens for (services/payments: paymentTokenPurpose). */
+const paymentTokenPurpose = "payment-token";
+const bodyLimit = 4 * 1024;
+
+export interface CheckoutDependencies {
+  cart: CartClient;
+  sealedBox(): Promise<SealedBox>;
+}
+
+/** Another request with the same key won the race: answer as it did. */
+class KeyTakenMeanwhile extends Error {}
+
+/**
+ * POST /api/orders: the first step of the saga, and the checkout's only synchronous call (the
+ * cart snapshot). Everything after OrderPlaced happens in events.
+ */
+export function registerCheckoutRoute(
+  app: FastifyInstance,
+  { db, publish }: ServiceContext<OrdersTables>,
+  dependencies: CheckoutDependencies,
+): void {
+  app.withTypeProvider<ZodTypeProvider>().post(
+    "/api/orders",
+    {
+      preHandler: requireUser(),
+      bodyLimit,
+      schema: {
+        tags: ["orders"],
+        security: [{ bearer: [] }],
+        headers: idempotencyHeadersSchema,
+        body: placeOrderBodySchema,
+        response: {
+          202: orderSchema,
+          409: problemResponse("The Idempotency-Key was used for another request"),
+          422: problemResponse("The cart is empty"),
+          503: problemResponse("Cart did not answer; nothing was ordered"),
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = currentUser(request);
+      const key = request.headers["idempotency-key"];
+      const hash = requestHash("POST", "/api/orders", request.body);
+      const replayed = replayOf(await findStoredResponse(db, user.id, key), hash);
+      if (replayed) return reply.code(202).send(orderSchema.parse(replayed.body));
+
+      const snapshot = await cartSnapshot(dependencies.cart, request);
+      if (snapshot.items.length === 0)
+        throw HttpProblem.unprocessable("The cart is empty: add products before checking out");
+      const sealedToken = (await dependencies.sealedBox()).seal(
+        request.body.payment.token,
+        paymentTokenPurpose,
+      );
+
+      const orderId = uuidv7();
+      try {
+        const body = await db.transaction().execute(async (transaction) => {
+          const events = placeOrder({
+            userId: user.id,
+            items: snapshot.items,
+            shippingAddress: request.body.shippingAddress,
+            sealedToken,
+          });
+          const change = await startOrder(transaction, orderId, events, new Date());
+          const placed = orderBody(viewOf(change.after));
+          const stored = await storeResponse(transaction, user.id, key, {
+            requestHash: hash,
+            statusCode: 202,
+            body: placed,
+          });
+          if (!stored) throw new KeyTakenMeanwhile();
+          await publish(
+            transaction,
+            messagesFor(change.before, change.after, change.events, { correlationId: request.correlationId }),
+          );
+          return placed;
+        });
+        request.log.info({ orderId, items: snapshot.items.length }, "order placed");
+        return reply.code(202).send(body);
+      } catch (error) {
+        if (!(error instanceof KeyTakenMeanwhile)) throw error;
+        const winner = replayOf(await findStoredResponse(db, user.id, key), hash);
+        if (!winner) throw error;
+        return reply.code(202).send(orderSchema.parse(winner.body));
+      }
+    },
+  );
+}
+
+/** The first answer to the same request, or a 409 when the key was used for another one. */
+function replayOf(stored: StoredResponse | undefined, hash: string): StoredResponse | undefined {
+  if (!stored) return undefined;
+  if (stored.requestHash !== hash) {
+    throw HttpProblem.conflict(
+      "This Idempotency-Key was already used for a different request; use a new key for a new order",
+    );
+  }
+  return stored;
+}
+
+async function cartSnapshot(cart: CartClient, request: FastifyRequest) {
+  try {
+    return await cart.checkoutSnapshot(request.headers.authorization ?? "");
+  } catch (error) {
+    if (error instanceof CartUnavailableError) {
+      request.log.warn({ err: error }, "checkout snapshot failed");
+      throw HttpProblem.unavailable(error.message, error.retryAfterSeconds);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,161 @@
+import {
+  currentUser,
+  decodeCursor,
+  encodeCursor,
+  HttpProblem,
+  listResponseSchema,
+  problemResponse,
+  requireUser,
+  type ServiceContext,
+} from "@mercato/platform";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { cancelOrder, deliverOrder, shipOrder } from "../domain/decisions.ts";
+import { readStream } from "../store/order-stream.ts";
+import { listOrders, viewOf } from "../store/order-views.ts";
+import type { OrdersTables } from "../store/tables.ts";
+import { runCommand, visibleOrder } from "./order-commands.ts";
+import {
+  orderBody,
+  orderCursorSchema,
+  orderListQuerySchema,
+  orderParamsSchema,
+  orderSchema,
+  shipBodySchema,
+  timelineBody,
+  timelineSchema,
+} from "./order-schemas.ts";
+
+const tags = ["orders"];
+const security = [{ bearer: [] }];
+const notFound = problemResponse("No such order, or not yours");
+const conflict = problemResponse("The order's status does not allow this");
+
+/** The Orders section of api.md, apart from checkout and returns. */
+export function registerOrderRoutes(app: FastifyInstance, context: ServiceContext<OrdersTables>): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = context;
+
+  api.get(
+    "/api/orders",
+    {
+      preHandler: requireUser(),
+      schema: {
+        tags,
+        security,
+        querystring: orderListQuerySchema,
+        response: { 200: listResponseSchema(orderSchema) },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const { all, status, limit, cursor } = request.query;
+      if (all && !user.roles.includes("admin"))
+        throw HttpProblem.forbidden("Only admins can list everyone's orders");
+      const page = await listOrders(db, {
+        ...(all ? {} : { userId: user.id }),
+        ...(status ? { status } : {}),
+        limit,
+        ...(cursor ? { after: decodeCursor(cursor, orderCursorSchema) } : {}),
+      });
+      const last = page.items.at(-1);
+      return {
+        items: page.items.map(orderBody),
+        nextCursor:
+          page.more && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+      };
+    },
+  );
+
+  api.get(
+    "/api/orders/:id",
+    {
+      preHandler: requireUser(),
+      schema: { tags, security, params: orderParamsSchema, response: { 200: orderSchema, 404: notFound } },
+    },
+    async (request) =>
+      orderBody(await visibleOrder(context, request.params.id, currentUser(request), "owner or admin")),
+  );
+
+  api.get(
+    "/api/orders/:id/timeline",
+    {
+      preHandler: requireUser(),
+      schema: { tags, security, params: orderParamsSchema, response: { 200: timelineSchema, 404: notFound } },
+    },
+    async (request) => {
+      const order = await visibleOrder(context, request.params.id, currentUser(request), "owner or admin");
+      return timelineBody(await readStream(db, order.id));
+    },
+  );
+
+  api.post(
+    "/api/orders/:id/cancel",
+    {
+      preHandler: requireUser(),
+      schema: {
+        tags,
+        security,
+        params: orderParamsSchema,
+        response: { 202: orderSchema, 404: notFound, 409: conflict },
+      },
+    },
+    async (request, reply) => {
+      const user = currentUser(request);
+      const order = await visibleOrder(context, request.params.id, user, "owner or admin");
+      const cancelledBy = order.userId === user.id ? "customer" : "admin";
+      const change = await runCommand(
+        context,
+        order.id,
+        (current) => cancelOrder(current, cancelledBy),
+        request.correlationId,
+      );
+      return reply.code(202).send(orderBody(viewOf(change.after)));
+    },
+  );
+
+  api.post(
+    "/api/orders/:id/ship",
+    {
+      preHandler: requireUser("admin"),
+      bodyLimit: 1024,
+      schema: {
+        tags,
+        security,
+        params: orderParamsSchema,
+        body: shipBodySchema,
+        response: { 200: orderSchema, 404: notFound, 409: conflict },
+      },
+    },
+    async (request) => {
+      const shipment = {
+        carrier: request.body?.carrier ?? null,
+        trackingNumber: request.body?.trackingNumber ?? null,
+      };
+      const change = await runCommand(
+        context,
+        request.params.id,
+        (order) => shipOrder(order, shipment),
+        request.correlationId,
+      );
+      return orderBody(viewOf(change.after));
+    },
+  );
+
+  api.post(
+    "/api/orders/:id/deliver",
+    {
+      preHandler: requireUser("admin"),
+      schema: {
+        tags,
+        security,
+        params: orderParamsSchema,
+        response: { 200: orderSchema, 404: notFound, 409: conflict },
+      },
+    },
+    async (request) => {
+      const change = await runCommand(context, request.params.id, deliverOrder, request.correlationId);
+      return orderBody(viewOf(change.after));
+    },
+  );
+}

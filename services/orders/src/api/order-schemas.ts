@@ -1,0 +1,157 @@
+import { moneySchema } from "@mercato/contracts";
+import { listQuerySchema } from "@mercato/platform";
+import { z } from "zod";
+import type { RecordedEvent } from "../domain/order.ts";
+import type { OrderView, ReturnView } from "../store/order-views.ts";
+
+const orderStatuses = [
+  "pending",
+  "confirmed",
+  "rejected",
+  "cancelled",
+  "shipped",
+  "delivered",
+  "returned",
+] as const;
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const shippingAddressSchema = z
+  .object({
+    name: text(200),
+    line1: text(200),
+    line2: z.string().trim().max(200).optional(),
+    city: text(100),
+    postalCode: text(20),
+    country: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code like DE"),
+  })
+  .strict();
+
+export const placeOrderBodySchema = z
+  .object({
+    shippingAddress: shippingAddressSchema,
+    payment: z.object({ token: text(256) }).strict(),
+  })
+  .strict();
+
+export const idempotencyHeadersSchema = z.object({
+  "idempotency-key": z
+    .string({ message: "Idempotency-Key header is required" })
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces"),
+});
+
+export const optionalIdempotencyHeadersSchema = idempotencyHeadersSchema.partial();
+
+export const orderParamsSchema = z.object({ id: z.string().min(1).max(64) });
+
+export const orderListQuerySchema = listQuerySchema.extend({
+  status: z.enum(orderStatuses).optional(),
+  all: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((value) => value === "true"),
+});
+
+export const orderCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().uuid() }).strict();
+
+export const shipBodySchema = z
+  .object({ carrier: text(100).optional(), trackingNumber: text(100).optional() })
+  .strict()
+  .optional();
+
+export const returnBodySchema = z
+  .object({
+    items: z
+      .array(
+        z
+          .object({ productId: z.string().min(1).max(128), quantity: z.number().int().min(1).max(99) })
+          .strict(),
+      )
+      .min(1)
+      .max(100),
+    reason: text(500),
+  })
+  .strict();
+
+const orderItemSchema = z.object({
+  productId: z.string(),
+  sku: z.string(),
+  name: z.string(),
+  quantity: z.number().int(),
+  unitPrice: moneySchema,
+  lineTotal: moneySchema,
+});
+
+export const orderSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(orderStatuses),
+    statusReason: z.enum(["out_of_stock", "payment_declined", "payment_timeout"]).nullable(),
+    items: z.array(orderItemSchema),
+    total: moneySchema,
+    shippingAddress: shippingAddressSchema,
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: "Order" });
+
+export type OrderBody = z.infer<typeof orderSchema>;
+
+export function orderBody(view: OrderView): OrderBody {
+  return {
+    id: view.id,
+    status: view.status,
+    statusReason: view.statusReason,
+    items: view.items,
+    total: view.total,
+    shippingAddress: view.shippingAddress,
+    createdAt: view.createdAt.toISOString(),
+    updatedAt: view.updatedAt.toISOString(),
+  };
+}
+
+export const returnSchema = z
+  .object({
+    id: z.string(),
+    orderId: z.string(),
+    status: z.enum(["requested", "received", "refunded"]),
+    items: z.array(
+      z.object({ productId: z.string(), sku: z.string(), name: z.string(), quantity: z.number().int() }),
+    ),
+    reason: z.string(),
+    refund: moneySchema,
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: "Return" });
+
+export function returnBody(view: ReturnView): z.infer<typeof returnSchema> {
+  return {
+    id: view.id,
+    orderId: view.orderId,
+    status: view.status,
+    items: view.items,
+    reason: view.reason,
+    refund: view.refund,
+    createdAt: view.createdAt.toISOString(),
+    updatedAt: view.updatedAt.toISOString(),
+  };
+}
+
+export const timelineSchema = z.object({
+  items: z.array(
+    z.object({ type: z.string(), at: z.iso.datetime(), detail: z.record(z.string(), z.unknown()) }),
+  ),
+});
+
+/** The order's stream as its owner may see it: the sealed payment token stays out. */
+export function timelineBody(events: readonly RecordedEvent[]): z.infer<typeof timelineSchema> {
+  return {
+    items: events.map((event) => {
+      const detail: Record<string, unknown> = { ...event.detail };
+      delete detail.sealedToken;
+      return { type: event.type, at: event.at.toISOString(), detail };
+    }),
+  };
+}

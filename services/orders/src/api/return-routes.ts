@@ -1,0 +1,115 @@
+import {
+  currentUser,
+  HttpProblem,
+  problemResponse,
+  requireUser,
+  type ServiceContext,
+} from "@mercato/platform";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { v7 as uuidv7 } from "uuid";
+import { receiveReturn, requestReturn } from "../domain/decisions.ts";
+import type { Order } from "../domain/order.ts";
+import { requestHash } from "../domain/request-hash.ts";
+import { findStoredResponse } from "../store/idempotency-keys.ts";
+import { findReturnView, type ReturnView } from "../store/order-views.ts";
+import type { OrdersTables } from "../store/tables.ts";
+import { runCommand, visibleOrder } from "./order-commands.ts";
+import {
+  optionalIdempotencyHeadersSchema,
+  orderParamsSchema,
+  returnBody,
+  returnBodySchema,
+  returnSchema,
+} from "./order-schemas.ts";
+
+const tags = ["returns"];
+const security = [{ bearer: [] }];
+
+/** Returns: the customer announces them, an admin receives them; refund and restock follow as events. */
+export function registerReturnRoutes(app: FastifyInstance, context: ServiceContext<OrdersTables>): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.post(
+    "/api/orders/:id/returns",
+    {
+      preHandler: requireUser(),
+      bodyLimit: 16 * 1024,
+      schema: {
+        tags,
+        security,
+        params: orderParamsSchema,
+        headers: optionalIdempotencyHeadersSchema,
+        body: returnBodySchema,
+        response: {
+          202: returnSchema,
+          404: problemResponse("No such order, or not yours"),
+          409: problemResponse(
+            "The order is not delivered, or the Idempotency-Key was used for another request",
+          ),
+          422: problemResponse("More units than were bought, or a product not in the order"),
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = currentUser(request);
+      const order = await visibleOrder(context, request.params.id, user, "owner");
+      const key = request.headers["idempotency-key"];
+      const hash = requestHash("POST", `/api/orders/${order.id}/returns`, request.body);
+      if (key) {
+        const stored = await findStoredResponse(context.db, user.id, key);
+        if (stored && stored.requestHash !== hash) {
+          throw HttpProblem.conflict("This Idempotency-Key was already used for a different request");
+        }
+        if (stored) return reply.code(202).send(returnSchema.parse(stored.body));
+      }
+      const returnId = uuidv7();
+      const change = await runCommand(
+        context,
+        order.id,
+        (current) => requestReturn(current, { returnId, ...request.body }),
+        request.correlationId,
+        key
+          ? {
+              userId: user.id,
+              key,
+              requestHash: hash,
+              statusCode: 202,
+              body: (after) => returnBody(returnOf(after, returnId)),
+            }
+          : undefined,
+      );
+      return reply.code(202).send(returnBody(returnOf(change.after, returnId)));
+    },
+  );
+
+  api.post(
+    "/api/returns/:id/receive",
+    {
+      preHandler: requireUser("admin"),
+      schema: {
+        tags,
+        security,
+        params: orderParamsSchema,
+        response: { 200: returnSchema, 404: problemResponse("No such return") },
+      },
+    },
+    async (request) => {
+      const found = await findReturnView(context.db, request.params.id);
+      if (!found) throw HttpProblem.notFound(`Return ${request.params.id} does not exist`);
+      const change = await runCommand(
+        context,
+        found.orderId,
+        (order) => receiveReturn(order, found.id),
+        request.correlationId,
+      );
+      return returnBody(returnOf(change.after, found.id));
+    },
+  );
+}
+
+function returnOf(order: Order, returnId: string): ReturnView {
+  const entry = order.returns.find((candidate) => candidate.id === returnId);
+  if (!entry) throw new Error(`Order ${order.id} has no return ${returnId}`);
+  return { ...entry, orderId: order.id, userId: order.userId };
+}

@@ -1,0 +1,135 @@
+import { moneySchema } from "@mercato/contracts";
+import CircuitBreaker from "opossum";
+import pRetry, { AbortError } from "p-retry";
+import { z } from "zod";
+import type { OrderItem } from "../domain/order.ts";
+
+/** The cart as cart's GET /api/cart answers it: what the customer is about to buy, priced. */
+const snapshotSchema = z.object({
+  items: z.array(
+    z.object({
+      productId: z.string(),
+      sku: z.string(),
+      name: z.string(),
+      quantity: z.number().int().min(1),
+      unitPrice: moneySchema,
+      lineTotal: moneySchema,
+    }),
+  ),
+});
+
+export interface CheckoutSnapshot {
+  items: OrderItem[];
+}
+
+/** Cart did not give a snapshot: down, slow, or the breaker is open. The order cannot be placed. */
+export class CartUnavailableError extends Error {
+  override name = "CartUnavailableError";
+  constructor(
+    message: string,
+    /** How long before asking again makes sense. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A 4xx from cart: asking again will not help, and it says nothing about cart's health. */
+class CartRefusedError extends Error {
+  override name = "CartRefusedError";
+  constructor(status: number) {
+    super(`cart refused the snapshot with ${status}`);
+  }
+}
+
+export interface CartClientOptions {
+  /** Cart's base URL, read at each call (in one process it is known only once the host listens). */
+  baseUrl(): string;
+  timeoutMs?: number;
+  /** Attempts after the first, with exponential backoff and jitter. */
+  retries?: number;
+  /** How long the breaker stays open before letting one call through. */
+  resetTimeoutMs?: number;
+  /** Called for every HTTP request sent to cart, so the calls per checkout can be counted. */
+  onCall?(outcome: "ok" | "failed"): void;
+}
+
+export interface CartClient {
+  /** The customer's cart, asked with the customer's own access token. */
+  checkoutSnapshot(authorization: string): Promise<CheckoutSnapshot>;
+  close(): void;
+}
+
+/**
+ * The checkout's one synchronous call. A timeout bounds each attempt, retries absorb a blip, and
+ * a circuit breaker stops piling requests on a cart that keeps failing: checkout then answers 503
+ * at once instead of holding every customer for the whole retry budget.
+ */
+export function createCartClient(options: CartClientOptions): CartClient {
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const resetTimeoutMs = options.resetTimeoutMs ?? 5_000;
+
+  const fetchOnce = async (authorization: string): Promise<CheckoutSnapshot> => {
+    let response: Response;
+    try {
+      response = await fetch(new URL("/api/cart", options.baseUrl()), {
+        headers: { authorization, accept: "application/json" },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      options.onCall?.("failed");
+      throw error;
+    }
+    options.onCall?.(response.ok ? "ok" : "failed");
+    if (response.status >= 400 && response.status < 500) {
+      await response.body?.cancel();
+      throw new AbortError(new CartRefusedError(response.status));
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`cart answered ${response.status}`);
+    }
+    return snapshotSchema.parse(await response.json());
+  };
+
+  const breaker = new CircuitBreaker(
+    (authorization: string) =>
+      pRetry(() => fetchOnce(authorization), {
+        retries: options.retries ?? 2,
+        minTimeout: 50,
+        maxTimeout: 500,
+        randomize: true,
+      }),
+    {
+      timeout: false,
+      resetTimeout: resetTimeoutMs,
+      errorThresholdPercentage: 50,
+      volumeThreshold: 5,
+      rollingCountTimeout: 10_000,
+      errorFilter: (error: unknown) => error instanceof CartRefusedError,
+    },
+  );
+
+  return {
+    async checkoutSnapshot(authorization) {
+      try {
+        return await breaker.fire(authorization);
+      } catch (error) {
+        if (breaker.opened) {
+          throw new CartUnavailableError(
+            "Checkout is unavailable: the cart service keeps failing; try again shortly",
+            Math.ceil(resetTimeoutMs / 1000),
+          );
+        }
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new CartUnavailableError(
+          `Checkout is unavailable: the cart service did not answer (${reason})`,
+          1,
+        );
+      }
+    },
+    close() {
+      breaker.shutdown();
+    },
+  };
+}

@@ -1,0 +1,237 @@
+import type { Money } from "@mercato/contracts";
+
+export type OrderStatus =
+  | "pending"
+  | "confirmed"
+  | "rejected"
+  | "cancelled"
+  | "shipped"
+  | "delivered"
+  | "returned";
+export type RejectionReason = "out_of_stock" | "payment_declined" | "payment_timeout";
+export type ReturnStatus = "requested" | "received" | "refunded";
+
+export interface OrderItem {
+  productId: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPrice: Money;
+  lineTotal: Money;
+}
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2?: string | undefined;
+  city: string;
+  postalCode: string;
+  country: string;
+}
+
+export interface ReturnLine {
+  productId: string;
+  sku: string;
+  name: string;
+  quantity: number;
+}
+
+export interface OrderReturn {
+  id: string;
+  status: ReturnStatus;
+  items: ReturnLine[];
+  reason: string;
+  refund: Money;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * Everything that happens to an order, in its stream: its own decisions (OrderPlaced,
+ * OrderConfirmed...) and the other services' answers it acted on (StockReserved, PaymentAuthorized...).
+ */
+export type OrderEvent =
+  | {
+      type: "OrderPlaced";
+      detail: {
+        userId: string;
+        items: OrderItem[];
+        total: Money;
+        shippingAddress: ShippingAddress;
+        /** The customer's payment token, sealed: only payments can open it. */
+        sealedToken: string;
+      };
+    }
+  | { type: "StockReserved"; detail: { expiresAt: string } }
+  | { type: "StockReservationFailed"; detail: { shortSkus: string[] } }
+  | { type: "PaymentRequested"; detail: { amount: Money; deadline: string } }
+  | { type: "PaymentAuthorized"; detail: { paymentId: string } }
+  | { type: "PaymentDeclined"; detail: { reason: string } }
+  | { type: "OrderConfirmed"; detail: Record<string, never> }
+  | { type: "OrderRejected"; detail: { reason: RejectionReason } }
+  | {
+      type: "OrderCancelled";
+      detail: { previousStatus: "pending" | "confirmed"; cancelledBy: "customer" | "admin" };
+    }
+  | { type: "OrderShipped"; detail: { carrier: string | null; trackingNumber: string | null } }
+  | { type: "OrderDelivered"; detail: Record<string, never> }
+  | {
+      type: "ReturnRequested";
+      detail: { returnId: string; items: ReturnLine[]; reason: string; refund: Money };
+    }
+  | { type: "ReturnReceived"; detail: { returnId: string } }
+  | { type: "PaymentCaptured"; detail: { amount: Money } }
+  | { type: "PaymentRefunded"; detail: { amount: Money; returnId: string | null } };
+
+export type OrderEventType = OrderEvent["type"];
+
+/** An event as the stream keeps it: numbered and dated. */
+export type RecordedEvent = OrderEvent & { version: number; at: Date };
+
+export interface Order {
+  id: string;
+  userId: string;
+  status: OrderStatus;
+  statusReason: RejectionReason | null;
+  items: OrderItem[];
+  total: Money;
+  shippingAddress: ShippingAddress;
+  carrier: string | null;
+  trackingNumber: string | null;
+  /** Until payments has been asked; the saga drops it from the view once it is sent. */
+  sealedToken: string | null;
+  /** When the saga stops waiting for the payment's answer; null when it waits for nothing. */
+  paymentDeadline: Date | null;
+  /** The answers already in the stream, so that a redelivered answer is recorded once. */
+  answers: Set<OrderEventType>;
+  /** Refunds already recorded: a return's id, or the whole order's (see refundKey). */
+  refunds: Set<string>;
+  returns: OrderReturn[];
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The order after one more event of its stream. Pure: replaying a stream always gives the same order. */
+export function evolve(order: Order | undefined, event: RecordedEvent, orderId: string): Order {
+  if (event.type === "OrderPlaced") {
+    const { userId, items, total, shippingAddress, sealedToken } = event.detail;
+    return {
+      id: orderId,
+      userId,
+      status: "pending",
+      statusReason: null,
+      items,
+      total,
+      shippingAddress,
+      carrier: null,
+      trackingNumber: null,
+      sealedToken,
+      paymentDeadline: null,
+      answers: new Set(),
+      refunds: new Set(),
+      returns: [],
+      version: event.version,
+      createdAt: event.at,
+      updatedAt: event.at,
+    };
+  }
+  if (!order) throw new Error(`The stream of order ${orderId} does not start with OrderPlaced`);
+  const next: Order = {
+    ...order,
+    answers: new Set(order.answers).add(event.type),
+    version: event.version,
+    updatedAt: event.at,
+  };
+  switch (event.type) {
+    case "PaymentRequested":
+      return { ...next, sealedToken: null, paymentDeadline: new Date(event.detail.deadline) };
+    case "OrderConfirmed":
+      return { ...next, status: "confirmed", paymentDeadline: null };
+    case "OrderRejected":
+      return {
+        ...next,
+        status: "rejected",
+        statusReason: event.detail.reason,
+        sealedToken: null,
+        paymentDeadline: null,
+      };
+    case "OrderCancelled":
+      return { ...next, status: "cancelled", sealedToken: null, paymentDeadline: null };
+    case "OrderShipped":
+      return {
+        ...next,
+        status: "shipped",
+        carrier: event.detail.carrier,
+        trackingNumber: event.detail.trackingNumber,
+      };
+    case "OrderDelivered":
+      return { ...next, status: "delivered" };
+    case "ReturnRequested":
+      return {
+        ...next,
+        returns: [
+          ...order.returns,
+          {
+            id: event.detail.returnId,
+            status: "requested",
+            items: event.detail.items,
+            reason: event.detail.reason,
+            refund: event.detail.refund,
+            createdAt: event.at,
+            updatedAt: event.at,
+          },
+        ],
+      };
+    case "ReturnReceived": {
+      const returns = withReturnStatus(order.returns, event.detail.returnId, "received", event.at);
+      return {
+        ...next,
+        returns,
+        status: everyUnitReceived(order.items, returns) ? "returned" : order.status,
+      };
+    }
+    case "PaymentRefunded": {
+      const { returnId } = event.detail;
+      const refunds = new Set(order.refunds).add(refundKey(returnId));
+      if (returnId === null) return { ...next, refunds };
+      return { ...next, refunds, returns: withReturnStatus(order.returns, returnId, "refunded", event.at) };
+    }
+    default:
+      return next;
+  }
+}
+
+/** A cancellation refunds the whole order once; each return is refunded once. */
+export function refundKey(returnId: string | null): string {
+  return returnId ?? "whole-order";
+}
+
+/** Folds a whole stream, oldest first. */
+export function replay(orderId: string, events: readonly RecordedEvent[]): Order | undefined {
+  let order: Order | undefined;
+  for (const event of events) order = evolve(order, event, orderId);
+  return order;
+}
+
+function withReturnStatus(returns: OrderReturn[], returnId: string, status: ReturnStatus, at: Date) {
+  return returns.map((entry) =>
+    entry.id === returnId && entry.status !== "refunded" ? { ...entry, status, updatedAt: at } : entry,
+  );
+}
+
+/** Units of each product that a return has announced (any status), by product id. */
+export function unitsInReturns(returns: readonly OrderReturn[], only?: ReturnStatus[]): Map<string, number> {
+  const units = new Map<string, number>();
+  for (const entry of returns) {
+    if (only && !only.includes(entry.status)) continue;
+    for (const line of entry.items)
+      units.set(line.productId, (units.get(line.productId) ?? 0) + line.quantity);
+  }
+  return units;
+}
+
+function everyUnitReceived(items: readonly OrderItem[], returns: readonly OrderReturn[]): boolean {
+  const received = unitsInReturns(returns, ["received", "refunded"]);
+  return items.every((item) => (received.get(item.productId) ?? 0) >= item.quantity);
+}

@@ -1,0 +1,71 @@
+import {
+  causedBy,
+  type EventEnvelope,
+  PaymentAuthorized,
+  PaymentCaptured,
+  PaymentDeclined,
+  PaymentRefunded,
+  StockReservationFailed,
+  StockReserved,
+} from "@mercato/contracts";
+import type { HandlerContext, SubscriptionDefinition } from "@mercato/platform";
+import {
+  paymentAuthorized,
+  paymentCaptured,
+  paymentDeclined,
+  paymentRefunded,
+  stockReservationFailed,
+  stockReserved,
+} from "../domain/decisions.ts";
+import type { Order, OrderEvent } from "../domain/order.ts";
+import { messagesFor } from "../domain/order-messages.ts";
+import { changeOrder } from "../store/order-stream.ts";
+import type { OrdersTables } from "../store/tables.ts";
+
+/**
+ * The answers of inventory and payments, each moving its order one step: the saga's progress
+ * lives in the order's stream, so any instance can take the next answer.
+ */
+export function sagaAnswers(settings: { paymentTimeoutMs: number }): SubscriptionDefinition<OrdersTables> {
+  return {
+    name: "saga-answers",
+    events: [
+      StockReserved,
+      StockReservationFailed,
+      PaymentAuthorized,
+      PaymentDeclined,
+      PaymentCaptured,
+      PaymentRefunded,
+    ],
+    queue: { visibilityTimeoutMs: 30_000, maxReceiveCount: 10, backoff: { baseMs: 50, maxMs: 5_000 } },
+    async handle(event: EventEnvelope, { transaction, logger, publish }: HandlerContext<OrdersTables>) {
+      const orderId = (event.detail as { orderId: string }).orderId;
+      const decide = decisionFor(event, settings.paymentTimeoutMs);
+      if (!decide) return;
+      const change = await changeOrder(transaction, orderId, decide);
+      if (!change) {
+        logger.warn({ orderId, detailType: event["detail-type"] }, "answer for an order that does not exist");
+        return;
+      }
+      await publish(messagesFor(change.before, change.after, change.events, causedBy(event)));
+    },
+  };
+}
+
+function decisionFor(
+  event: EventEnvelope,
+  paymentTimeoutMs: number,
+): ((order: Order) => OrderEvent[]) | undefined {
+  if (StockReserved.is(event)) {
+    return (order) => stockReserved(order, event.detail.expiresAt, new Date(), paymentTimeoutMs);
+  }
+  if (StockReservationFailed.is(event))
+    return (order) => stockReservationFailed(order, event.detail.shortSkus);
+  if (PaymentAuthorized.is(event)) return (order) => paymentAuthorized(order, event.detail.paymentId);
+  if (PaymentDeclined.is(event)) return (order) => paymentDeclined(order, event.detail.reason);
+  if (PaymentCaptured.is(event)) return (order) => paymentCaptured(order, event.detail.amount);
+  if (PaymentRefunded.is(event)) {
+    return (order) => paymentRefunded(order, event.detail.amount, event.detail.returnId);
+  }
+  return undefined;
+}

@@ -1,0 +1,85 @@
+import {
+  createSealedBox,
+  defineService,
+  loadSecretKey,
+  type SealedBox,
+  type ServiceContext,
+  type ServiceDefinition,
+} from "@mercato/platform";
+import { registerCheckoutRoute } from "./api/checkout-route.ts";
+import { registerOrderRoutes } from "./api/order-routes.ts";
+import { registerReturnRoutes } from "./api/return-routes.ts";
+import { type CartClient, createCartClient } from "./clients/cart-client.ts";
+import { sagaAnswers } from "./handlers/saga-answers.ts";
+import { type PaymentTimeouts, startPaymentTimeouts } from "./payment-timeouts.ts";
+import { type OrdersSettings, ordersSettings } from "./settings.ts";
+import type { OrdersTables } from "./store/tables.ts";
+
+export type { Order, OrderEvent, OrderStatus, RejectionReason } from "./domain/order.ts";
+export { rejectOverdueOrders } from "./payment-timeouts.ts";
+export { type OrdersSettings, ordersSettings } from "./settings.ts";
+export { loadOrder, readStream } from "./store/order-stream.ts";
+export type { OrdersTables } from "./store/tables.ts";
+
+interface Running {
+  cart: CartClient;
+  timeouts?: PaymentTimeouts;
+}
+
+/**
+ * Orders: each order an event-sourced aggregate, and the checkout saga that moves it. Settings
+ * come from the environment unless given; the payment token is sealed with the platform's key.
+ */
+export function createOrdersService(
+  options: Partial<OrdersSettings> & { sealedBox?: SealedBox } = {},
+): ServiceDefinition<OrdersTables> {
+  const settings: OrdersSettings = { ...ordersSettings(), ...options };
+  let openSealedBox!: (box: SealedBox) => void;
+  const sealedBox = new Promise<SealedBox>((resolve) => {
+    openSealedBox = resolve;
+  });
+  if (options.sealedBox) openSealedBox(options.sealedBox);
+  const instances = new WeakMap<object, Running>();
+
+  const runningFor = (context: ServiceContext<OrdersTables>): Running => {
+    let running = instances.get(context.database);
+    if (!running) {
+      const calls = context.metrics.counter({
+        name: "orders_cart_calls_total",
+        help: "Synchronous calls from orders to cart for checkout snapshots, by outcome",
+        labelNames: ["outcome"],
+      });
+      running = {
+        cart: createCartClient({
+          baseUrl: () => settings.cartUrl ?? context.hostUrl(),
+          onCall: (outcome) => calls.inc({ outcome }),
+        }),
+      };
+      instances.set(context.database, running);
+    }
+    return running;
+  };
+
+  return defineService<OrdersTables>({
+    name: "orders",
+    migrations: new URL("../migrations/", import.meta.url),
+    subscriptions: [sagaAnswers(settings)],
+    routes(app, context) {
+      registerCheckoutRoute(app, context, { cart: runningFor(context).cart, sealedBox: () => sealedBox });
+      registerOrderRoutes(app, context);
+      registerReturnRoutes(app, context);
+    },
+    async onStart(context) {
+      if (!options.sealedBox) {
+        openSealedBox(createSealedBox(await loadSecretKey(context.config.secretKey, context.config.dataDir)));
+      }
+      runningFor(context).timeouts = startPaymentTimeouts(context, settings.paymentTimeoutMs);
+    },
+    async onStop(context) {
+      const running = instances.get(context.database);
+      await running?.timeouts?.stop();
+      running?.cart.close();
+      instances.delete(context.database);
+    },
+  });
+}

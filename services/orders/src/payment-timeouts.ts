@@ -1,0 +1,69 @@
+import type { ServiceContext } from "@mercato/platform";
+import { paymentTimedOut } from "./domain/decisions.ts";
+import { messagesFor } from "./domain/order-messages.ts";
+import { changeOrder } from "./store/order-stream.ts";
+import type { OrdersTables } from "./store/tables.ts";
+
+const batchSize = 100;
+
+export interface PaymentTimeouts {
+  /** Stops the timer and waits for a sweep under way. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The saga's clock: an order still waiting for payments' answer past its deadline is rejected
+ * with payment_timeout, which makes inventory release the stock and payments void a late
+ * authorization. Any instance may sweep: each order is decided under its row lock.
+ */
+export function startPaymentTimeouts(
+  context: ServiceContext<OrdersTables>,
+  paymentTimeoutMs: number,
+): PaymentTimeouts {
+  const intervalMs = Math.min(1_000, Math.max(50, Math.floor(paymentTimeoutMs / 5)));
+  let running: Promise<void> | undefined;
+  const sweep = async () => {
+    try {
+      const rejected = await rejectOverdueOrders(context, new Date());
+      if (rejected > 0)
+        context.logger.warn({ rejected }, "rejected orders whose payment did not answer in time");
+    } catch (error) {
+      context.logger.error({ err: error }, "payment timeout sweep failed");
+    } finally {
+      running = undefined;
+    }
+  };
+  const timer = setInterval(() => {
+    running ??= sweep();
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+export async function rejectOverdueOrders(context: ServiceContext<OrdersTables>, now: Date): Promise<number> {
+  const overdue = await context.db
+    .selectFrom("orders")
+    .select("id")
+    .where("payment_deadline", "<=", now)
+    .orderBy("payment_deadline")
+    .limit(batchSize)
+    .execute();
+  let rejected = 0;
+  for (const { id } of overdue) {
+    await context.db.transaction().execute(async (transaction) => {
+      const change = await changeOrder(transaction, id, (order) => paymentTimedOut(order, now));
+      if (!change || change.events.length === 0) return;
+      rejected += 1;
+      await context.publish(
+        transaction,
+        messagesFor(change.before, change.after, change.events, { correlationId: `payment-timeout-${id}` }),
+      );
+    });
+  }
+  return rejected;
+}

@@ -1,0 +1,110 @@
+import type { Kysely, Transaction } from "kysely";
+import { evolve, type Order, type OrderEvent, type RecordedEvent, replay } from "../domain/order.ts";
+import { projectOrder } from "./order-projection.ts";
+import type { OrdersTables } from "./tables.ts";
+
+type Reader = Kysely<OrdersTables> | Transaction<OrdersTables>;
+export type Writer = Transaction<OrdersTables>;
+
+export interface OrderChange {
+  before: Order | undefined;
+  after: Order;
+  /** The events this change appended, none when the command changed nothing. */
+  events: OrderEvent[];
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Order ids are UUIDs; anything else names no order (and must not reach a uuid column). */
+export function isOrderId(id: string): boolean {
+  return uuidPattern.test(id);
+}
+
+export async function readStream(db: Reader, orderId: string): Promise<RecordedEvent[]> {
+  if (!isOrderId(orderId)) return [];
+  const rows = await db
+    .selectFrom("order_events")
+    .select(["version", "type", "detail", "at"])
+    .where("order_id", "=", orderId)
+    .orderBy("version")
+    .execute();
+  return rows.map(
+    (row) => ({ type: row.type, detail: row.detail, version: row.version, at: row.at }) as RecordedEvent,
+  );
+}
+
+/** The order as its stream tells it. */
+export async function loadOrder(db: Reader, orderId: string): Promise<Order | undefined> {
+  return replay(orderId, await readStream(db, orderId));
+}
+
+/**
+ * Appends the events of a new order and writes its views, in the caller's transaction. The
+ * primary key (order_id, version) refuses a second writer of the same version.
+ */
+export async function startOrder(
+  transaction: Writer,
+  orderId: string,
+  events: OrderEvent[],
+  at: Date,
+): Promise<OrderChange> {
+  return append(transaction, orderId, undefined, events, at);
+}
+
+/**
+ * Runs one decision on an order: locks its view row so that commands and saga answers for the
+ * same order take turns, rebuilds the order from its stream, appends what `decide` returns and
+ * updates the views, all in `transaction`. Undefined when the order does not exist.
+ */
+export async function changeOrder(
+  transaction: Writer,
+  orderId: string,
+  decide: (order: Order) => OrderEvent[],
+  at: Date = new Date(),
+): Promise<OrderChange | undefined> {
+  if (!isOrderId(orderId)) return undefined;
+  const locked = await transaction
+    .selectFrom("orders")
+    .select("id")
+    .where("id", "=", orderId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!locked) return undefined;
+  const before = await loadOrder(transaction, orderId);
+  if (!before) return undefined;
+  const events = decide(before);
+  if (events.length === 0) return { before, after: before, events };
+  return append(transaction, orderId, before, events, at);
+}
+
+async function append(
+  transaction: Writer,
+  orderId: string,
+  before: Order | undefined,
+  events: OrderEvent[],
+  at: Date,
+): Promise<OrderChange> {
+  const firstVersion = (before?.version ?? 0) + 1;
+  const recorded: RecordedEvent[] = events.map((event, index) => ({
+    ...event,
+    version: firstVersion + index,
+    at,
+  }));
+  await transaction
+    .insertInto("order_events")
+    .values(
+      recorded.map((event) => ({
+        order_id: orderId,
+        version: event.version,
+        type: event.type,
+        detail: JSON.stringify(event.detail),
+        at: event.at,
+      })),
+    )
+    .execute();
+  let after = before;
+  for (const event of recorded) after = evolve(after, event, orderId);
+  if (!after) throw new Error(`Order ${orderId} has no events`);
+  await projectOrder(transaction, before, after, events);
+  return { before, after, events };
+}

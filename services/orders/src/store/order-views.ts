@@ -1,0 +1,122 @@
+import type { Money } from "@mercato/contracts";
+import type { Kysely, Selectable } from "kysely";
+import type {
+  Order,
+  OrderItem,
+  OrderStatus,
+  RejectionReason,
+  ReturnLine,
+  ReturnStatus,
+  ShippingAddress,
+} from "../domain/order.ts";
+import { isOrderId } from "./order-stream.ts";
+import type { OrdersTable, OrdersTables, ReturnsTable } from "./tables.ts";
+
+/** The `order` of api.md, read from the view the stream keeps. */
+export interface OrderView {
+  id: string;
+  userId: string;
+  status: OrderStatus;
+  statusReason: RejectionReason | null;
+  items: OrderItem[];
+  total: Money;
+  shippingAddress: ShippingAddress;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ReturnView {
+  id: string;
+  orderId: string;
+  userId: string;
+  status: ReturnStatus;
+  items: ReturnLine[];
+  reason: string;
+  refund: Money;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface OrderListQuery {
+  /** Absent: everyone's orders (admins). */
+  userId?: string;
+  status?: OrderStatus;
+  limit: number;
+  after?: { createdAt: string; id: string };
+}
+
+export function viewOf(order: Order): OrderView {
+  const { id, userId, status, statusReason, items, total, shippingAddress, createdAt, updatedAt } = order;
+  return { id, userId, status, statusReason, items, total, shippingAddress, createdAt, updatedAt };
+}
+
+export function toOrderView(row: Selectable<OrdersTable>): OrderView {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    status: row.status as OrderStatus,
+    statusReason: row.status_reason as RejectionReason | null,
+    items: row.items as OrderItem[],
+    total: { amount: Number(row.total), currency: row.currency },
+    shippingAddress: row.shipping_address as ShippingAddress,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toReturnView(row: Selectable<ReturnsTable>): ReturnView {
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    userId: row.user_id,
+    status: row.status as ReturnStatus,
+    items: row.items as ReturnLine[],
+    reason: row.reason,
+    refund: { amount: Number(row.refund_amount), currency: row.currency },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function findOrderView(
+  db: Kysely<OrdersTables>,
+  orderId: string,
+): Promise<OrderView | undefined> {
+  if (!isOrderId(orderId)) return undefined;
+  const row = await db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
+  return row && toOrderView(row);
+}
+
+export async function findReturnView(
+  db: Kysely<OrdersTables>,
+  returnId: string,
+): Promise<ReturnView | undefined> {
+  if (!isOrderId(returnId)) return undefined;
+  const row = await db.selectFrom("returns").selectAll().where("id", "=", returnId).executeTakeFirst();
+  return row && toReturnView(row);
+}
+
+/** Newest first, one page past `after`; asks one row more than the page to know if another follows. */
+export async function listOrders(
+  db: Kysely<OrdersTables>,
+  query: OrderListQuery,
+): Promise<{ items: OrderView[]; more: boolean }> {
+  let select = db.selectFrom("orders").selectAll();
+  if (query.userId !== undefined) select = select.where("user_id", "=", query.userId);
+  if (query.status !== undefined) select = select.where("status", "=", query.status);
+  if (query.after) {
+    const { createdAt, id } = query.after;
+    select = select.where((eb) =>
+      eb.or([
+        eb("created_at", "<", new Date(createdAt)),
+        eb.and([eb("created_at", "=", new Date(createdAt)), eb("id", "<", id)]),
+      ]),
+    );
+  }
+  const rows = await select
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(query.limit + 1)
+    .execute();
+  return { items: rows.slice(0, query.limit).map(toOrderView), more: rows.length > query.limit };
+}

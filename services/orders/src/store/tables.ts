@@ -1,0 +1,59 @@
+import type { ColumnType, Generated } from "kysely";
+
+/** jsonb: written as JSON text, read back parsed. */
+type Json<T> = ColumnType<T, string, string>;
+type Amount = ColumnType<number | string, number, number>;
+
+export interface OrderEventsTable {
+  order_id: string;
+  version: number;
+  type: string;
+  detail: Json<unknown>;
+  at: Date;
+}
+
+export interface OrdersTable {
+  id: string;
+  user_id: string;
+  status: string;
+  status_reason: string | null;
+  items: Json<unknown>;
+  total: Amount;
+  currency: string;
+  shipping_address: Json<unknown>;
+  carrier: string | null;
+  tracking_number: string | null;
+  version: number;
+  payment_deadline: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ReturnsTable {
+  id: string;
+  order_id: string;
+  user_id: string;
+  status: string;
+  items: Json<unknown>;
+  reason: string;
+  refund_amount: Amount;
+  currency: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response: Json<unknown>;
+  created_at: Generated<Date>;
+}
+
+export interface OrdersTables {
+  order_events: OrderEventsTable;
+  orders: OrdersTable;
+  returns: ReturnsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
