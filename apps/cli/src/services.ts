@@ -4,6 +4,7 @@ import { eventsService } from "@mercato/events";
 import { createGatewayService } from "@mercato/gateway";
 import { identityService } from "@mercato/identity";
 import { inventoryService } from "@mercato/inventory";
+import { createOrdersService } from "@mercato/orders";
 import { createPaymentsService } from "@mercato/payments";
 import type { ServiceDefinition } from "@mercato/platform";
 
@@ -21,6 +22,7 @@ export const serviceCatalog: { name: string; create(): AnyService }[] = [
   { name: "catalog", create: () => catalogService },
   { name: "inventory", create: () => inventoryService },
   { name: "cart", create: () => cartService },
+  { name: "orders", create: () => createOrdersService() },
   { name: "payments", create: () => createPaymentsService() },
   { name: "events", create: () => eventsService },
 ];
