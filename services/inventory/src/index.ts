@@ -1,5 +1,6 @@
 import { defineService } from "@mercato/platform";
 import { registerStockRoutes } from "./api/stock-routes.ts";
+import { orderStockSubscription } from "./handlers/order-stock-subscription.ts";
 import { type ReservationSweeper, startReservationSweeper } from "./reservation-sweeper.ts";
 import type { InventoryTables } from "./store/tables.ts";
 
@@ -13,16 +14,20 @@ export {
   skuPattern,
 } from "./domain/stock.ts";
 export { InvalidStockLinesError, normalizeLines } from "./domain/stock-lines.ts";
+export { orderReservationTtlMs } from "./handlers/order-placed.ts";
 export { type ReservationSweeper, startReservationSweeper, sweepIntervalMs } from "./reservation-sweeper.ts";
 export {
+  cancel,
   commit,
   expireReservations,
   findReservation,
+  leaveTombstone,
   type Reservation,
   type ReserveResult,
   release,
   reserve,
 } from "./store/reservations.ts";
+export { receiveReturn } from "./store/returns.ts";
 export { findStock, setOnHand } from "./store/stock-levels.ts";
 export { type InventoryContext, inStockTransaction, type StockWriter } from "./store/stock-writer.ts";
 export type { InventoryTables } from "./store/tables.ts";
@@ -36,6 +41,7 @@ export const inventoryService = defineService<InventoryTables>({
   routes(app, context) {
     registerStockRoutes(app, context);
   },
+  subscriptions: [orderStockSubscription],
   async onStart(context) {
     sweepers.set(context.database, startReservationSweeper(context));
   },

@@ -6,6 +6,7 @@ import {
   findStock,
   InvalidStockLinesError,
   inStockTransaction,
+  leaveTombstone,
   release,
   reserve,
   type StockLine,
@@ -201,6 +202,22 @@ describe("release", () => {
       "BackInStock after the restock and after the release",
     );
     expect(await write((writer) => release(writer, "order-unknown", context))).toBeUndefined();
+  });
+});
+
+describe("leaveTombstone", () => {
+  it("answers a later reservation of the order as not granted, and reserves nothing", async () => {
+    await restock("G-A", 2);
+    expect(await write((writer) => leaveTombstone(writer, "order-gone", context))).toBe(true);
+    expect(await write((writer) => leaveTombstone(writer, "order-gone", context))).toBe(false);
+    const late = await reserveFor("order-gone", [{ sku: "G-A", quantity: 1 }]);
+    expect(late).toMatchObject({ granted: false, replayed: true });
+    expect(late.reservation).toMatchObject({ status: "released", lines: [], shortSkus: [] });
+    expect(await stock("G-A")).toEqual({ sku: "G-A", onHand: 2, reserved: 0, available: 2 });
+
+    await reserveFor("order-kept", [{ sku: "G-A", quantity: 1 }]);
+    expect(await write((writer) => leaveTombstone(writer, "order-kept", context))).toBe(false);
+    expect((await findReservation(inventory.context.db, "order-kept"))?.status).toBe("active");
   });
 });
 

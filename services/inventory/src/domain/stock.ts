@@ -16,10 +16,14 @@ export interface StockLine {
   quantity: number;
 }
 
-export type StockLedgerKind = "restock" | "adjust" | "reserve" | "release" | "commit" | "return";
+/** `cancel`: a committed order was cancelled and its units went back on hand. */
+export type StockLedgerKind = "restock" | "adjust" | "reserve" | "release" | "commit" | "return" | "cancel";
 
-/** `failed` remembers a refused reservation so that asking again gives the same answer. */
-export type ReservationStatus = "active" | "committed" | "released" | "expired" | "failed";
+/**
+ * `failed` remembers a refused reservation so that asking again gives the same answer;
+ * `restocked` is a committed one whose order was cancelled, its units back on hand.
+ */
+export type ReservationStatus = "active" | "committed" | "released" | "expired" | "failed" | "restocked";
 
 /** Setting on hand upwards is a restock; downwards (a count, breakage, loss) an adjustment. */
 export function adjustmentKind(onHandBefore: number, onHandAfter: number): StockLedgerKind {

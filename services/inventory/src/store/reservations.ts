@@ -8,7 +8,7 @@ import {
 import { type Kysely, type Selectable, sql } from "kysely";
 import { maxOnHand, type ReservationStatus, type StockLevels, type StockLine } from "../domain/stock.ts";
 import { normalizeLines } from "../domain/stock-lines.ts";
-import { recordMovement, stockColumns, toStockLevels } from "./stock-levels.ts";
+import { putBackOnHand, recordMovement, stockColumns, toStockLevels } from "./stock-levels.ts";
 import { type InventoryContext, inStockTransaction, type StockWriter } from "./stock-writer.ts";
 import type { InventoryTables, ReservationTable } from "./tables.ts";
 
@@ -47,7 +47,9 @@ function toReservation(row: Selectable<ReservationTable>): Reservation {
 
 function resultOf(row: Selectable<ReservationTable>, replayed: boolean): ReserveResult {
   const reservation = toReservation(row);
-  return { granted: reservation.status !== "failed", replayed, reservation };
+  // A tombstone (see leaveTombstone) holds no lines: nothing was ever granted to its order.
+  const granted = reservation.status !== "failed" && reservation.lines.length > 0;
+  return { granted, replayed, reservation };
 }
 
 export async function findReservation(
@@ -62,7 +64,9 @@ export async function findReservation(
  * Reserves every line of an order, or none: each line is one conditional UPDATE that only takes
  * what is available, so concurrent orders can never oversell, and a short line rolls the others
  * back to a savepoint. The reservation row, written first, makes a second call for the same order
- * wait for the first and then return its outcome. Publishes StockReserved or StockReservationFailed.
+ * wait for the first and then return its outcome; an order that already has a tombstone gets it
+ * back (`granted: false`) and reserves nothing. Publishes StockReserved or StockReservationFailed,
+ * and nothing when replayed.
  */
 export async function reserve(
   writer: StockWriter,
@@ -262,6 +266,58 @@ export async function commit(
     .executeTakeFirstOrThrow();
   await writer.publish([StockCommitted.create({ orderId, lines: row.lines }, context)]);
   return toReservation(updated);
+}
+
+/**
+ * Undoes an order's reservation because the order was cancelled: an active one is released; a
+ * committed one has its units put back on hand and becomes `restocked`, so a second cancellation
+ * changes nothing. Any other is returned as it is. Undefined when the order reserved nothing.
+ */
+export async function cancel(
+  writer: StockWriter,
+  orderId: string,
+  context: EventContext,
+): Promise<Reservation | undefined> {
+  const row = await lockReservation(writer, orderId);
+  if (!row) return undefined;
+  if (row.status === "active") return giveBack(writer, row, "released", context);
+  if (row.status !== "committed") return toReservation(row);
+  for (const line of row.lines) {
+    await putBackOnHand(writer, line, { kind: "cancel", orderId }, context);
+  }
+  const updated = await writer.transaction
+    .updateTable("reservations")
+    .set({ status: "restocked", updated_at: new Date() })
+    .where("id", "=", orderId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toReservation(updated);
+}
+
+/**
+ * Marks an order that has no reservation yet as released, with no lines, so that its OrderPlaced
+ * arriving afterwards (redriven from the dead-letter queue, say) reserves nothing and publishes
+ * nothing: stock must never stay held for an order that is already over. True when it left one;
+ * false when the order already has a reservation, which the caller then releases or cancels.
+ */
+export async function leaveTombstone(
+  writer: StockWriter,
+  orderId: string,
+  context: EventContext,
+): Promise<boolean> {
+  const left = await writer.transaction
+    .insertInto("reservations")
+    .values({
+      id: orderId,
+      status: "released",
+      lines: JSON.stringify([]),
+      expires_at: new Date(),
+      correlation_id: context.correlationId,
+    })
+    .onConflict((conflict) => conflict.column("id").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  return left !== undefined;
 }
 
 const expiryBatch = 100;

@@ -5,6 +5,7 @@ import {
   OnHandBelowReservedError,
   type StockLedgerKind,
   type StockLevels,
+  type StockLine,
 } from "../domain/stock.ts";
 import { stockChangeEvents } from "../domain/stock-events.ts";
 import type { StockWriter } from "./stock-writer.ts";
@@ -52,6 +53,32 @@ export async function recordMovement(
     .execute();
   const availableBefore = after.available - movement.onHandDelta + movement.reservedDelta;
   await writer.publish(stockChangeEvents(availableBefore, after, context));
+}
+
+/**
+ * Puts units of an order back on hand (a cancelled sale, a return) and records the movement. The
+ * sku exists: it was sold from this stock, and stock rows are never deleted.
+ */
+export async function putBackOnHand(
+  writer: StockWriter,
+  line: StockLine,
+  movement: { kind: "cancel" | "return"; orderId: string },
+  context: EventContext,
+): Promise<StockLevels> {
+  const after = await writer.transaction
+    .updateTable("stock")
+    .set((eb) => ({ on_hand: eb("on_hand", "+", line.quantity), updated_at: new Date() }))
+    .where("sku", "=", line.sku)
+    .returning(stockColumns)
+    .executeTakeFirstOrThrow();
+  const levels = toStockLevels(after);
+  await recordMovement(
+    writer,
+    { kind: movement.kind, onHandDelta: line.quantity, reservedDelta: 0, orderId: movement.orderId },
+    levels,
+    context,
+  );
+  return levels;
 }
 
 /**

@@ -31,8 +31,17 @@ export interface ReservationTable {
   updated_at: Generated<Date>;
 }
 
+export interface ReceivedReturnTable {
+  return_id: string;
+  order_id: string;
+  // jsonb: written as JSON text, read back parsed.
+  lines: ColumnType<StockLine[], string, string>;
+  received_at: Generated<Date>;
+}
+
 export interface InventoryTables {
   stock: StockTable;
   stock_ledger: StockLedgerTable;
   reservations: ReservationTable;
+  received_returns: ReceivedReturnTable;
 }

@@ -1,0 +1,30 @@
+import {
+  type EventEnvelope,
+  OrderCancelled,
+  OrderConfirmed,
+  OrderPlaced,
+  OrderRejected,
+  ReturnReceived,
+} from "@mercato/contracts";
+import type { SubscriptionDefinition } from "@mercato/platform";
+import type { InventoryTables } from "../store/tables.ts";
+import { onOrderCancelled } from "./order-cancelled.ts";
+import { onOrderConfirmed } from "./order-confirmed.ts";
+import { onOrderPlaced } from "./order-placed.ts";
+import { onOrderRejected } from "./order-rejected.ts";
+import { onReturnReceived } from "./return-received.ts";
+
+/** Inventory's steps of the checkout saga and of what follows it (queue `inventory-order-stock`). */
+export const orderStockSubscription: SubscriptionDefinition<InventoryTables> = {
+  name: "order-stock",
+  events: [OrderPlaced, OrderConfirmed, OrderRejected, OrderCancelled, ReturnReceived],
+  // One order's events in publish order: a commit or release must never overtake its reservation.
+  queue: { fifo: { groupBy: "detail.orderId" }, backoff: { baseMs: 100, maxMs: 5_000 } },
+  async handle(event: EventEnvelope, context) {
+    if (OrderPlaced.is(event)) return onOrderPlaced(event, context);
+    if (OrderConfirmed.is(event)) return onOrderConfirmed(event, context);
+    if (OrderRejected.is(event)) return onOrderRejected(event, context);
+    if (OrderCancelled.is(event)) return onOrderCancelled(event, context);
+    if (ReturnReceived.is(event)) return onReturnReceived(event, context);
+  },
+};
