@@ -58,7 +58,7 @@ export const orderCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.s
 export const shipBodySchema = z
   .object({ carrier: text(100).optional(), trackingNumber: text(100).optional() })
   .strict()
-  .optional();
+  .nullish();
 
 export const returnBodySchema = z
   .object({
