@@ -2,6 +2,8 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { type Host, loadConfig, type ServiceDefinition, silentLogger, startHost } from "@mercato/platform";
+import { removeNatsResources } from "@mercato/platform/nats";
+import { dropServiceDatabases, externalServices, type TestAuthority } from "@mercato/platform/testing";
 import { expect } from "vitest";
 import { selectServices } from "../../apps/cli/src/services.ts";
 
@@ -47,8 +49,14 @@ export const address = {
 
 let emailCounter = 0;
 
-/** Talks to a running Mercato over HTTP, as a storefront or an admin would. */
-export function shopClient(baseUrl: string): ShopClient {
+/**
+ * Talks to a running Mercato over HTTP, as a storefront or an admin would. The admin signs in as
+ * the default admin unless `adminToken` gives another way to get a token.
+ */
+export function shopClient(
+  baseUrl: string,
+  options: { adminToken?: () => Promise<string> } = {},
+): ShopClient {
   let admin: string | undefined;
   const client: ShopClient = {
     url: baseUrl,
@@ -72,6 +80,7 @@ export function shopClient(baseUrl: string): ShopClient {
       };
     },
     async adminToken() {
+      if (!admin && options.adminToken) admin = await options.adminToken();
       if (!admin) {
         const login = await client.call("POST", "/api/auth/login", {
           body: { email: "admin@mercato.local", password: "mercato-admin" },
@@ -145,21 +154,50 @@ export function shopClient(baseUrl: string): ShopClient {
   return client;
 }
 
-/** Every service in one process on a fresh data directory, as `npm start` runs them. */
+/**
+ * Every service in one process on a fresh data directory, as `npm start` runs them; with
+ * `distributed`, on PostgreSQL and NATS under a prefix of its own, removed on close.
+ */
 export async function startShop(
-  options: { services?: ServiceDefinition<unknown>[]; env?: Record<string, string> } = {},
+  options: {
+    services?: ServiceDefinition<unknown>[];
+    env?: Record<string, string>;
+    distributed?: { prefix: string };
+    auth?: TestAuthority;
+  } = {},
 ): Promise<{ host: Host; client: ShopClient; close(): Promise<void> }> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-shop-"));
+  const services = options.services ?? selectServices();
+  const { distributed, auth } = options;
   const host = await startHost({
-    config: { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none", ...options.env }), port: 0 },
-    services: options.services ?? selectServices(),
+    config: {
+      ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none", ...options.env }),
+      port: 0,
+      ...(distributed
+        ? {
+            databaseUrl: externalServices.postgres.url,
+            databasePrefix: distributed.prefix,
+            busUrl: externalServices.nats.url,
+            busPrefix: distributed.prefix,
+          }
+        : {}),
+    },
+    services,
     logger: silentLogger(),
+    ...(auth ? { auth: auth.verifier } : {}),
   });
   return {
     host,
-    client: shopClient(host.url),
+    client: shopClient(host.url, auth ? { adminToken: () => auth.token({ roles: ["admin"] }) } : {}),
     async close() {
       await host.close();
+      if (distributed) {
+        await dropServiceDatabases(
+          services.map((service) => service.name),
+          distributed.prefix,
+        );
+        await removeNatsResources({ url: externalServices.nats.url, prefix: distributed.prefix });
+      }
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
