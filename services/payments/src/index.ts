@@ -7,9 +7,11 @@ import {
 } from "@mercato/platform";
 import type { PaymentProvider } from "./domain/payment-provider.ts";
 import { createSandboxProvider } from "./domain/sandbox-provider.ts";
+import { orderPayments } from "./handlers/order-payments.ts";
 import { paymentRequests } from "./handlers/payment-requested.ts";
 import type { PaymentsTables } from "./store/tables.ts";
 
+export { type Compensation, compensationFor, type OrderEnding } from "./domain/compensation.ts";
 export {
   type Payment,
   type PaymentDeclineReason,
@@ -23,8 +25,15 @@ export {
   type OperationResult,
   type PaymentOperation,
   type PaymentProvider,
+  type RefundOperation,
   TransientProviderError,
 } from "./domain/payment-provider.ts";
+export {
+  cancellationRefundId,
+  planRefund,
+  type RefundAmount,
+  type RefundPlan,
+} from "./domain/refund-plan.ts";
 export { createSandboxProvider, flakyFailures } from "./domain/sandbox-provider.ts";
 export { paymentTokenPurpose } from "./handlers/payment-requested.ts";
 export {
@@ -32,13 +41,15 @@ export {
   type AuthorizationRequest,
   authorizePayment,
   capturePayment,
+  type EndedOrderPayment,
   findPayment,
+  lockPaymentOfEndedOrder,
   paymentIdOf,
-  refundPayment,
   tokenFingerprint,
   voidPayment,
 } from "./store/payments.ts";
-export type { PaymentsTable, PaymentsTables } from "./store/tables.ts";
+export { type RefundOutcome, type RefundRequest, refundPayment } from "./store/refunds.ts";
+export type { PaymentsTable, PaymentsTables, RefundsTable } from "./store/tables.ts";
 
 /**
  * The payments service. The saga talks to it only through events. Without a sealed box, one is
@@ -57,7 +68,7 @@ export function createPaymentsService(
   return defineService<PaymentsTables>({
     name: "payments",
     migrations: new URL("../migrations/", import.meta.url),
-    subscriptions: [paymentRequests({ provider, sealedBox: () => sealedBox })],
+    subscriptions: [paymentRequests({ provider, sealedBox: () => sealedBox }), orderPayments({ provider })],
     async onStart(context) {
       if (options.sealedBox) return;
       openSealedBox(createSealedBox(await loadSecretKey(context.config.secretKey, context.config.dataDir)));

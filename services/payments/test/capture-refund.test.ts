@@ -38,6 +38,8 @@ describe("capture, refund and void", () => {
     return request.detail.orderId;
   }
 
+  const cancellation = (orderId: string) => ({ orderId, returnId: null, amount: "remaining" as const });
+
   /** Runs an operation in a transaction and publishes what it returns, as a handler would. */
   function inTransaction<T extends { events: EventEnvelope[] }>(
     operation: (transaction: Transaction<PaymentsTables>) => Promise<T>,
@@ -64,19 +66,23 @@ describe("capture, refund and void", () => {
     expect(again.events).toEqual([]);
 
     const refunded = await inTransaction((transaction) =>
-      refundPayment(transaction, provider, orderId, context),
+      refundPayment(transaction, provider, cancellation(orderId), context),
     );
     expect(refunded.payment.status).toBe("refunded");
     const refundedAgain = await inTransaction((transaction) =>
-      refundPayment(transaction, provider, orderId, context),
+      refundPayment(transaction, provider, cancellation(orderId), context),
     );
-    expect(refundedAgain.events).toEqual([]);
+    expect(refundedAgain).toMatchObject({ kind: "duplicate", events: [] });
+    const capturedAfterRefund = await inTransaction((transaction) =>
+      capturePayment(transaction, provider, orderId, context),
+    );
+    expect(capturedAfterRefund.events).toEqual([]);
 
     await waitFor(() => eventsOf(payments.events, orderId).length === 3, "captured and refunded events");
     expect(eventsOf(payments.events, orderId).map((event) => [event["detail-type"], event.detail])).toEqual([
       ["PaymentAuthorized", { orderId, paymentId, amount }],
       ["PaymentCaptured", { orderId, paymentId, amount }],
-      ["PaymentRefunded", { orderId, paymentId, amount }],
+      ["PaymentRefunded", { orderId, paymentId, amount, returnId: null }],
     ]);
     expect(await findPayment(payments.context.db, orderId)).toMatchObject({ status: "refunded" });
   });
@@ -103,7 +109,8 @@ describe("capture, refund and void", () => {
     const run = (operation: "capture" | "refund" | "void", orderId: string) =>
       payments.context.db.transaction().execute(async (transaction): Promise<unknown> => {
         if (operation === "capture") return capturePayment(transaction, provider, orderId, context);
-        if (operation === "refund") return refundPayment(transaction, provider, orderId, context);
+        if (operation === "refund")
+          return refundPayment(transaction, provider, cancellation(orderId), context);
         return voidPayment(transaction, provider, orderId);
       });
     await expect(run("capture", declined)).rejects.toThrow(PaymentStateError);

@@ -1,7 +1,16 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type EventEnvelope, type Money, PaymentRequested } from "@mercato/contracts";
+import {
+  type EventContext,
+  type EventEnvelope,
+  type Money,
+  OrderCancelled,
+  OrderConfirmed,
+  OrderRejected,
+  PaymentRequested,
+  ReturnReceived,
+} from "@mercato/contracts";
 import {
   createSealedBox,
   type Host,
@@ -16,7 +25,13 @@ import {
 } from "@mercato/platform";
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
-import { createPaymentsService, type PaymentsTables, paymentTokenPurpose } from "../src/index.ts";
+import {
+  createPaymentsService,
+  createSandboxProvider,
+  type PaymentProvider,
+  type PaymentsTables,
+  paymentTokenPurpose,
+} from "../src/index.ts";
 
 export interface PaymentsHost {
   host: Host;
@@ -27,6 +42,8 @@ export interface PaymentsHost {
   events: EventEnvelope[];
   /** Everything the host logged, as pino's JSON lines. */
   logs: string[];
+  /** True once no queue holds a message waiting, running or due, and the outbox is sent. */
+  settled(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -69,6 +86,13 @@ export async function startPaymentsHost(
     box,
     events,
     logs,
+    async settled() {
+      const idle = async () =>
+        (await host.transport.stats()).every((stat) => stat.depth + stat.inFlight + stat.delayed === 0);
+      // Idle queues first: no handler can still commit outbox rows. Then an empty outbox: the relay
+      // committed, so it had published. Then idle again: what it published was consumed.
+      return (await idle()) && (await running.outboxBacklog()) === 0 && idle();
+    },
     async close() {
       await consumer.stop();
       await host.close();
@@ -91,6 +115,91 @@ export function paymentRequested(
     },
     { correlationId: `test-${uuidv7()}` },
   );
+}
+
+const orderContext = (): EventContext => ({ correlationId: `test-${uuidv7()}` });
+const eur = (amount: number): Money => ({ amount, currency: "EUR" });
+
+/** OrderConfirmed as orders publishes it: one line of `total`. */
+export function orderConfirmed(orderId: string, total: Money = eur(4990)) {
+  const line = {
+    productId: "p-1",
+    sku: "SKU-1",
+    name: "Kettle",
+    quantity: 1,
+    unitPrice: total,
+    lineTotal: total,
+  };
+  return OrderConfirmed.create({ orderId, userId: "u-1", items: [line], total }, orderContext());
+}
+
+export function orderRejected(
+  orderId: string,
+  reason: "out_of_stock" | "payment_declined" | "payment_timeout" = "payment_timeout",
+) {
+  return OrderRejected.create({ orderId, userId: "u-1", reason }, orderContext());
+}
+
+export function orderCancelled(orderId: string, previousStatus: "pending" | "confirmed" = "confirmed") {
+  return OrderCancelled.create(
+    { orderId, userId: "u-1", previousStatus, cancelledBy: "customer" },
+    orderContext(),
+  );
+}
+
+export function returnReceived(orderId: string, returnId: string, refund: number) {
+  return ReturnReceived.create(
+    {
+      returnId,
+      orderId,
+      userId: "u-1",
+      items: [{ productId: "p-1", sku: "SKU-1", quantity: 1 }],
+      refund: eur(refund),
+    },
+    orderContext(),
+  );
+}
+
+export interface ProviderCall {
+  operation: "authorize" | "capture" | "refund" | "void";
+  paymentId: string;
+  amount: Money;
+}
+
+/** The sandbox, noting every call it gets (never the token); `authorizeMs` makes authorizations slow. */
+export function recordingSandbox(options: { authorizeMs?: number } = {}): {
+  provider: PaymentProvider;
+  calls: ProviderCall[];
+  callsFor(paymentId: string, operation?: ProviderCall["operation"]): ProviderCall[];
+} {
+  const sandbox = createSandboxProvider();
+  const calls: ProviderCall[] = [];
+  const note = (operation: ProviderCall["operation"], request: { paymentId: string; amount: Money }) =>
+    calls.push({ operation, paymentId: request.paymentId, amount: request.amount });
+  return {
+    calls,
+    callsFor: (paymentId, operation) =>
+      calls.filter((call) => call.paymentId === paymentId && (!operation || call.operation === operation)),
+    provider: {
+      async authorize(request) {
+        note("authorize", request);
+        if (options.authorizeMs) await new Promise((resolve) => setTimeout(resolve, options.authorizeMs));
+        return sandbox.authorize(request);
+      },
+      async capture(request) {
+        note("capture", request);
+        return sandbox.capture(request);
+      },
+      async refund(request) {
+        note("refund", request);
+        return sandbox.refund(request);
+      },
+      async void(request) {
+        note("void", request);
+        return sandbox.void(request);
+      },
+    },
+  };
 }
 
 export { waitFor } from "@mercato/platform/testing";

@@ -34,4 +34,15 @@ describe("sandbox provider", () => {
       expect(await operation(unknown)).toEqual({ outcome: "refused", reason: "unknown_payment" });
     }
   });
+
+  it("refunds the amount it is given, but not nothing", async () => {
+    const refund = { paymentId: "pay-1", providerReference: "sandbox_pay-1", refundId: "ret-1" };
+    expect(await provider.refund({ ...refund, amount: { amount: 40, currency: "EUR" } })).toEqual({
+      outcome: "done",
+    });
+    expect(await provider.refund({ ...refund, amount: { amount: 0, currency: "EUR" } })).toEqual({
+      outcome: "refused",
+      reason: "invalid_amount",
+    });
+  });
 });

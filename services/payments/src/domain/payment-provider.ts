@@ -8,7 +8,7 @@ import type { PaymentDeclineReason } from "./payment.ts";
 export interface PaymentProvider {
   authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
   capture(request: PaymentOperation): Promise<OperationResult>;
-  refund(request: PaymentOperation): Promise<OperationResult>;
+  refund(request: RefundOperation): Promise<OperationResult>;
   void(request: PaymentOperation): Promise<OperationResult>;
 }
 
@@ -29,6 +29,15 @@ export interface PaymentOperation {
   paymentId: string;
   providerReference: string;
   amount: Money;
+}
+
+/** Gives back `amount`, all or part of what was captured. */
+export interface RefundOperation extends PaymentOperation {
+  /**
+   * The return's id, or "cancellation": with the payment id, the provider's idempotency key for
+   * this refund, since one payment can have several.
+   */
+  refundId: string;
 }
 
 export type OperationResult = { outcome: "done" } | { outcome: "refused"; reason: string };

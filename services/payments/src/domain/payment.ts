@@ -1,7 +1,20 @@
 import type { Money, PaymentDeclined } from "@mercato/contracts";
 import type { z } from "zod";
 
-export type PaymentStatus = "authorizing" | "authorized" | "declined" | "captured" | "refunded" | "voided";
+/**
+ * `partially_refunded`: returns gave back part of the captured amount; `refunded`: all of it.
+ * `cancelled` is a tombstone: the order ended before its payment was requested, so a request that
+ * still comes asks the provider nothing.
+ */
+export type PaymentStatus =
+  | "authorizing"
+  | "authorized"
+  | "declined"
+  | "captured"
+  | "partially_refunded"
+  | "refunded"
+  | "voided"
+  | "cancelled";
 
 export type PaymentDeclineReason = z.infer<typeof PaymentDeclined.schema>["reason"];
 
@@ -10,6 +23,8 @@ export interface Payment {
   orderId: string;
   status: PaymentStatus;
   amount: Money;
+  /** What refunds gave back so far, in the payment's currency; never more than `amount`. */
+  refunded: Money;
   providerReference: string | null;
   declineReason: string | null;
   authorizationAttempts: number;

@@ -4,6 +4,7 @@ import type {
   OperationResult,
   PaymentOperation,
   PaymentProvider,
+  RefundOperation,
 } from "./payment-provider.ts";
 import { TransientProviderError } from "./payment-provider.ts";
 
@@ -15,8 +16,9 @@ const referencePrefix = "sandbox_";
 /**
  * The sandbox of api.md: `tok_visa` approves, `tok_declined` declines, `tok_flaky` fails
  * transiently on its first two attempts for a payment and then approves, anything else is an
- * invalid token. It keeps no state: the attempt number comes from the caller, which counts
- * attempts durably (a restarted process or another instance sees the same count).
+ * invalid token; a refund of nothing is refused. It keeps no state: the attempt number comes from
+ * the caller, which counts attempts durably (a restarted process or another instance sees the
+ * same count), and the caller keeps refunds within the capture.
  */
 export function createSandboxProvider(): PaymentProvider {
   const known = (request: PaymentOperation): OperationResult =>
@@ -42,7 +44,8 @@ export function createSandboxProvider(): PaymentProvider {
       }
     },
     capture: async (request) => known(request),
-    refund: async (request) => known(request),
+    refund: async (request: RefundOperation) =>
+      request.amount.amount > 0 ? known(request) : { outcome: "refused", reason: "invalid_amount" },
     void: async (request) => known(request),
   };
 }

@@ -44,7 +44,12 @@ export function paymentRequests(dependencies: {
         causedBy(event),
       );
       if (outcome.kind === "duplicate") {
-        logger.info({ orderId, status: outcome.payment.status }, "payment already requested for this order");
+        logger.info(
+          { orderId, status: outcome.payment.status },
+          outcome.payment.status === "cancelled"
+            ? "order ended before its payment request arrived: nothing asked"
+            : "payment already requested for this order",
+        );
         return;
       }
       logger.info(

@@ -6,9 +6,8 @@ import {
   PaymentAuthorized,
   PaymentCaptured,
   PaymentDeclined,
-  PaymentRefunded,
 } from "@mercato/contracts";
-import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Kysely, Selectable, Transaction, Updateable } from "kysely";
 import { v5 as uuidv5 } from "uuid";
 import {
   type Payment,
@@ -17,10 +16,15 @@ import {
   PaymentStateError,
   type PaymentStatus,
 } from "../domain/payment.ts";
-import type { AuthorizeResult, PaymentProvider } from "../domain/payment-provider.ts";
+import type {
+  AuthorizeResult,
+  OperationResult,
+  PaymentOperation,
+  PaymentProvider,
+} from "../domain/payment-provider.ts";
 import type { PaymentsTable, PaymentsTables } from "./tables.ts";
 
-type Writer = Transaction<PaymentsTables>;
+export type Writer = Transaction<PaymentsTables>;
 
 /** Namespace of payment ids: one id per order, the same on every attempt and in every process. */
 const paymentIdNamespace = "6f1c0d3e-8a51-4c4e-9a2b-6b0e7f5d2c11";
@@ -47,13 +51,17 @@ export interface AuthorizationRequest {
 
 export type AuthorizationOutcome =
   | { kind: "recorded"; payment: Payment; events: EventEnvelope[] }
-  /** The order already had a payment: nothing was asked of the provider, nothing is to publish. */
+  /**
+   * The order already had a payment, or a tombstone (it ended before this request): nothing was
+   * asked of the provider, nothing is to publish.
+   */
   | { kind: "duplicate"; payment: Payment };
 
 /**
  * Authorizes the payment of an order at most once. The row is inserted first, so a concurrent
- * request for the same order waits on the unique order_id and then finds it, and the provider is
- * only called by the transaction that created it. Returns the events to publish in `transaction`.
+ * request for the same order, or a tombstone being laid for it, waits on the unique keys and then
+ * finds it, and the provider is only called by the transaction that created it. Returns the events
+ * to publish in `transaction`.
  */
 export async function authorizePayment(
   transaction: Writer,
@@ -72,7 +80,7 @@ export async function authorizePayment(
       token_fingerprint: request.tokenFingerprint,
       authorization_attempts: request.attempt,
     })
-    .onConflict((conflict) => conflict.column("order_id").doNothing())
+    .onConflict((conflict) => conflict.doNothing())
     .returning("id")
     .executeTakeFirst();
   if (!inserted) {
@@ -108,7 +116,10 @@ async function declined(
   };
 }
 
-/** Captures an authorized payment; capturing a captured one again changes nothing and publishes nothing. */
+/**
+ * Captures an authorized payment; capturing a captured one again (refunds included) changes nothing
+ * and publishes nothing.
+ */
 export async function capturePayment(
   transaction: Writer,
   provider: PaymentProvider,
@@ -116,30 +127,14 @@ export async function capturePayment(
   context: EventContext,
 ): Promise<{ payment: Payment; events: EventEnvelope[] }> {
   const payment = await lockPayment(transaction, orderId, "capture");
-  if (payment.status === "captured" || payment.status === "refunded") return { payment, events: [] };
+  if (capturedStatuses.has(payment.status)) return { payment, events: [] };
   if (payment.status !== "authorized") throw new PaymentStateError(orderId, payment.status, "capture");
-  await callProvider(provider.capture.bind(provider), payment, "capture");
+  await askProvider(payment, "capture", (operation) => provider.capture(operation));
   const captured = await setStatus(transaction, orderId, "captured", {});
   return { payment: captured, events: [PaymentCaptured.create(moneyEventDetail(captured), context)] };
 }
 
-/** Refunds a captured payment in full; refunding again changes nothing and publishes nothing. */
-export async function refundPayment(
-  transaction: Writer,
-  provider: PaymentProvider,
-  orderId: string,
-  context: EventContext,
-): Promise<{ payment: Payment; events: EventEnvelope[] }> {
-  const payment = await lockPayment(transaction, orderId, "refund");
-  if (payment.status === "refunded") return { payment, events: [] };
-  if (payment.status !== "captured") throw new PaymentStateError(orderId, payment.status, "refund");
-  await callProvider(provider.refund.bind(provider), payment, "refund");
-  const refunded = await setStatus(transaction, orderId, "refunded", {});
-  return {
-    payment: refunded,
-    events: [PaymentRefunded.create({ ...moneyEventDetail(refunded), returnId: null }, context)],
-  };
-}
+const capturedStatuses = new Set<PaymentStatus>(["captured", "partially_refunded", "refunded"]);
 
 /** Releases an authorization that will not be captured (no money moved, so no event). */
 export async function voidPayment(
@@ -150,8 +145,43 @@ export async function voidPayment(
   const payment = await lockPayment(transaction, orderId, "void");
   if (payment.status === "voided") return payment;
   if (payment.status !== "authorized") throw new PaymentStateError(orderId, payment.status, "void");
-  await callProvider(provider.void.bind(provider), payment, "void");
+  await askProvider(payment, "void", (operation) => provider.void(operation));
   return setStatus(transaction, orderId, "voided", {});
+}
+
+/** The amount a tombstone holds: it never named one. ISO 4217's code for "no currency". */
+const noAmount: Money = { amount: 0, currency: "XXX" };
+
+/** `tombstone`: the order had no payment and a tombstone now stands for it; `payment`: its payment, locked. */
+export type EndedOrderPayment =
+  | { kind: "tombstone"; payment: Payment }
+  | { kind: "payment"; payment: Payment };
+
+/**
+ * For an order that was rejected or cancelled: leaves a tombstone (status cancelled) if payments
+ * has not heard of its payment yet, or else locks the payment for its compensation. Every unique
+ * key is an arbiter of the insert, so an authorization inserting the same order's row at the same
+ * time makes it wait until that commits (the row then exists and is read here, authorized or
+ * declined) or rolls back (the tombstone goes in, and the retried request will find it).
+ */
+export async function lockPaymentOfEndedOrder(
+  transaction: Writer,
+  orderId: string,
+): Promise<EndedOrderPayment> {
+  const tombstone = await transaction
+    .insertInto("payments")
+    .values({
+      id: paymentIdOf(orderId),
+      order_id: orderId,
+      status: "cancelled",
+      amount: noAmount.amount,
+      currency: noAmount.currency,
+    })
+    .onConflict((conflict) => conflict.doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (tombstone) return { kind: "tombstone", payment: toPayment(tombstone) };
+  return { kind: "payment", payment: await lockPayment(transaction, orderId, "void") };
 }
 
 export async function findPayment(
@@ -171,7 +201,7 @@ async function requirePayment(transaction: Writer, orderId: string): Promise<Pay
   return toPayment(row);
 }
 
-async function lockPayment(
+export async function lockPayment(
   transaction: Writer,
   orderId: string,
   operation: PaymentOperationName,
@@ -186,13 +216,14 @@ async function lockPayment(
   return toPayment(row);
 }
 
-async function callProvider(
-  operation: PaymentProvider["capture"],
+/** Asks the provider to `name` the payment; a refusal throws, so the caller's transaction rolls back. */
+export async function askProvider(
   payment: Payment,
   name: PaymentOperationName,
+  call: (operation: PaymentOperation) => Promise<OperationResult>,
 ): Promise<void> {
   if (!payment.providerReference) throw new PaymentStateError(payment.orderId, payment.status, name);
-  const result = await operation({
+  const result = await call({
     paymentId: payment.id,
     providerReference: payment.providerReference,
     amount: payment.amount,
@@ -204,11 +235,11 @@ async function callProvider(
   }
 }
 
-async function setStatus(
+export async function setStatus(
   transaction: Writer,
   orderId: string,
   status: PaymentStatus,
-  changes: Partial<Pick<PaymentsTable, "provider_reference" | "decline_reason">>,
+  changes: Pick<Updateable<PaymentsTable>, "provider_reference" | "decline_reason" | "refunded_amount">,
 ): Promise<Payment> {
   const row = await transaction
     .updateTable("payments")
@@ -229,6 +260,7 @@ function toPayment(row: Selectable<PaymentsTable>): Payment {
     orderId: row.order_id,
     status: row.status,
     amount: { amount: Number(row.amount), currency: row.currency },
+    refunded: { amount: Number(row.refunded_amount), currency: row.currency },
     providerReference: row.provider_reference,
     declineReason: row.decline_reason,
     authorizationAttempts: row.authorization_attempts,

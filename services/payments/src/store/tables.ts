@@ -7,6 +7,7 @@ export interface PaymentsTable {
   status: PaymentStatus;
   amount: number;
   currency: string;
+  refunded_amount: Generated<number>;
   provider_reference: string | null;
   token_fingerprint: string | null;
   decline_reason: string | null;
@@ -15,6 +16,16 @@ export interface PaymentsTable {
   updated_at: Generated<Date>;
 }
 
+/** One refund of a payment: `id` is the return's id, or "cancellation". */
+export interface RefundsTable {
+  payment_id: string;
+  id: string;
+  order_id: string;
+  amount: number;
+  created_at: Generated<Date>;
+}
+
 export interface PaymentsTables {
   payments: PaymentsTable;
+  refunds: RefundsTable;
 }
