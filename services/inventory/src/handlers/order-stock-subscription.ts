@@ -19,7 +19,7 @@ export const orderStockSubscription: SubscriptionDefinition<InventoryTables> = {
   name: "order-stock",
   events: [OrderPlaced, OrderConfirmed, OrderRejected, OrderCancelled, ReturnReceived],
   // One order's events in publish order: a commit or release must never overtake its reservation.
-  queue: { fifo: { groupBy: "detail.orderId" }, backoff: { baseMs: 100, maxMs: 5_000 } },
+  queue: { backoff: { baseMs: 100, maxMs: 5_000 } },
   async handle(event: EventEnvelope, context) {
     if (OrderPlaced.is(event)) return onOrderPlaced(event, context);
     if (OrderConfirmed.is(event)) return onOrderConfirmed(event, context);
