@@ -1,5 +1,4 @@
 import type { EventEnvelope } from "@mercato/contracts";
-import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   findReservation,
