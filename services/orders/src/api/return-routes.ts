@@ -8,6 +8,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { v7 as uuidv7 } from "uuid";
+import type { z } from "zod";
 import { receiveReturn, requestReturn } from "../domain/decisions.ts";
 import type { Order } from "../domain/order.ts";
 import { requestHash } from "../domain/request-hash.ts";
@@ -56,30 +57,34 @@ export function registerReturnRoutes(app: FastifyInstance, context: ServiceConte
       const order = await visibleOrder(context, request.params.id, user, "owner");
       const key = request.headers["idempotency-key"];
       const hash = requestHash("POST", `/api/orders/${order.id}/returns`, request.body);
-      if (key) {
-        const stored = await findStoredResponse(context.db, user.id, key);
-        if (stored && stored.requestHash !== hash) {
-          throw HttpProblem.conflict("This Idempotency-Key was already used for a different request");
-        }
-        if (stored) return reply.code(202).send(returnSchema.parse(stored.body));
-      }
+      const firstAnswer = () => (key ? answerGiven(context, user.id, key, hash) : undefined);
+      const answered = await firstAnswer();
+      if (answered) return reply.code(202).send(answered);
       const returnId = uuidv7();
-      const change = await runCommand(
-        context,
-        order.id,
-        (current) => requestReturn(current, { returnId, ...request.body }),
-        request.correlationId,
-        key
-          ? {
-              userId: user.id,
-              key,
-              requestHash: hash,
-              statusCode: 202,
-              body: (after) => returnBody(returnOf(after, returnId)),
-            }
-          : undefined,
-      );
-      return reply.code(202).send(returnBody(returnOf(change.after, returnId)));
+      try {
+        const change = await runCommand(
+          context,
+          order.id,
+          (current) => requestReturn(current, { returnId, ...request.body }),
+          request.correlationId,
+          key
+            ? {
+                userId: user.id,
+                key,
+                requestHash: hash,
+                statusCode: 202,
+                body: (after) => returnBody(returnOf(after, returnId)),
+              }
+            : undefined,
+        );
+        return reply.code(202).send(returnBody(returnOf(change.after, returnId)));
+      } catch (error) {
+        // A copy of this request committed meanwhile: it took the key, and the units with it, so
+        // this one failed on either. The client retried one return and gets that return.
+        const winner = await firstAnswer();
+        if (winner) return reply.code(202).send(winner);
+        throw error;
+      }
     },
   );
 
@@ -106,6 +111,21 @@ export function registerReturnRoutes(app: FastifyInstance, context: ServiceConte
       return returnBody(returnOf(change.after, found.id));
     },
   );
+}
+
+/** The return first answered to this key, or a 409 when the key answered another request. */
+async function answerGiven(
+  { db }: ServiceContext<OrdersTables>,
+  userId: string,
+  key: string,
+  hash: string,
+): Promise<z.infer<typeof returnSchema> | undefined> {
+  const stored = await findStoredResponse(db, userId, key);
+  if (!stored) return undefined;
+  if (stored.requestHash !== hash) {
+    throw HttpProblem.conflict("This Idempotency-Key was already used for a different request");
+  }
+  return returnSchema.parse(stored.body);
 }
 
 function returnOf(order: Order, returnId: string): ReturnView {
