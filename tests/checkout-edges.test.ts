@@ -93,6 +93,9 @@ describe("checkout edges with every service", () => {
       await post({ headers: { ...key, authorization: "Bearer not-a-token" }, body: validOrder }),
       401,
     );
+    // The token is checked before the body is read: strangers learn nothing from a 400.
+    expectProblem(await post({ rawBody: '{"shippingAddress": {' }), 401);
+    expectProblem(await post({ body: { coupon: "FREE" } }), 401);
 
     const keyless = await post({ token: buyer.token, body: validOrder });
     expectProblem(keyless, 400);
@@ -190,6 +193,14 @@ describe("checkout edges with every service", () => {
       );
     }
     expectProblem(await client.call("POST", `/api/orders/${rejected.id}/ship`, { token: admin }), 409);
+    expectProblem(
+      await client.call("POST", `/api/orders/${rejected.id}/ship`, {
+        token: buyer.token,
+        body: { carrier: 7 },
+      }),
+      403,
+      "This needs the admin role",
+    );
     expect(
       (await client.call("GET", `/api/orders/${rejected.id}`, { token: buyer.token })).body,
     ).toMatchObject({ status: "rejected", statusReason: "payment_declined", updatedAt: rejected.updatedAt });
@@ -324,6 +335,7 @@ describe("checkout edges with every service", () => {
       403,
       "This needs the admin role",
     );
+    expectProblem(await client.call("POST", returns, { body: { items: [] } }), 401);
 
     // Two admins scanning the same parcel at once, then one of them again later.
     const received = await Promise.all([

@@ -43,7 +43,8 @@ export function registerCheckoutRoute(
   app.withTypeProvider<ZodTypeProvider>().post(
     "/api/orders",
     {
-      preHandler: requireUser(),
+      // Checked before the body is read: strangers learn nothing from 400s.
+      onRequest: requireUser(),
       bodyLimit,
       schema: {
         tags: ["orders"],

@@ -39,7 +39,8 @@ export function registerOrderRoutes(app: FastifyInstance, context: ServiceContex
   api.get(
     "/api/orders",
     {
-      preHandler: requireUser(),
+      // Checked before the body is read: strangers learn nothing from 400s.
+      onRequest: requireUser(),
       schema: {
         tags,
         security,
@@ -70,7 +71,7 @@ export function registerOrderRoutes(app: FastifyInstance, context: ServiceContex
   api.get(
     "/api/orders/:id",
     {
-      preHandler: requireUser(),
+      onRequest: requireUser(),
       schema: { tags, security, params: orderParamsSchema, response: { 200: orderSchema, 404: notFound } },
     },
     async (request) =>
@@ -80,7 +81,7 @@ export function registerOrderRoutes(app: FastifyInstance, context: ServiceContex
   api.get(
     "/api/orders/:id/timeline",
     {
-      preHandler: requireUser(),
+      onRequest: requireUser(),
       schema: { tags, security, params: orderParamsSchema, response: { 200: timelineSchema, 404: notFound } },
     },
     async (request) => {
@@ -92,7 +93,7 @@ export function registerOrderRoutes(app: FastifyInstance, context: ServiceContex
   api.post(
     "/api/orders/:id/cancel",
     {
-      preHandler: requireUser(),
+      onRequest: requireUser(),
       schema: {
         tags,
         security,
@@ -117,7 +118,7 @@ export function registerOrderRoutes(app: FastifyInstance, context: ServiceContex
   api.post(
     "/api/orders/:id/ship",
     {
-      preHandler: requireUser("admin"),
+      onRequest: requireUser("admin"),
       bodyLimit: 1024,
       schema: {
         tags,
@@ -145,7 +146,7 @@ export function registerOrderRoutes(app: FastifyInstance, context: ServiceContex
   api.post(
     "/api/orders/:id/deliver",
     {
-      preHandler: requireUser("admin"),
+      onRequest: requireUser("admin"),
       schema: {
         tags,
         security,

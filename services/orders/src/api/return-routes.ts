@@ -34,7 +34,8 @@ export function registerReturnRoutes(app: FastifyInstance, context: ServiceConte
   api.post(
     "/api/orders/:id/returns",
     {
-      preHandler: requireUser(),
+      // Checked before the body is read: strangers learn nothing from 400s.
+      onRequest: requireUser(),
       bodyLimit: 16 * 1024,
       schema: {
         tags,
@@ -91,7 +92,7 @@ export function registerReturnRoutes(app: FastifyInstance, context: ServiceConte
   api.post(
     "/api/returns/:id/receive",
     {
-      preHandler: requireUser("admin"),
+      onRequest: requireUser("admin"),
       schema: {
         tags,
         security,
