@@ -5,6 +5,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   patterns: async () => (await import("./patterns.ts")).main(),
   bus: async () => (await import("./bus.ts")).main(),
   catalog: async () => (await import("./catalog.ts")).main(),
+  checkout: async () => (await import("./checkout.ts")).main(),
 };
 
 const requested = process.argv.slice(2);
