@@ -86,11 +86,6 @@ export function paymentTimedOut(order: Order, now: Date): OrderEvent[] {
   return [{ type: "OrderRejected", detail: { reason: "payment_timeout" } }];
 }
 
-export function paymentCaptured(order: Order, amount: Money): OrderEvent[] {
-  if (order.answers.has("PaymentCaptured")) return [];
-  return [{ type: "PaymentCaptured", detail: { amount } }];
-}
-
 export function paymentRefunded(order: Order, amount: Money, returnId: string | null): OrderEvent[] {
   if (order.refunds.has(refundKey(returnId))) return [];
   return [{ type: "PaymentRefunded", detail: { amount, returnId } }];

@@ -80,7 +80,6 @@ export type OrderEvent =
       detail: { returnId: string; items: ReturnLine[]; reason: string; refund: Money };
     }
   | { type: "ReturnReceived"; detail: { returnId: string } }
-  | { type: "PaymentCaptured"; detail: { amount: Money } }
   | { type: "PaymentRefunded"; detail: { amount: Money; returnId: string | null } };
 
 export type OrderEventType = OrderEvent["type"];

@@ -2,7 +2,6 @@ import {
   causedBy,
   type EventEnvelope,
   PaymentAuthorized,
-  PaymentCaptured,
   PaymentDeclined,
   PaymentRefunded,
   StockReservationFailed,
@@ -11,7 +10,6 @@ import {
 import type { HandlerContext, SubscriptionDefinition } from "@mercato/platform";
 import {
   paymentAuthorized,
-  paymentCaptured,
   paymentDeclined,
   paymentRefunded,
   stockReservationFailed,
@@ -29,14 +27,7 @@ import type { OrdersTables } from "../store/tables.ts";
 export function sagaAnswers(settings: { paymentTimeoutMs: number }): SubscriptionDefinition<OrdersTables> {
   return {
     name: "saga-answers",
-    events: [
-      StockReserved,
-      StockReservationFailed,
-      PaymentAuthorized,
-      PaymentDeclined,
-      PaymentCaptured,
-      PaymentRefunded,
-    ],
+    events: [StockReserved, StockReservationFailed, PaymentAuthorized, PaymentDeclined, PaymentRefunded],
     queue: { visibilityTimeoutMs: 30_000, maxReceiveCount: 10, backoff: { baseMs: 50, maxMs: 5_000 } },
     async handle(event: EventEnvelope, { transaction, logger, publish }: HandlerContext<OrdersTables>) {
       const orderId = (event.detail as { orderId: string }).orderId;
@@ -63,7 +54,6 @@ function decisionFor(
     return (order) => stockReservationFailed(order, event.detail.shortSkus);
   if (PaymentAuthorized.is(event)) return (order) => paymentAuthorized(order, event.detail.paymentId);
   if (PaymentDeclined.is(event)) return (order) => paymentDeclined(order, event.detail.reason);
-  if (PaymentCaptured.is(event)) return (order) => paymentCaptured(order, event.detail.amount);
   if (PaymentRefunded.is(event)) {
     return (order) => paymentRefunded(order, event.detail.amount, event.detail.returnId);
   }

@@ -28,9 +28,11 @@ export async function readStream(db: Reader, orderId: string): Promise<RecordedE
     .where("order_id", "=", orderId)
     .orderBy("version")
     .execute();
-  return rows.map(
-    (row) => ({ type: row.type, detail: row.detail, version: row.version, at: row.at }) as RecordedEvent,
-  );
+  return rows.map(toRecordedEvent);
+}
+
+function toRecordedEvent(row: { type: string; detail: unknown; version: number; at: Date }): RecordedEvent {
+  return { type: row.type, detail: row.detail, version: row.version, at: row.at } as RecordedEvent;
 }
 
 /** The order as its stream tells it. */
@@ -63,6 +65,8 @@ export async function changeOrder(
   at: Date = new Date(),
 ): Promise<OrderChange | undefined> {
   if (!isOrderId(orderId)) return undefined;
+  // Lock first, then read: a read in the locking statement would use the snapshot taken before
+  // the lock wait, and miss the events of the writer it waited for.
   const locked = await transaction
     .selectFrom("orders")
     .select("id")
