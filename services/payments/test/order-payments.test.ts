@@ -160,6 +160,13 @@ describe("payments in the checkout saga: capture, void, refunds", () => {
     },
   );
 
+  it("keeps nothing for an order rejected out of stock: its payment was never going to be asked", async () => {
+    const orderId = uuidv7();
+    await publish(orderRejected(orderId, "out_of_stock"));
+    expect(await findPayment(payments.context.db, orderId)).toBeUndefined();
+    expect(eventsOf(payments.events, orderId)).toEqual([]);
+  });
+
   it("refunds each return's amount once, partially and then fully", async () => {
     const orderId = await capturedPayment();
     const first = returnReceived(orderId, "ret-1", 1000);

@@ -24,6 +24,9 @@ export async function onOrderEnded(
   provider: PaymentProvider,
 ): Promise<void> {
   const { orderId } = event.detail;
+  // Orders asks for payment only after stock is reserved: an order rejected for stock was never
+  // going to be charged, so it needs no tombstone.
+  if ("reason" in event.detail && event.detail.reason === "out_of_stock") return;
   const found = await lockPaymentOfEndedOrder(transaction, orderId);
   if (found.kind === "tombstone") {
     logger.info(
