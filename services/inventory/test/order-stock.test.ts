@@ -153,9 +153,18 @@ describe("OrderConfirmed", () => {
   it("commits the reservation: on hand goes down, nothing stays reserved", async () => {
     await restock("C-A", 4);
     const order = await placeAndSettle("order-confirmed", [{ sku: "C-A", quantity: 3 }]);
+    const levelChanges = () =>
+      inventory.events.filter(
+        (event) =>
+          event["detail-type"] === "StockLevelChanged" && (event.detail as { sku: string }).sku === "C-A",
+      );
+    expect(levelChanges().at(-1)?.detail).toEqual({ sku: "C-A", onHand: 4, reserved: 3, available: 1 });
+    const announcedBeforeCommit = levelChanges().length;
     await publish(order.confirmed());
     await settle();
 
+    // Available stays 1: the commit announces StockCommitted, not a level change.
+    expect(levelChanges()).toHaveLength(announcedBeforeCommit);
     expect(await stock("C-A")).toEqual({ sku: "C-A", onHand: 1, reserved: 0, available: 1 });
     expect((await reservationOf("order-confirmed"))?.status).toBe("committed");
     expect(typesOfOrder("order-confirmed")).toEqual(["StockReserved", "StockCommitted"]);

@@ -13,7 +13,8 @@ const stockLines = z
 export const StockLevelChanged = defineEvent({
   source,
   detailType: "StockLevelChanged",
-  description: "A sku's stock levels changed (restock, reservation, release, commit or return).",
+  description:
+    "What a sku has available to sell changed (restock, reservation, release, cancellation or return). A commit, which takes reserved units off the books without changing what is available, announces StockCommitted only.",
   detail: z.object({ sku: z.string().min(1), onHand: count, reserved: count, available: count }),
 });
 

@@ -1,5 +1,6 @@
 import {
   type EventContext,
+  type EventEnvelope,
   StockCommitted,
   StockReleased,
   StockReservationFailed,
@@ -97,7 +98,9 @@ export async function reserve(
     return resultOf(first, true);
   }
 
-  await sql`SAVEPOINT reserve_lines`.execute(transaction);
+  // With several lines, a short one must undo the others; a single line has nothing to undo.
+  const undoable = lines.length > 1;
+  if (undoable) await sql`SAVEPOINT reserve_lines`.execute(transaction);
   const reserved: StockLevels[] = [];
   let short: string | undefined;
   for (const line of lines) {
@@ -119,8 +122,10 @@ export async function reserve(
   }
 
   if (short !== undefined) {
-    await sql`ROLLBACK TO SAVEPOINT reserve_lines`.execute(transaction);
-    await sql`RELEASE SAVEPOINT reserve_lines`.execute(transaction);
+    if (undoable) {
+      await sql`ROLLBACK TO SAVEPOINT reserve_lines`.execute(transaction);
+      await sql`RELEASE SAVEPOINT reserve_lines`.execute(transaction);
+    }
     const shortSkus = await shortSkusOf(writer, lines, short);
     const failed = await transaction
       .updateTable("reservations")
@@ -137,19 +142,22 @@ export async function reserve(
     return resultOf(failed, false);
   }
 
-  await sql`RELEASE SAVEPOINT reserve_lines`.execute(transaction);
+  if (undoable) await sql`RELEASE SAVEPOINT reserve_lines`.execute(transaction);
+  const events: EventEnvelope[] = [];
   for (const [index, line] of lines.entries()) {
     const after = reserved[index] as StockLevels;
-    await recordMovement(
-      writer,
-      { kind: "reserve", onHandDelta: 0, reservedDelta: line.quantity, orderId: request.orderId },
-      after,
-      context,
-    );
+    const movement = {
+      kind: "reserve",
+      onHandDelta: 0,
+      reservedDelta: line.quantity,
+      orderId: request.orderId,
+    } as const;
+    events.push(...(await recordMovement(writer, movement, after, context)));
   }
-  await writer.publish([
+  events.push(
     StockReserved.create({ orderId: request.orderId, lines, expiresAt: expiresAt.toISOString() }, context),
-  ]);
+  );
+  await writer.publish(events);
   return resultOf(created, false);
 }
 
@@ -186,6 +194,7 @@ async function giveBack(
   status: "released" | "expired",
   context: EventContext,
 ): Promise<Reservation> {
+  const events: EventEnvelope[] = [];
   for (const line of row.lines) {
     const after = await writer.transaction
       .updateTable("stock")
@@ -193,12 +202,13 @@ async function giveBack(
       .where("sku", "=", line.sku)
       .returning(stockColumns)
       .executeTakeFirstOrThrow();
-    await recordMovement(
-      writer,
-      { kind: "release", onHandDelta: 0, reservedDelta: -line.quantity, orderId: row.id },
-      toStockLevels(after),
-      context,
-    );
+    const movement = {
+      kind: "release",
+      onHandDelta: 0,
+      reservedDelta: -line.quantity,
+      orderId: row.id,
+    } as const;
+    events.push(...(await recordMovement(writer, movement, toStockLevels(after), context)));
   }
   const updated = await writer.transaction
     .updateTable("reservations")
@@ -206,9 +216,10 @@ async function giveBack(
     .where("id", "=", row.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  await writer.publish([
+  events.push(
     StockReleased.create({ orderId: row.id, lines: row.lines, expired: status === "expired" }, context),
-  ]);
+  );
+  await writer.publish(events);
   return toReservation(updated);
 }
 
@@ -240,6 +251,7 @@ export async function commit(
   const row = await lockReservation(writer, orderId);
   if (!row) return undefined;
   if (row.status !== "active") return toReservation(row);
+  const events: EventEnvelope[] = [];
   for (const line of row.lines) {
     const after = await writer.transaction
       .updateTable("stock")
@@ -251,12 +263,13 @@ export async function commit(
       .where("sku", "=", line.sku)
       .returning(stockColumns)
       .executeTakeFirstOrThrow();
-    await recordMovement(
-      writer,
-      { kind: "commit", onHandDelta: -line.quantity, reservedDelta: -line.quantity, orderId },
-      toStockLevels(after),
-      context,
-    );
+    const movement = {
+      kind: "commit",
+      onHandDelta: -line.quantity,
+      reservedDelta: -line.quantity,
+      orderId,
+    } as const;
+    events.push(...(await recordMovement(writer, movement, toStockLevels(after), context)));
   }
   const updated = await writer.transaction
     .updateTable("reservations")
@@ -264,7 +277,8 @@ export async function commit(
     .where("id", "=", orderId)
     .returningAll()
     .executeTakeFirstOrThrow();
-  await writer.publish([StockCommitted.create({ orderId, lines: row.lines }, context)]);
+  events.push(StockCommitted.create({ orderId, lines: row.lines }, context));
+  await writer.publish(events);
   return toReservation(updated);
 }
 

@@ -1,4 +1,4 @@
-import type { EventContext } from "@mercato/contracts";
+import { type EventContext, type EventEnvelope, StockLevelChanged } from "@mercato/contracts";
 import type { Kysely } from "kysely";
 import {
   adjustmentKind,
@@ -34,13 +34,16 @@ export interface StockMovement {
   orderId?: string;
 }
 
-/** Writes a movement already applied to `after` into the ledger and announces the new levels. */
+/**
+ * Writes a movement already applied to `after` into the ledger; answers the events that announce
+ * the new levels, for the caller to publish with its own (one outbox write per change).
+ */
 export async function recordMovement(
   writer: StockWriter,
   movement: StockMovement,
   after: StockLevels,
   context: EventContext,
-): Promise<void> {
+): Promise<EventEnvelope[]> {
   await writer.transaction
     .insertInto("stock_ledger")
     .values({
@@ -52,7 +55,7 @@ export async function recordMovement(
     })
     .execute();
   const availableBefore = after.available - movement.onHandDelta + movement.reservedDelta;
-  await writer.publish(stockChangeEvents(availableBefore, after, context));
+  return stockChangeEvents(availableBefore, after, context);
 }
 
 /**
@@ -72,11 +75,13 @@ export async function putBackOnHand(
     .returning(stockColumns)
     .executeTakeFirstOrThrow();
   const levels = toStockLevels(after);
-  await recordMovement(
-    writer,
-    { kind: movement.kind, onHandDelta: line.quantity, reservedDelta: 0, orderId: movement.orderId },
-    levels,
-    context,
+  await writer.publish(
+    await recordMovement(
+      writer,
+      { kind: movement.kind, onHandDelta: line.quantity, reservedDelta: 0, orderId: movement.orderId },
+      levels,
+      context,
+    ),
   );
   return levels;
 }
@@ -108,7 +113,7 @@ export async function setOnHand(
   const created = inserted !== undefined;
   if (onHand === before.on_hand) {
     const levels = toStockLevels(before);
-    if (created) await writer.publish(stockChangeEvents(0, levels, context));
+    if (created) await writer.publish([StockLevelChanged.create(levels, context)]);
     return { levels, created };
   }
   const after = await transaction
@@ -118,11 +123,17 @@ export async function setOnHand(
     .returning(stockColumns)
     .executeTakeFirstOrThrow();
   const levels = toStockLevels(after);
-  await recordMovement(
-    writer,
-    { kind: adjustmentKind(before.on_hand, onHand), onHandDelta: onHand - before.on_hand, reservedDelta: 0 },
-    levels,
-    context,
+  await writer.publish(
+    await recordMovement(
+      writer,
+      {
+        kind: adjustmentKind(before.on_hand, onHand),
+        onHandDelta: onHand - before.on_hand,
+        reservedDelta: 0,
+      },
+      levels,
+      context,
+    ),
   );
   return { levels, created };
 }
