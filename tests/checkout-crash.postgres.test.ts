@@ -21,7 +21,7 @@ const available = (await requireServer("postgres")) && (await requireServer("nat
 const customersPerBurst = 60;
 const initialStock = 1_000;
 const price = 1_999;
-/** Longer than a queue's 30 s visibility timeout: a message a killed process held comes back after it. */
+/** Well past the saga queues' 10 s visibility timeout: a message a killed process held comes back after it. */
 const settleTimeoutMs = 45_000;
 const services = ["identity", "catalog", "inventory", "cart", "orders", "payments"];
 

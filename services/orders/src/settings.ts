@@ -8,7 +8,7 @@ const settingsSchema = z.object({
     .int("must be a whole number of milliseconds")
     .min(100, "must be at least 100")
     .max(3_600_000, "must be at most 3600000 (one hour)")
-    .default(30_000),
+    .default(60_000),
 });
 
 export interface OrdersSettings {

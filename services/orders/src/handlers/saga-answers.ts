@@ -28,7 +28,7 @@ export function sagaAnswers(settings: { paymentTimeoutMs: number }): Subscriptio
   return {
     name: "saga-answers",
     events: [StockReserved, StockReservationFailed, PaymentAuthorized, PaymentDeclined, PaymentRefunded],
-    queue: { visibilityTimeoutMs: 30_000, maxReceiveCount: 10, backoff: { baseMs: 50, maxMs: 5_000 } },
+    queue: { visibilityTimeoutMs: 10_000, maxReceiveCount: 10, backoff: { baseMs: 50, maxMs: 5_000 } },
     async handle(event: EventEnvelope, { transaction, logger, publish }: HandlerContext<OrdersTables>) {
       const orderId = (event.detail as { orderId: string }).orderId;
       const decide = decisionFor(event, settings.paymentTimeoutMs);

@@ -28,7 +28,7 @@ export function orderPayments(dependencies: {
     events: [OrderConfirmed, OrderRejected, OrderCancelled, ReturnReceived],
     queue: {
       fifo: { groupBy: "detail.orderId" },
-      visibilityTimeoutMs: 30_000,
+      visibilityTimeoutMs: 10_000,
       maxReceiveCount: 5,
       backoff: { baseMs: 100, maxMs: 5_000 },
     },

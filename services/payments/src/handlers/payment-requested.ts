@@ -20,7 +20,7 @@ export function paymentRequests(dependencies: {
   return {
     name: "payment-requests",
     events: [PaymentRequested],
-    queue: { visibilityTimeoutMs: 30_000, maxReceiveCount: 5, backoff: { baseMs: 100, maxMs: 5_000 } },
+    queue: { visibilityTimeoutMs: 10_000, maxReceiveCount: 5, backoff: { baseMs: 100, maxMs: 5_000 } },
     async handle(
       event: EventEnvelope,
       { transaction, delivery, logger, publish }: HandlerContext<PaymentsTables>,
