@@ -1,17 +1,28 @@
-import type { Transaction } from "kysely";
-import type { Order, OrderEvent, OrderReturn } from "../domain/order.ts";
+import type { QueryCreator, Transaction } from "kysely";
+import type { Order, OrderEvent, OrderReturn, RecordedEvent } from "../domain/order.ts";
 import type { OrdersTables } from "./tables.ts";
 
 /**
- * Writes the order and return views from the order's new state, in the transaction that appended
- * the events: a view never shows a state the stream does not hold.
+ * Appends the events to the order's stream and writes the order view from the order's new state,
+ * in one statement (the view never shows a state the stream does not hold), then the return views
+ * the events touched.
  */
-export async function projectOrder(
+export async function appendAndProject(
   transaction: Transaction<OrdersTables>,
   before: Order | undefined,
   after: Order,
-  events: readonly OrderEvent[],
+  events: readonly RecordedEvent[],
 ): Promise<void> {
+  const appended = (db: QueryCreator<OrdersTables>) =>
+    db.insertInto("order_events").values(
+      events.map((event) => ({
+        order_id: after.id,
+        version: event.version,
+        type: event.type,
+        detail: JSON.stringify(event.detail),
+        at: event.at,
+      })),
+    );
   const row = {
     status: after.status,
     status_reason: after.statusReason,
@@ -22,9 +33,15 @@ export async function projectOrder(
     updated_at: after.updatedAt,
   };
   if (before) {
-    await transaction.updateTable("orders").set(row).where("id", "=", after.id).execute();
+    await transaction
+      .with("appended", appended)
+      .updateTable("orders")
+      .set(row)
+      .where("id", "=", after.id)
+      .execute();
   } else {
     await transaction
+      .with("appended", appended)
       .insertInto("orders")
       .values({
         ...row,

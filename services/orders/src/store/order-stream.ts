@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import { evolve, type Order, type OrderEvent, type RecordedEvent, replay } from "../domain/order.ts";
-import { projectOrder } from "./order-projection.ts";
+import { appendAndProject } from "./order-projection.ts";
 import type { OrdersTables } from "./tables.ts";
 
 type Reader = Kysely<OrdersTables> | Transaction<OrdersTables>;
@@ -94,21 +94,9 @@ async function append(
     version: firstVersion + index,
     at,
   }));
-  await transaction
-    .insertInto("order_events")
-    .values(
-      recorded.map((event) => ({
-        order_id: orderId,
-        version: event.version,
-        type: event.type,
-        detail: JSON.stringify(event.detail),
-        at: event.at,
-      })),
-    )
-    .execute();
   let after = before;
   for (const event of recorded) after = evolve(after, event, orderId);
   if (!after) throw new Error(`Order ${orderId} has no events`);
-  await projectOrder(transaction, before, after, events);
+  await appendAndProject(transaction, before, after, recorded);
   return { before, after, events };
 }
