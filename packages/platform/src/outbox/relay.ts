@@ -65,26 +65,21 @@ export class OutboxRelay<DB = unknown> {
   /** Publishes one batch; returns how many events went out (0 when empty or another relay holds the lock). */
   async relayBatch(): Promise<number> {
     return this.db.transaction().execute(async (transaction) => {
-      const lock = await sql<{ locked: boolean }>`
-        SELECT pg_try_advisory_xact_lock(hashtext(${`mercato:outbox:${this.options.database.schema}`})) AS locked
-      `.execute(transaction);
-      if (!lock.rows[0]?.locked) return 0;
-      const rows = await transaction
-        .selectFrom("outbox")
-        .select(["seq", "event"])
-        .orderBy("seq")
-        .limit(this.batchSize)
-        .execute();
-      if (rows.length === 0) return 0;
-      await this.options.transport.publish(rows.map((row) => row.event as EventEnvelope));
-      await transaction
-        .deleteFrom("outbox")
-        .where(
-          "seq",
-          "in",
-          rows.map((row) => row.seq),
+      // One round trip takes the service's relay lock and the oldest rows: the rows are deleted
+      // here and come back if publishing fails, because the transaction then rolls back.
+      const taken = await sql<{ seq: string | number; event: EventEnvelope }>`
+        WITH relay AS (
+          SELECT pg_try_advisory_xact_lock(hashtext(${`mercato:outbox:${this.options.database.schema}`})) AS locked
         )
-        .execute();
+        DELETE FROM outbox
+        WHERE seq IN (
+          SELECT seq FROM outbox, relay WHERE relay.locked ORDER BY seq LIMIT ${this.batchSize}
+        )
+        RETURNING seq, event
+      `.execute(transaction);
+      if (taken.rows.length === 0) return 0;
+      const rows = [...taken.rows].sort((a, b) => Number(a.seq) - Number(b.seq));
+      await this.options.transport.publish(rows.map((row) => row.event));
       return rows.length;
     });
   }
