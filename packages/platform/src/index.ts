@@ -30,4 +30,5 @@ export type {
 } from "./service/definition.ts";
 export { defineService } from "./service/definition.ts";
 export { type Host, type HostOptions, startHost } from "./service/host.ts";
+export { type PeriodicTask, startPeriodicTask } from "./service/periodic-task.ts";
 export { queueDefaults, RunningService } from "./service/run-service.ts";

@@ -2,6 +2,7 @@ import {
   createSealedBox,
   defineService,
   loadSecretKey,
+  type PeriodicTask,
   type SealedBox,
   type ServiceContext,
   type ServiceDefinition,
@@ -11,7 +12,7 @@ import { registerOrderRoutes } from "./api/order-routes.ts";
 import { registerReturnRoutes } from "./api/return-routes.ts";
 import { type CartClient, createCartClient } from "./clients/cart-client.ts";
 import { sagaAnswers } from "./handlers/saga-answers.ts";
-import { type PaymentTimeouts, startPaymentTimeouts } from "./payment-timeouts.ts";
+import { startPaymentTimeouts } from "./payment-timeouts.ts";
 import { type OrdersSettings, ordersSettings } from "./settings.ts";
 import type { OrdersTables } from "./store/tables.ts";
 
@@ -23,7 +24,7 @@ export type { OrdersTables } from "./store/tables.ts";
 
 interface Running {
   cart: CartClient;
-  timeouts?: PaymentTimeouts;
+  timeouts?: PeriodicTask;
 }
 
 /**

@@ -1,15 +1,10 @@
-import type { ServiceContext } from "@mercato/platform";
+import { type PeriodicTask, type ServiceContext, startPeriodicTask } from "@mercato/platform";
 import { paymentTimedOut } from "./domain/decisions.ts";
 import { messagesFor } from "./domain/order-messages.ts";
 import { changeOrder } from "./store/order-stream.ts";
 import type { OrdersTables } from "./store/tables.ts";
 
 const batchSize = 100;
-
-export interface PaymentTimeouts {
-  /** Stops the timer and waits for a sweep under way. */
-  stop(): Promise<void>;
-}
 
 /**
  * The saga's clock: an order still waiting for payments' answer past its deadline is rejected
@@ -19,30 +14,16 @@ export interface PaymentTimeouts {
 export function startPaymentTimeouts(
   context: ServiceContext<OrdersTables>,
   paymentTimeoutMs: number,
-): PaymentTimeouts {
+): PeriodicTask {
   const intervalMs = Math.min(1_000, Math.max(50, Math.floor(paymentTimeoutMs / 5)));
-  let running: Promise<void> | undefined;
-  const sweep = async () => {
-    try {
+  return startPeriodicTask(
+    { name: "payment timeout sweep", intervalMs, logger: context.logger },
+    async () => {
       const rejected = await rejectOverdueOrders(context, new Date());
       if (rejected > 0)
         context.logger.warn({ rejected }, "rejected orders whose payment did not answer in time");
-    } catch (error) {
-      context.logger.error({ err: error }, "payment timeout sweep failed");
-    } finally {
-      running = undefined;
-    }
-  };
-  const timer = setInterval(() => {
-    running ??= sweep();
-  }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
     },
-  };
+  );
 }
 
 export async function rejectOverdueOrders(context: ServiceContext<OrdersTables>, now: Date): Promise<number> {
