@@ -44,7 +44,9 @@ export async function startDistributedShop(options: {
         spawn(
           "node",
           [
-            ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+            ...(process.env.BENCH_PROFILE
+              ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+              : []),
             "--import",
             "tsx",
             path.join(root, "apps/cli/src/main.ts"),
