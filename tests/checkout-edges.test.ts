@@ -511,7 +511,7 @@ describe("checkout when cart is not running", () => {
     const key = crypto.randomUUID();
     for (let attempt = 0; attempt < 2; attempt++) {
       const answer = await client.checkout(buyer.token, { key });
-      expectProblem(answer, 503, /^Checkout is unavailable: the cart service/);
+      expectProblem(answer, 503, /^Checkout is unavailable: the cart service refused the snapshot \(404\)/);
       expect(Number(answer.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     }
     expect((await client.call("GET", "/api/orders", { token: buyer.token })).body).toEqual({

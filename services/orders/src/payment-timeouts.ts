@@ -42,7 +42,12 @@ export async function rejectOverdueOrders(context: ServiceContext<OrdersTables>,
       rejected += 1;
       await context.publish(
         transaction,
-        messagesFor(change.before, change.after, change.events, { correlationId: `payment-timeout-${id}` }),
+        messagesFor(
+          change.after,
+          change.events,
+          { correlationId: `payment-timeout-${id}` },
+          change.sealedToken,
+        ),
       );
     });
   }

@@ -11,12 +11,15 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { v7 as uuidv7 } from "uuid";
 import { type CartClient, CartUnavailableError } from "../clients/cart-client.ts";
 import { placeOrder } from "../domain/decisions.ts";
+import type { OrderItem, ShippingAddress } from "../domain/order.ts";
 import { messagesFor } from "../domain/order-messages.ts";
 import { requestHash } from "../domain/request-hash.ts";
 import { findStoredResponse, type StoredResponse, storeResponse } from "../store/idempotency-keys.ts";
 import { startOrder } from "../store/order-stream.ts";
 import { viewOf } from "../store/order-views.ts";
+import { keepPaymentToken } from "../store/payment-tokens.ts";
 import type { OrdersTables } from "../store/tables.ts";
+import { asProblem } from "./order-commands.ts";
 import { idempotencyHeadersSchema, orderBody, orderSchema, placeOrderBodySchema } from "./order-schemas.ts";
 
 /** The purpose payments opens tokens for (services/payments: paymentTokenPurpose). */
@@ -67,8 +70,7 @@ export function registerCheckoutRoute(
       if (replayed) return reply.code(202).send(orderSchema.parse(replayed.body));
 
       const snapshot = await cartSnapshot(dependencies.cart, request);
-      if (snapshot.items.length === 0)
-        throw HttpProblem.unprocessable("The cart is empty: add products before checking out");
+      const events = orderOf(snapshot.items, user.id, request.body.shippingAddress);
       const sealedToken = (await dependencies.sealedBox()).seal(
         request.body.payment.token,
         paymentTokenPurpose,
@@ -77,13 +79,8 @@ export function registerCheckoutRoute(
       const orderId = uuidv7();
       try {
         const body = await db.transaction().execute(async (transaction) => {
-          const events = placeOrder({
-            userId: user.id,
-            items: snapshot.items,
-            shippingAddress: request.body.shippingAddress,
-            sealedToken,
-          });
           const change = await startOrder(transaction, orderId, events, new Date());
+          await keepPaymentToken(transaction, orderId, sealedToken);
           const placed = orderBody(viewOf(change.after));
           const stored = await storeResponse(transaction, user.id, key, {
             requestHash: hash,
@@ -93,7 +90,7 @@ export function registerCheckoutRoute(
           if (!stored) throw new KeyTakenMeanwhile();
           await publish(
             transaction,
-            messagesFor(change.before, change.after, change.events, { correlationId: request.correlationId }),
+            messagesFor(change.after, change.events, { correlationId: request.correlationId }),
           );
           return placed;
         });
@@ -107,6 +104,14 @@ export function registerCheckoutRoute(
       }
     },
   );
+}
+
+function orderOf(items: OrderItem[], userId: string, shippingAddress: ShippingAddress) {
+  try {
+    return placeOrder({ userId, items, shippingAddress });
+  } catch (error) {
+    throw asProblem(error);
+  }
 }
 
 /** The first answer to the same request, or a 409 when the key was used for another one. */

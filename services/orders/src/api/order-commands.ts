@@ -57,16 +57,19 @@ export async function runCommand(
       }
       await context.publish(
         transaction,
-        messagesFor(change.before, change.after, change.events, { correlationId }),
+        messagesFor(change.after, change.events, { correlationId }, change.sealedToken),
       );
       return change;
     });
   } catch (error) {
-    if (error instanceof OrderRuleError) {
-      throw error.kind === "conflict"
-        ? HttpProblem.conflict(error.message)
-        : HttpProblem.unprocessable(error.message);
-    }
-    throw error;
+    throw asProblem(error);
   }
+}
+
+/** A decision's refusal as the answer it deserves: 409 for the order's status, 422 for the request. */
+export function asProblem(error: unknown): unknown {
+  if (!(error instanceof OrderRuleError)) return error;
+  return error.kind === "conflict"
+    ? HttpProblem.conflict(error.message)
+    : HttpProblem.unprocessable(error.message);
 }

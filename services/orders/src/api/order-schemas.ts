@@ -145,13 +145,13 @@ export const timelineSchema = z.object({
   ),
 });
 
-/** The order's stream as its owner may see it: the sealed payment token stays out. */
+/** The order's stream, oldest first (it never holds the payment token: see store/payment-tokens.ts). */
 export function timelineBody(events: readonly RecordedEvent[]): z.infer<typeof timelineSchema> {
   return {
-    items: events.map((event) => {
-      const detail: Record<string, unknown> = { ...event.detail };
-      delete detail.sealedToken;
-      return { type: event.type, at: event.at.toISOString(), detail };
-    }),
+    items: events.map((event) => ({
+      type: event.type,
+      at: event.at.toISOString(),
+      detail: { ...event.detail },
+    })),
   };
 }

@@ -37,7 +37,7 @@ export class CartUnavailableError extends Error {
 /** A 4xx from cart: asking again will not help, and it says nothing about cart's health. */
 class CartRefusedError extends Error {
   override name = "CartRefusedError";
-  constructor(status: number) {
+  constructor(readonly status: number) {
     super(`cart refused the snapshot with ${status}`);
   }
 }
@@ -121,11 +121,11 @@ export function createCartClient(options: CartClientOptions): CartClient {
             Math.ceil(resetTimeoutMs / 1000),
           );
         }
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new CartUnavailableError(
-          `Checkout is unavailable: the cart service did not answer (${reason})`,
-          1,
-        );
+        const reason =
+          error instanceof CartRefusedError
+            ? `the cart service refused the snapshot (${error.status})`
+            : `the cart service did not answer (${error instanceof Error ? error.message : String(error)})`;
+        throw new CartUnavailableError(`Checkout is unavailable: ${reason}`, 1);
       }
     },
     close() {

@@ -23,13 +23,30 @@ export class OrderRuleError extends Error {
 
 const cancellable: OrderStatus[] = ["pending", "confirmed"];
 
+/** What one order may hold: the limits of its events (OrderPlaced's items and money). */
+export const maxOrderLines = 100;
+export const maxOrderTotal = 1_000_000_000_00;
+
+/** Checkout: the cart's lines become a pending order, if they make one. */
 export function placeOrder(input: {
   userId: string;
   items: OrderItem[];
   shippingAddress: ShippingAddress;
-  sealedToken: string;
 }): OrderEvent[] {
-  return [{ type: "OrderPlaced", detail: { ...input, total: totalOf(input.items) } }];
+  if (input.items.length === 0) {
+    throw new OrderRuleError("unprocessable", "The cart is empty: add products before checking out");
+  }
+  if (input.items.length > maxOrderLines) {
+    throw new OrderRuleError(
+      "unprocessable",
+      `An order holds at most ${maxOrderLines} different products; the cart has ${input.items.length}`,
+    );
+  }
+  const total = totalOf(input.items);
+  if (total.amount > maxOrderTotal) {
+    throw new OrderRuleError("unprocessable", `An order's total can be at most ${maxOrderTotal} minor units`);
+  }
+  return [{ type: "OrderPlaced", detail: { ...input, total } }];
 }
 
 export function totalOf(lines: readonly { lineTotal: Money }[]): Money {

@@ -15,14 +15,14 @@ import type { Order, OrderEvent } from "./order.ts";
 
 /**
  * What the other services hear of an order's new events. Answers the order only records
- * (StockReserved, PaymentAuthorized...) are not published again. `before` is the order as it was
- * before these events: the payment request needs the sealed token the new state no longer keeps.
+ * (StockReserved, PaymentAuthorized...) are not published again. A payment request carries the
+ * customer's sealed token, which the order itself never holds.
  */
 export function messagesFor(
-  before: Order | undefined,
   after: Order,
   events: readonly OrderEvent[],
   context: EventContext,
+  sealedToken?: string,
 ): EventEnvelope[] {
   const withResource = { ...context, resources: [after.id] };
   const ids = { orderId: after.id, userId: after.userId };
@@ -38,7 +38,6 @@ export function messagesFor(
         );
         break;
       case "PaymentRequested": {
-        const sealedToken = before?.sealedToken;
         if (!sealedToken) throw new Error(`Order ${after.id} asks for payment without a payment token`);
         messages.push(
           PaymentRequested.create(

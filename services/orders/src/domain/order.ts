@@ -58,8 +58,6 @@ export type OrderEvent =
         items: OrderItem[];
         total: Money;
         shippingAddress: ShippingAddress;
-        /** The customer's payment token, sealed: only payments can open it. */
-        sealedToken: string;
       };
     }
   | { type: "StockReserved"; detail: { expiresAt: string } }
@@ -97,8 +95,6 @@ export interface Order {
   shippingAddress: ShippingAddress;
   carrier: string | null;
   trackingNumber: string | null;
-  /** Until payments has been asked; the saga drops it from the view once it is sent. */
-  sealedToken: string | null;
   /** When the saga stops waiting for the payment's answer; null when it waits for nothing. */
   paymentDeadline: Date | null;
   /** The answers already in the stream, so that a redelivered answer is recorded once. */
@@ -114,7 +110,7 @@ export interface Order {
 /** The order after one more event of its stream. Pure: replaying a stream always gives the same order. */
 export function evolve(order: Order | undefined, event: RecordedEvent, orderId: string): Order {
   if (event.type === "OrderPlaced") {
-    const { userId, items, total, shippingAddress, sealedToken } = event.detail;
+    const { userId, items, total, shippingAddress } = event.detail;
     return {
       id: orderId,
       userId,
@@ -125,7 +121,6 @@ export function evolve(order: Order | undefined, event: RecordedEvent, orderId: 
       shippingAddress,
       carrier: null,
       trackingNumber: null,
-      sealedToken,
       paymentDeadline: null,
       answers: new Set(),
       refunds: new Set(),
@@ -144,7 +139,7 @@ export function evolve(order: Order | undefined, event: RecordedEvent, orderId: 
   };
   switch (event.type) {
     case "PaymentRequested":
-      return { ...next, sealedToken: null, paymentDeadline: new Date(event.detail.deadline) };
+      return { ...next, paymentDeadline: new Date(event.detail.deadline) };
     case "OrderConfirmed":
       return { ...next, status: "confirmed", paymentDeadline: null };
     case "OrderRejected":
@@ -152,11 +147,10 @@ export function evolve(order: Order | undefined, event: RecordedEvent, orderId: 
         ...next,
         status: "rejected",
         statusReason: event.detail.reason,
-        sealedToken: null,
         paymentDeadline: null,
       };
     case "OrderCancelled":
-      return { ...next, status: "cancelled", sealedToken: null, paymentDeadline: null };
+      return { ...next, status: "cancelled", paymentDeadline: null };
     case "OrderShipped":
       return {
         ...next,

@@ -38,7 +38,7 @@ export function sagaAnswers(settings: { paymentTimeoutMs: number }): Subscriptio
         logger.warn({ orderId, detailType: event["detail-type"] }, "answer for an order that does not exist");
         return;
       }
-      await publish(messagesFor(change.before, change.after, change.events, causedBy(event)));
+      await publish(messagesFor(change.after, change.events, causedBy(event), change.sealedToken));
     },
   };
 }

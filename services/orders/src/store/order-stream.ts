@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import { evolve, type Order, type OrderEvent, type RecordedEvent, replay } from "../domain/order.ts";
 import { appendAndProject } from "./order-projection.ts";
+import { settlePaymentToken } from "./payment-tokens.ts";
 import type { OrdersTables } from "./tables.ts";
 
 type Reader = Kysely<OrdersTables> | Transaction<OrdersTables>;
@@ -11,6 +12,8 @@ export interface OrderChange {
   after: Order;
   /** The events this change appended, none when the command changed nothing. */
   events: OrderEvent[];
+  /** The customer's sealed token, when the change asks payments for the money. */
+  sealedToken?: string;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -78,7 +81,9 @@ export async function changeOrder(
   if (!before) return undefined;
   const events = decide(before);
   if (events.length === 0) return { before, after: before, events };
-  return append(transaction, orderId, before, events, at);
+  const change = await append(transaction, orderId, before, events, at);
+  const sealedToken = await settlePaymentToken(transaction, orderId, events);
+  return sealedToken === undefined ? change : { ...change, sealedToken };
 }
 
 async function append(

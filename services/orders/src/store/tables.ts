@@ -51,9 +51,15 @@ export interface IdempotencyKeysTable {
   created_at: Generated<Date>;
 }
 
+export interface PaymentTokensTable {
+  order_id: string;
+  sealed_token: string;
+}
+
 export interface OrdersTables {
   order_events: OrderEventsTable;
   orders: OrdersTable;
   returns: ReturnsTable;
   idempotency_keys: IdempotencyKeysTable;
+  payment_tokens: PaymentTokensTable;
 }
