@@ -1,3 +1,4 @@
+import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { address, type ShopClient, startShop } from "./support/shop.ts";
 
@@ -71,6 +72,13 @@ describe("checkout on the embedded platform", () => {
     });
     expect(JSON.stringify(timeline.body)).not.toContain("tok_visa");
     expect(JSON.stringify(timeline.body)).not.toContain("sealedToken");
+    // The sealed token was kept only until the payment request carried it.
+    const orders = shop.host.services.find((service) => service.definition.name === "orders");
+    const stored = await sql<{ tokens: number; mentions: number }>`
+      SELECT (SELECT count(*)::int FROM payment_tokens) AS tokens,
+             (SELECT count(*)::int FROM order_events WHERE detail::text LIKE '%sealed%') AS mentions
+    `.execute(orders?.context.db as Kysely<unknown>);
+    expect(stored.rows[0]).toEqual({ tokens: 0, mentions: 0 });
     const times = timeline.body.items.map((item: { at: string }) => Date.parse(item.at));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
   });
