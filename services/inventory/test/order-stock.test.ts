@@ -1,6 +1,7 @@
 import type { EventEnvelope } from "@mercato/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  expireReservations,
   findReservation,
   findStock,
   inStockTransaction,
@@ -188,6 +189,37 @@ describe("OrderConfirmed", () => {
     expect((await reservationOf("order-overtaken"))?.status).toBe("released");
     expect(typesOfOrder("order-overtaken")).toEqual(["StockReserved", "StockReleased"]);
     expect(await stock("O-A")).toEqual({ sku: "O-A", onHand: 4, reserved: 0, available: 4 });
+  });
+});
+
+describe("OrderConfirmed after the reservation expired", () => {
+  const expireNow = () =>
+    expireReservations(inventory.context, new Date(Date.now() + orderReservationTtlMs + 60_000));
+
+  it("sells the units again from what is available, and commits", async () => {
+    await restock("E-A", 5);
+    const order = await placeAndSettle("order-late", [{ sku: "E-A", quantity: 2 }]);
+    expect(await expireNow()).toBeGreaterThanOrEqual(1);
+    expect(await stock("E-A")).toEqual({ sku: "E-A", onHand: 5, reserved: 0, available: 5 });
+    await publish(order.confirmed());
+    await settle();
+
+    expect((await reservationOf("order-late"))?.status).toBe("committed");
+    expect(await stock("E-A")).toEqual({ sku: "E-A", onHand: 3, reserved: 0, available: 3 });
+    expect(typesOfOrder("order-late")).toEqual(["StockReserved", "StockReleased", "StockCommitted"]);
+  });
+
+  it("takes nothing when the units went to someone else meanwhile: the reservation stays expired", async () => {
+    await restock("E-B", 2);
+    const late = await placeAndSettle("order-too-late", [{ sku: "E-B", quantity: 2 }]);
+    await expireNow();
+    await placeAndSettle("order-meanwhile", [{ sku: "E-B", quantity: 2 }]);
+    await publish(late.confirmed());
+    await settle();
+
+    expect((await reservationOf("order-too-late"))?.status).toBe("expired");
+    expect(await stock("E-B")).toEqual({ sku: "E-B", onHand: 2, reserved: 2, available: 0 });
+    expect(typesOfOrder("order-too-late")).toEqual(["StockReserved", "StockReleased"]);
   });
 });
 

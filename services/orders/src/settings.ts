@@ -7,7 +7,8 @@ const settingsSchema = z.object({
     .number({ message: "must be a number" })
     .int("must be a whole number of milliseconds")
     .min(100, "must be at least 100")
-    .max(3_600_000, "must be at most 3600000 (one hour)")
+    // Inventory holds a checkout's units for 15 minutes; the saga must decide well before.
+    .max(600_000, "must be at most 600000 (ten minutes)")
     .default(60_000),
 });
 

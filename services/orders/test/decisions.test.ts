@@ -203,6 +203,20 @@ describe("the saga's answers", () => {
     expect(() => messagesFor(after, events, { correlationId: "c" })).toThrow(/without a payment token/);
   });
 
+  it("stops waiting for the payment shortly before the reservation expires, and never asks once it has", () => {
+    const order = placed();
+    const soon = stockReserved(order, "2025-03-01T10:01:00.000Z", secondsAfterPlacing(1), 600_000);
+    expect(soon[1]).toEqual({
+      type: "PaymentRequested",
+      detail: { amount: eur(1500), deadline: "2025-03-01T10:00:30.000Z" },
+    });
+    const over = stockReserved(order, "2025-03-01T10:00:20.000Z", secondsAfterPlacing(1), timeoutMs);
+    expect(over).toEqual([
+      { type: "StockReserved", detail: { expiresAt: "2025-03-01T10:00:20.000Z" } },
+      { type: "OrderRejected", detail: { reason: "payment_timeout" } },
+    ]);
+  });
+
   it("refuses an order of more lines or more money than an order holds", () => {
     const address = { name: "Ada", line1: "1 Road", city: "London", postalCode: "N1", country: "GB" };
     const line = (index: number, amount = 100) => ({

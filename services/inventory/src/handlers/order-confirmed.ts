@@ -11,12 +11,16 @@ export async function onOrderConfirmed(
 ): Promise<void> {
   const { orderId } = event.detail;
   const reservation = await commit(context, orderId, causedBy(event));
-  // The saga confirms only what inventory reserved: anything else means the two disagree, and
-  // the units of this order were not taken off the books.
-  if (reservation?.status !== "committed") {
-    context.logger.warn(
-      { orderId, status: reservation?.status ?? "none" },
-      "confirmed order has no reservation to commit",
+  const status = reservation?.status ?? "none";
+  if (status === "committed") return;
+  // An expired reservation whose units are gone: the customer paid for units sold to another.
+  if (status === "expired") {
+    context.logger.error(
+      { orderId },
+      "confirmed order's reservation expired and its units are sold out: oversold",
     );
+    return;
   }
+  // Released: a cancellation overtook the confirmation, and the units are back where they belong.
+  context.logger.info({ orderId, status }, "confirmed order has no reservation left to commit");
 }

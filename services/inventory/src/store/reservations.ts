@@ -239,9 +239,10 @@ export async function release(
 }
 
 /**
- * Turns an order's reservation into a sale: on hand and reserved both go down by each line.
- * Idempotent: a reservation that is not active (already committed, or released, expired or
- * failed, which the caller must handle) is returned as it is. Undefined when there is none.
+ * Turns an order's reservation into a sale: on hand and reserved both go down by each line; an
+ * expired one is sold again from what is available (see sellAgain). Idempotent: any other
+ * reservation that is not active (already committed, or released or failed, which the caller
+ * must handle) is returned as it is. Undefined when there is none.
  */
 export async function commit(
   writer: StockWriter,
@@ -250,6 +251,7 @@ export async function commit(
 ): Promise<Reservation | undefined> {
   const row = await lockReservation(writer, orderId);
   if (!row) return undefined;
+  if (row.status === "expired") return sellAgain(writer, row, context);
   if (row.status !== "active") return toReservation(row);
   const events: EventEnvelope[] = [];
   for (const line of row.lines) {
@@ -278,6 +280,52 @@ export async function commit(
     .returningAll()
     .executeTakeFirstOrThrow();
   events.push(StockCommitted.create({ orderId, lines: row.lines }, context));
+  await writer.publish(events);
+  return toReservation(updated);
+}
+
+/**
+ * The order was confirmed after its reservation expired (a saga held up for minutes): its units
+ * are taken from what is available now, all or none, as a reservation would take them. When
+ * they are gone the reservation stays `expired`, and the caller must raise it: the order is paid
+ * for and its units were sold to someone else.
+ */
+async function sellAgain(
+  writer: StockWriter,
+  row: Selectable<ReservationTable>,
+  context: EventContext,
+): Promise<Reservation> {
+  const { transaction } = writer;
+  await sql`SAVEPOINT sell_again`.execute(transaction);
+  const events: EventEnvelope[] = [];
+  for (const line of row.lines) {
+    const after = await transaction
+      .updateTable("stock")
+      .set((eb) => ({ on_hand: eb("on_hand", "-", line.quantity), updated_at: new Date() }))
+      .where("sku", "=", line.sku)
+      .where(sql<boolean>`on_hand - reserved >= ${line.quantity}`)
+      .returning(stockColumns)
+      .executeTakeFirst();
+    if (!after) {
+      await sql`ROLLBACK TO SAVEPOINT sell_again`.execute(transaction);
+      return toReservation(row);
+    }
+    const movement = {
+      kind: "commit",
+      onHandDelta: -line.quantity,
+      reservedDelta: 0,
+      orderId: row.id,
+    } as const;
+    events.push(...(await recordMovement(writer, movement, toStockLevels(after), context)));
+  }
+  await sql`RELEASE SAVEPOINT sell_again`.execute(transaction);
+  const updated = await transaction
+    .updateTable("reservations")
+    .set({ status: "committed", updated_at: new Date() })
+    .where("id", "=", row.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  events.push(StockCommitted.create({ orderId: row.id, lines: row.lines }, context));
   await writer.publish(events);
   return toReservation(updated);
 }

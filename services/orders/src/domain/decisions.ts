@@ -59,17 +59,24 @@ export function totalOf(lines: readonly { lineTotal: Money }[]): Money {
 // only recorded: inventory and payments undo their own side when they see the rejection or the
 // cancellation, so orders never has to chase them.
 
-/** Step 2 done: stock is held, so the card can be asked (never before, so a sold-out order is never charged). */
-export function stockReserved(
-  order: Order,
-  expiresAt: string,
-  now: Date,
-  paymentTimeoutMs: number,
-): OrderEvent[] {
+/** How long before the reservation expires the saga stops waiting for the payment. */
+export const reservationMarginMs = 30_000;
+
+/**
+ * Step 2 done: stock is held, so the card can be asked (never before, so a sold-out order is never
+ * charged). The answer must come while the units are still held: the deadline is the payment
+ * timeout or shortly before the reservation expires, whichever is first, and a reservation that
+ * is already (nearly) over rejects the order at once.
+ */
+export function stockReserved(order: Order, expiresAt: string, now: Date, paymentTimeoutMs: number): OrderEvent[] {
   if (order.answers.has("StockReserved")) return [];
   const recorded: OrderEvent = { type: "StockReserved", detail: { expiresAt } };
   if (order.status !== "pending") return [recorded];
-  const deadline = new Date(now.getTime() + paymentTimeoutMs).toISOString();
+  const heldUntil = Date.parse(expiresAt) - reservationMarginMs;
+  if (heldUntil <= now.getTime()) {
+    return [recorded, { type: "OrderRejected", detail: { reason: "payment_timeout" } }];
+  }
+  const deadline = new Date(Math.min(now.getTime() + paymentTimeoutMs, heldUntil)).toISOString();
   return [recorded, { type: "PaymentRequested", detail: { amount: order.total, deadline } }];
 }
 
