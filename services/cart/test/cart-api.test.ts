@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Answer, type CartHost, call, knownProduct, startCartHost, topologies } from "./cart-host.ts";
+import {
+  type Answer,
+  type CartHost,
+  call,
+  knownProduct,
+  productCreated,
+  publishCatalogEvents,
+  startCartHost,
+  topologies,
+} from "./cart-host.ts";
 
 describe.each(topologies)("cart on $name", ({ distributed, available }) => {
   describe.skipIf(!available)("", () => {
@@ -107,6 +116,24 @@ describe.each(topologies)("cart on $name", ({ distributed, available }) => {
         await add(token, { productId: euro.productId, quantity: 1 });
         expectProblem(await add(token, { productId: dollar.productId, quantity: 1 }), 422, /USD.*EUR/);
         expect((await get(token)).body.items).toHaveLength(1);
+      });
+
+      it("refuses a 101st different product with 422, as one order holds at most 100", async () => {
+        const token = await asUser("hoarder");
+        const products = Array.from({ length: 101 }, () => productCreated());
+        await publishCatalogEvents(cart.host, products);
+        for (const product of products.slice(0, 100)) {
+          expect((await add(token, { productId: product.detail.productId, quantity: 1 })).status).toBe(200);
+        }
+        const last = products[100]?.detail.productId;
+        expectProblem(
+          await add(token, { productId: last, quantity: 1 }),
+          422,
+          /at most 100 different products/,
+        );
+        const first = products[0]?.detail.productId;
+        expect((await add(token, { productId: first, quantity: 1 })).status).toBe(200);
+        expect((await get(token)).body.items).toHaveLength(100);
       });
 
       it("counts every unit of concurrent adds, and never passes the cap", async () => {

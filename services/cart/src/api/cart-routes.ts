@@ -3,7 +3,7 @@ import { currentUser, HttpProblem, requireUser, type ServiceContext } from "@mer
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Kysely } from "kysely";
-import { buildCart, type Cart, currencyConflict, maxLineQuantity, sellable } from "../domain/cart.ts";
+import { buildCart, type Cart, cannotJoin, maxLineQuantity, sellable } from "../domain/cart.ts";
 import { cartIdOf } from "../domain/cart-id.ts";
 import { addToLine, clearCart, readStoredLines, removeLine, setLineQuantity } from "../store/cart-lines.ts";
 import { findReplicaProduct } from "../store/product-replica.ts";
@@ -43,7 +43,7 @@ export function registerCartRoutes(app: FastifyInstance, { db, publish }: Servic
       return db.transaction().execute(async (transaction) => {
         const product = sellable(await findReplicaProduct(transaction, productId));
         if (!product) throw HttpProblem.notFound(`Product ${productId} does not exist`);
-        const conflict = currencyConflict(await readCart(transaction, cartId), productId, product.price);
+        const conflict = cannotJoin(await readCart(transaction, cartId), productId, product.price);
         if (conflict) throw HttpProblem.unprocessable(conflict);
         const total = await addToLine(transaction, cartId, productId, quantity);
         if (total === undefined) {

@@ -2,6 +2,8 @@ import type { Money } from "@mercato/contracts";
 
 /** A line may hold 1 to 99 units; adding beyond that is refused, never silently clamped. */
 export const maxLineQuantity = 99;
+/** As many different products as one order may hold (the OrderPlaced contract's limit). */
+export const maxCartLines = 100;
 
 /** The currency of an empty cart's zero subtotal. */
 export const defaultCurrency = "EUR";
@@ -75,9 +77,18 @@ export function buildCart(id: string, lines: StoredLine[]): Cart {
   return { id, items, subtotal: { amount, currency: currency ?? defaultCurrency } };
 }
 
-/** Why a product sold at `price` cannot join `cart` (another currency), or undefined when it can. */
-export function currencyConflict(cart: Cart, productId: string, price: Money): string | undefined {
+/**
+ * Why a product sold at `price` cannot join `cart` (another currency, or a new line in a full
+ * cart), or undefined when it can.
+ */
+export function cannotJoin(cart: Cart, productId: string, price: Money): string | undefined {
   const first = cart.items[0];
-  if (!first || first.unitPrice.currency === price.currency) return undefined;
-  return `Product ${productId} is priced in ${price.currency} but the cart is in ${first.unitPrice.currency}; a cart holds one currency`;
+  if (first && first.unitPrice.currency !== price.currency) {
+    return `Product ${productId} is priced in ${price.currency} but the cart is in ${first.unitPrice.currency}; a cart holds one currency`;
+  }
+  const isNewLine = !cart.items.some((item) => item.productId === productId);
+  if (isNewLine && cart.items.length >= maxCartLines) {
+    return `A cart holds at most ${maxCartLines} different products; remove one before adding product ${productId}`;
+  }
+  return undefined;
 }
