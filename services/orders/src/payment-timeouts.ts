@@ -36,20 +36,33 @@ export async function rejectOverdueOrders(context: ServiceContext<OrdersTables>,
     .execute();
   let rejected = 0;
   for (const { id } of overdue) {
-    await context.db.transaction().execute(async (transaction) => {
-      const change = await changeOrder(transaction, id, (order) => paymentTimedOut(order, now));
-      if (!change || change.events.length === 0) return;
-      rejected += 1;
-      await context.publish(
-        transaction,
-        messagesFor(
-          change.after,
-          change.events,
-          { correlationId: `payment-timeout-${id}` },
-          change.sealedToken,
-        ),
-      );
-    });
+    // One order that fails must not hold back the overdue orders behind it.
+    try {
+      if (await rejectIfOverdue(context, id, now)) rejected += 1;
+    } catch (error) {
+      context.logger.error({ err: error, orderId: id }, "payment timeout of an order failed");
+    }
   }
   return rejected;
+}
+
+async function rejectIfOverdue(
+  context: ServiceContext<OrdersTables>,
+  id: string,
+  now: Date,
+): Promise<boolean> {
+  return context.db.transaction().execute(async (transaction) => {
+    const change = await changeOrder(transaction, id, (order) => paymentTimedOut(order, now));
+    if (!change || change.events.length === 0) return false;
+    await context.publish(
+      transaction,
+      messagesFor(
+        change.after,
+        change.events,
+        { correlationId: `payment-timeout-${id}` },
+        change.sealedToken,
+      ),
+    );
+    return true;
+  });
 }

@@ -18,7 +18,9 @@ import { onReturnReceived } from "./return-received.ts";
 export const orderStockSubscription: SubscriptionDefinition<InventoryTables> = {
   name: "order-stock",
   events: [OrderPlaced, OrderConfirmed, OrderRejected, OrderCancelled, ReturnReceived],
-  // One order's events in publish order: a commit or release must never overtake its reservation.
+  // Not FIFO: a commit or release cannot overtake its reservation (orders confirms or rejects
+  // only after StockReserved or StockReservationFailed), and each handler acts on the
+  // reservation's status, so a cancellation that overtakes a commit still leaves the books right.
   queue: { backoff: { baseMs: 100, maxMs: 5_000 } },
   async handle(event: EventEnvelope, context) {
     if (OrderPlaced.is(event)) return onOrderPlaced(event, context);

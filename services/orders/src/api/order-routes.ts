@@ -39,7 +39,7 @@ export function registerOrderRoutes(app: FastifyInstance, context: ServiceContex
   api.get(
     "/api/orders",
     {
-      // Checked before the body is read: strangers learn nothing from 400s.
+      // Checked before the query is validated: strangers learn nothing from 400s.
       onRequest: requireUser(),
       schema: {
         tags,

@@ -68,7 +68,12 @@ export const reservationMarginMs = 30_000;
  * timeout or shortly before the reservation expires, whichever is first, and a reservation that
  * is already (nearly) over rejects the order at once.
  */
-export function stockReserved(order: Order, expiresAt: string, now: Date, paymentTimeoutMs: number): OrderEvent[] {
+export function stockReserved(
+  order: Order,
+  expiresAt: string,
+  now: Date,
+  paymentTimeoutMs: number,
+): OrderEvent[] {
   if (order.answers.has("StockReserved")) return [];
   const recorded: OrderEvent = { type: "StockReserved", detail: { expiresAt } };
   if (order.status !== "pending") return [recorded];
