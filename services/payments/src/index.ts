@@ -45,7 +45,6 @@ export {
   findPayment,
   lockPaymentOfEndedOrder,
   paymentIdOf,
-  tokenFingerprint,
   voidPayment,
 } from "./store/payments.ts";
 export { type RefundOutcome, type RefundRequest, refundPayment } from "./store/refunds.ts";

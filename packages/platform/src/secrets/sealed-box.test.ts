@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createSealedBox, SealedBoxError } from "./sealed-box.ts";
 
@@ -10,6 +10,15 @@ describe("sealed box", () => {
     expect(sealed).toMatch(/^v1\.[\w-]{16}\.[\w-]+\.[\w-]{22}$/);
     expect(sealed).not.toContain("tok_visa");
     expect(box.open(sealed, "payment-token")).toBe("tok_visa");
+  });
+
+  it("fingerprints a value the same way each time, per purpose and key, without revealing it", () => {
+    const fingerprint = box.fingerprint("tok_visa", "payment-token");
+    expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(box.fingerprint("tok_visa", "payment-token")).toBe(fingerprint);
+    expect(box.fingerprint("tok_visa", "request")).not.toBe(fingerprint);
+    expect(createSealedBox(randomBytes(32)).fingerprint("tok_visa", "payment-token")).not.toBe(fingerprint);
+    expect(fingerprint).not.toBe(createHash("sha256").update("tok_visa").digest("hex"));
   });
 
   it("seals the same value differently each time (random IV)", () => {

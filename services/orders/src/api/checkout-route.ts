@@ -65,16 +65,16 @@ export function registerCheckoutRoute(
     async (request, reply) => {
       const user = currentUser(request);
       const key = request.headers["idempotency-key"];
-      const hash = requestHash("POST", "/api/orders", request.body);
+      const box = await dependencies.sealedBox();
+      const hash = requestHash("POST", "/api/orders", request.body, (text) =>
+        box.fingerprint(text, "checkout-request"),
+      );
       const replayed = replayOf(await findStoredResponse(db, user.id, key), hash);
       if (replayed) return reply.code(202).send(orderSchema.parse(replayed.body));
 
       const snapshot = await cartSnapshot(dependencies.cart, request);
       const events = orderOf(snapshot.items, user.id, request.body.shippingAddress);
-      const sealedToken = (await dependencies.sealedBox()).seal(
-        request.body.payment.token,
-        paymentTokenPurpose,
-      );
+      const sealedToken = box.seal(request.body.payment.token, paymentTokenPurpose);
 
       const orderId = uuidv7();
       try {

@@ -2,12 +2,21 @@ import { createHash } from "node:crypto";
 
 /**
  * A hash of what a request asks, the same whatever the order of its JSON keys, to tell a replay
- * (same key, same request) from a misuse of the key (same key, another request).
+ * (same key, same request) from a misuse of the key (same key, another request). A body that
+ * holds a secret (a payment token) is hashed with a keyed `digest`, so the stored hash cannot be
+ * checked against guesses.
  */
-export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash("sha256")
-    .update(`${method} ${path}\n${canonicalJson(body)}`, "utf8")
-    .digest("hex");
+export function requestHash(
+  method: string,
+  path: string,
+  body: unknown,
+  digest: (text: string) => string = sha256,
+): string {
+  return digest(`${method} ${path}\n${canonicalJson(body)}`);
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 function canonicalJson(value: unknown): string {

@@ -1,7 +1,7 @@
 import { causedBy, type EventEnvelope, PaymentRequested } from "@mercato/contracts";
 import type { HandlerContext, SealedBox, SubscriptionDefinition } from "@mercato/platform";
 import type { PaymentProvider } from "../domain/payment-provider.ts";
-import { authorizePayment, tokenFingerprint } from "../store/payments.ts";
+import { authorizePayment } from "../store/payments.ts";
 import type { PaymentsTables } from "../store/tables.ts";
 
 /** The purpose orders seals payment tokens for. */
@@ -27,13 +27,14 @@ export function paymentRequests(dependencies: {
     ) {
       if (!PaymentRequested.is(event)) return;
       const { orderId, amount, sealedToken } = event.detail;
-      const token = openToken(await dependencies.sealedBox(), sealedToken);
+      const box = await dependencies.sealedBox();
+      const token = openToken(box, sealedToken);
       const outcome = await authorizePayment(
         transaction,
         {
           orderId,
           amount,
-          tokenFingerprint: token === undefined ? null : tokenFingerprint(token),
+          tokenFingerprint: token === undefined ? null : box.fingerprint(token, paymentTokenPurpose),
           // The queue's receive count is durable: it survives redelivery, restarts and other instances.
           attempt: delivery.receiveCount,
           authorize: async (paymentId) =>

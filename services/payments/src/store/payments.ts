@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import {
   type EventContext,
   type EventEnvelope,
@@ -33,15 +32,10 @@ export function paymentIdOf(orderId: string): string {
   return uuidv5(orderId, paymentIdNamespace);
 }
 
-/** SHA-256 of a payment token: tells two requests' tokens apart without keeping either. */
-export function tokenFingerprint(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
-
 export interface AuthorizationRequest {
   orderId: string;
   amount: Money;
-  /** Null when the token could not even be read (the authorization then declines it). */
+  /** The sealed box's keyed fingerprint; null when the token could not even be read (the authorization then declines it). */
   tokenFingerprint: string | null;
   /** Which attempt this is for the payment, 1 first. */
   attempt: number;
