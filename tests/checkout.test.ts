@@ -1,3 +1,4 @@
+import { forgetKeysAnsweredBefore, type OrdersTables } from "@mercato/orders";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { address, type ShopClient, startShop } from "./support/shop.ts";
@@ -20,6 +21,12 @@ describe("checkout on the embedded platform", () => {
   afterAll(async () => {
     await shop?.close();
   });
+
+  const ordersDb = () => {
+    const orders = shop.host.services.find((service) => service.definition.name === "orders");
+    if (!orders) throw new Error("orders does not run");
+    return orders.context.db as Kysely<OrdersTables>;
+  };
 
   const timelineTypes = async (token: string, orderId: string): Promise<string[]> => {
     const timeline = await client.call("GET", `/api/orders/${orderId}/timeline`, { token });
@@ -73,11 +80,10 @@ describe("checkout on the embedded platform", () => {
     expect(JSON.stringify(timeline.body)).not.toContain("tok_visa");
     expect(JSON.stringify(timeline.body)).not.toContain("sealedToken");
     // The sealed token was kept only until the payment request carried it.
-    const orders = shop.host.services.find((service) => service.definition.name === "orders");
     const stored = await sql<{ tokens: number; mentions: number }>`
       SELECT (SELECT count(*)::int FROM payment_tokens) AS tokens,
              (SELECT count(*)::int FROM order_events WHERE detail::text LIKE '%sealed%') AS mentions
-    `.execute(orders?.context.db as Kysely<unknown>);
+    `.execute(ordersDb());
     expect(stored.rows[0]).toEqual({ tokens: 0, mentions: 0 });
     const times = timeline.body.items.map((item: { at: string }) => Date.parse(item.at));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
@@ -156,6 +162,12 @@ describe("checkout on the embedded platform", () => {
     expect(list.body.items.map((order: { id: string }) => order.id)).toEqual([first.body.id]);
     await client.orderReaching(buyer.token, first.body.id, ["confirmed"]);
     await expect.poll(() => client.stock(product.sku)).toMatchObject({ onHand: 4 });
+
+    // A day later the key is forgotten: the same request is a new checkout (of an empty cart now).
+    const forgotten = await forgetKeysAnsweredBefore(ordersDb(), new Date(Date.now() + 1000));
+    expect(forgotten).toBeGreaterThanOrEqual(1);
+    const afterRetention = await client.checkout(buyer.token, { key });
+    expect(afterRetention.status).toBe(422);
   });
 
   it("answers 422 for an empty cart and orders nothing", async () => {

@@ -6,6 +6,7 @@ import {
   type SealedBox,
   type ServiceContext,
   type ServiceDefinition,
+  startPeriodicTask,
 } from "@mercato/platform";
 import { registerCheckoutRoute } from "./api/checkout-route.ts";
 import { registerOrderRoutes } from "./api/order-routes.ts";
@@ -14,18 +15,23 @@ import { type CartClient, createCartClient } from "./clients/cart-client.ts";
 import { sagaAnswers } from "./handlers/saga-answers.ts";
 import { startPaymentTimeouts } from "./payment-timeouts.ts";
 import { type OrdersSettings, ordersSettings } from "./settings.ts";
+import { forgetKeysAnsweredBefore } from "./store/idempotency-keys.ts";
 import type { OrdersTables } from "./store/tables.ts";
 
 export type { Order, OrderEvent, OrderStatus, RejectionReason } from "./domain/order.ts";
 export { rejectOverdueOrders } from "./payment-timeouts.ts";
 export { type OrdersSettings, ordersSettings } from "./settings.ts";
+export { forgetKeysAnsweredBefore } from "./store/idempotency-keys.ts";
 export { loadOrder, readStream } from "./store/order-stream.ts";
 export type { OrdersTables } from "./store/tables.ts";
 
 interface Running {
   cart: CartClient;
-  timeouts?: PeriodicTask;
+  sweeps: PeriodicTask[];
 }
+
+/** How long an Idempotency-Key's first answer is kept for replays. */
+export const idempotencyKeyRetentionMs = 24 * 60 * 60 * 1000;
 
 /**
  * Orders: each order an event-sourced aggregate, and the checkout saga that moves it. Settings
@@ -55,6 +61,7 @@ export function createOrdersService(
           baseUrl: () => settings.cartUrl ?? context.hostUrl(),
           onCall: (outcome) => calls.inc({ outcome }),
         }),
+        sweeps: [],
       };
       instances.set(context.database, running);
     }
@@ -74,11 +81,20 @@ export function createOrdersService(
       if (!options.sealedBox) {
         openSealedBox(createSealedBox(await loadSecretKey(context.config.secretKey, context.config.dataDir)));
       }
-      runningFor(context).timeouts = startPaymentTimeouts(context, settings.paymentTimeoutMs);
+      runningFor(context).sweeps.push(
+        startPaymentTimeouts(context, settings.paymentTimeoutMs),
+        startPeriodicTask(
+          { name: "idempotency key expiry", intervalMs: 10 * 60 * 1000, logger: context.logger },
+          () =>
+            forgetKeysAnsweredBefore(context.db, new Date(Date.now() - idempotencyKeyRetentionMs)).then(
+              () => undefined,
+            ),
+        ),
+      );
     },
     async onStop(context) {
       const running = instances.get(context.database);
-      await running?.timeouts?.stop();
+      await Promise.all(running?.sweeps.map((sweep) => sweep.stop()) ?? []);
       running?.cart.close();
       instances.delete(context.database);
     },

@@ -14,11 +14,12 @@ import { placeOrder } from "../domain/decisions.ts";
 import type { OrderItem, ShippingAddress } from "../domain/order.ts";
 import { messagesFor } from "../domain/order-messages.ts";
 import { requestHash } from "../domain/request-hash.ts";
-import { findStoredResponse, type StoredResponse, storeResponse } from "../store/idempotency-keys.ts";
+import { storeResponse } from "../store/idempotency-keys.ts";
 import { startOrder } from "../store/order-stream.ts";
 import { viewOf } from "../store/order-views.ts";
 import { keepPaymentToken } from "../store/payment-tokens.ts";
 import type { OrdersTables } from "../store/tables.ts";
+import { firstAnswer } from "./first-answer.ts";
 import { asProblem } from "./order-commands.ts";
 import { idempotencyHeadersSchema, orderBody, orderSchema, placeOrderBodySchema } from "./order-schemas.ts";
 
@@ -69,8 +70,9 @@ export function registerCheckoutRoute(
       const hash = requestHash("POST", "/api/orders", request.body, (text) =>
         box.fingerprint(text, "checkout-request"),
       );
-      const replayed = replayOf(await findStoredResponse(db, user.id, key), hash);
-      if (replayed) return reply.code(202).send(orderSchema.parse(replayed.body));
+      const idempotency = { userId: user.id, key, hash };
+      const replayed = await firstAnswer(db, idempotency, orderSchema);
+      if (replayed) return reply.code(202).send(replayed);
 
       const snapshot = await cartSnapshot(dependencies.cart, request);
       const events = orderOf(snapshot.items, user.id, request.body.shippingAddress);
@@ -98,9 +100,9 @@ export function registerCheckoutRoute(
         return reply.code(202).send(body);
       } catch (error) {
         if (!(error instanceof KeyTakenMeanwhile)) throw error;
-        const winner = replayOf(await findStoredResponse(db, user.id, key), hash);
+        const winner = await firstAnswer(db, idempotency, orderSchema);
         if (!winner) throw error;
-        return reply.code(202).send(orderSchema.parse(winner.body));
+        return reply.code(202).send(winner);
       }
     },
   );
@@ -112,17 +114,6 @@ function orderOf(items: OrderItem[], userId: string, shippingAddress: ShippingAd
   } catch (error) {
     throw asProblem(error);
   }
-}
-
-/** The first answer to the same request, or a 409 when the key was used for another one. */
-function replayOf(stored: StoredResponse | undefined, hash: string): StoredResponse | undefined {
-  if (!stored) return undefined;
-  if (stored.requestHash !== hash) {
-    throw HttpProblem.conflict(
-      "This Idempotency-Key was already used for a different request; use a new key for a new order",
-    );
-  }
-  return stored;
 }
 
 async function cartSnapshot(cart: CartClient, request: FastifyRequest) {

@@ -8,13 +8,12 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { v7 as uuidv7 } from "uuid";
-import type { z } from "zod";
 import { receiveReturn, requestReturn } from "../domain/decisions.ts";
 import type { Order } from "../domain/order.ts";
 import { requestHash } from "../domain/request-hash.ts";
-import { findStoredResponse } from "../store/idempotency-keys.ts";
 import { findReturnView, type ReturnView } from "../store/order-views.ts";
 import type { OrdersTables } from "../store/tables.ts";
+import { firstAnswer } from "./first-answer.ts";
 import { runCommand, visibleOrder } from "./order-commands.ts";
 import {
   optionalIdempotencyHeadersSchema,
@@ -58,8 +57,9 @@ export function registerReturnRoutes(app: FastifyInstance, context: ServiceConte
       const order = await visibleOrder(context, request.params.id, user, "owner");
       const key = request.headers["idempotency-key"];
       const hash = requestHash("POST", `/api/orders/${order.id}/returns`, request.body);
-      const firstAnswer = () => (key ? answerGiven(context, user.id, key, hash) : undefined);
-      const answered = await firstAnswer();
+      const answerGiven = () =>
+        key ? firstAnswer(context.db, { userId: user.id, key, hash }, returnSchema) : undefined;
+      const answered = await answerGiven();
       if (answered) return reply.code(202).send(answered);
       const returnId = uuidv7();
       try {
@@ -82,7 +82,7 @@ export function registerReturnRoutes(app: FastifyInstance, context: ServiceConte
       } catch (error) {
         // A copy of this request committed meanwhile: it took the key, and the units with it, so
         // this one failed on either. The client retried one return and gets that return.
-        const winner = await firstAnswer();
+        const winner = await answerGiven();
         if (winner) return reply.code(202).send(winner);
         throw error;
       }
@@ -112,21 +112,6 @@ export function registerReturnRoutes(app: FastifyInstance, context: ServiceConte
       return returnBody(returnOf(change.after, found.id));
     },
   );
-}
-
-/** The return first answered to this key, or a 409 when the key answered another request. */
-async function answerGiven(
-  { db }: ServiceContext<OrdersTables>,
-  userId: string,
-  key: string,
-  hash: string,
-): Promise<z.infer<typeof returnSchema> | undefined> {
-  const stored = await findStoredResponse(db, userId, key);
-  if (!stored) return undefined;
-  if (stored.requestHash !== hash) {
-    throw HttpProblem.conflict("This Idempotency-Key was already used for a different request");
-  }
-  return returnSchema.parse(stored.body);
 }
 
 function returnOf(order: Order, returnId: string): ReturnView {

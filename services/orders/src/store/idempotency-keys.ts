@@ -46,3 +46,9 @@ export async function storeResponse(
     .executeTakeFirst();
   return inserted !== undefined;
 }
+
+/** Forgets the keys answered before `before`: a client retries within minutes, not days. */
+export async function forgetKeysAnsweredBefore(db: Kysely<OrdersTables>, before: Date): Promise<number> {
+  const result = await db.deleteFrom("idempotency_keys").where("created_at", "<", before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
