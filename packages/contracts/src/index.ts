@@ -8,3 +8,4 @@ export {
 } from "./event-type.ts";
 export * from "./events/index.ts";
 export { type Money, moneySchema } from "./money.ts";
+export { paymentTokenPurpose } from "./payment-token.ts";

@@ -35,7 +35,6 @@ export {
   type RefundPlan,
 } from "./domain/refund-plan.ts";
 export { createSandboxProvider, flakyFailures } from "./domain/sandbox-provider.ts";
-export { paymentTokenPurpose } from "./handlers/payment-requested.ts";
 export {
   type AuthorizationOutcome,
   type AuthorizationRequest,

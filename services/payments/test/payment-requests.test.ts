@@ -1,7 +1,7 @@
-import { PaymentAuthorized, PaymentDeclined } from "@mercato/contracts";
+import { PaymentAuthorized, PaymentDeclined, paymentTokenPurpose } from "@mercato/contracts";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findPayment, paymentIdOf, paymentTokenPurpose } from "../src/index.ts";
+import { findPayment, paymentIdOf } from "../src/index.ts";
 import {
   eventsOf,
   type PaymentsHost,

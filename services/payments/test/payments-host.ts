@@ -9,6 +9,7 @@ import {
   OrderConfirmed,
   OrderRejected,
   PaymentRequested,
+  paymentTokenPurpose,
   ReturnReceived,
 } from "@mercato/contracts";
 import {
@@ -30,7 +31,6 @@ import {
   createSandboxProvider,
   type PaymentProvider,
   type PaymentsTables,
-  paymentTokenPurpose,
 } from "../src/index.ts";
 
 export interface PaymentsHost {

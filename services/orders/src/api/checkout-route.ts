@@ -1,3 +1,4 @@
+import { paymentTokenPurpose } from "@mercato/contracts";
 import {
   currentUser,
   HttpProblem,
@@ -23,8 +24,6 @@ import { firstAnswer } from "./first-answer.ts";
 import { asProblem } from "./order-commands.ts";
 import { idempotencyHeadersSchema, orderBody, orderSchema, placeOrderBodySchema } from "./order-schemas.ts";
 
-/** The purpose payments opens tokens for (services/payments: paymentTokenPurpose). */
-const paymentTokenPurpose = "payment-token";
 const bodyLimit = 4 * 1024;
 
 export interface CheckoutDependencies {

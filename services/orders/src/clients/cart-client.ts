@@ -89,7 +89,11 @@ export function createCartClient(options: CartClientOptions): CartClient {
       await response.body?.cancel();
       throw new Error(`cart answered ${response.status}`);
     }
-    return snapshotSchema.parse(await response.json());
+    // A body that is not a cart will not become one on retry: it fails at once, and counts
+    // against the breaker (something is wrong with cart), without its parse errors in the answer.
+    const snapshot = snapshotSchema.safeParse(await response.json().catch(() => undefined));
+    if (!snapshot.success) throw new AbortError("cart answered a body that is not a cart");
+    return snapshot.data;
   };
 
   const breaker = new CircuitBreaker(

@@ -1,11 +1,8 @@
-import { causedBy, type EventEnvelope, PaymentRequested } from "@mercato/contracts";
+import { causedBy, type EventEnvelope, PaymentRequested, paymentTokenPurpose } from "@mercato/contracts";
 import type { HandlerContext, SealedBox, SubscriptionDefinition } from "@mercato/platform";
 import type { PaymentProvider } from "../domain/payment-provider.ts";
 import { authorizePayment } from "../store/payments.ts";
 import type { PaymentsTables } from "../store/tables.ts";
-
-/** The purpose orders seals payment tokens for. */
-export const paymentTokenPurpose = "payment-token";
 
 /**
  * Authorizes the payment an order asks for, once per order, and answers PaymentAuthorized or
