@@ -31,9 +31,11 @@ export function sagaAnswers(settings: { paymentTimeoutMs: number }): Subscriptio
     queue: { visibilityTimeoutMs: 10_000, maxReceiveCount: 10, backoff: { baseMs: 50, maxMs: 5_000 } },
     async handle(event: EventEnvelope, { transaction, logger, publish }: HandlerContext<OrdersTables>) {
       const orderId = (event.detail as { orderId: string }).orderId;
-      const decide = decisionFor(event, settings.paymentTimeoutMs);
+      // One instant for the decision and the events' time, so a deadline is exactly its timeout after.
+      const now = new Date();
+      const decide = decisionFor(event, settings.paymentTimeoutMs, now);
       if (!decide) return;
-      const change = await changeOrder(transaction, orderId, decide);
+      const change = await changeOrder(transaction, orderId, decide, now);
       if (!change) {
         logger.warn({ orderId, detailType: event["detail-type"] }, "answer for an order that does not exist");
         return;
@@ -46,9 +48,10 @@ export function sagaAnswers(settings: { paymentTimeoutMs: number }): Subscriptio
 function decisionFor(
   event: EventEnvelope,
   paymentTimeoutMs: number,
+  now: Date,
 ): ((order: Order) => OrderEvent[]) | undefined {
   if (StockReserved.is(event)) {
-    return (order) => stockReserved(order, event.detail.expiresAt, new Date(), paymentTimeoutMs);
+    return (order) => stockReserved(order, event.detail.expiresAt, now, paymentTimeoutMs);
   }
   if (StockReservationFailed.is(event))
     return (order) => stockReservationFailed(order, event.detail.shortSkus);
