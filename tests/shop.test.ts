@@ -155,8 +155,20 @@ describe("a shop on the embedded platform", () => {
         "/api/cart",
         "/api/cart/items",
         "/api/cart/items/{productId}",
+        "/api/orders",
+        "/api/orders/{id}",
+        "/api/orders/{id}/timeline",
+        "/api/orders/{id}/cancel",
+        "/api/orders/{id}/ship",
+        "/api/orders/{id}/deliver",
+        "/api/orders/{id}/returns",
+        "/api/returns/{id}/receive",
         "/api/ops/queues",
       ]),
     );
+    const checkout = document.body.paths["/api/orders"].post;
+    expect(checkout.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(checkout.responses)).toEqual(expect.arrayContaining(["202", "409", "422", "503"]));
+    expect(JSON.stringify(checkout.parameters)).toContain("idempotency-key");
   });
 });
