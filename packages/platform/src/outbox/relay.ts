@@ -88,7 +88,9 @@ export class OutboxRelay<DB = unknown> {
     while (this.running) {
       this.pendingWake = false;
       const published = await this.relayBatchLogged();
-      if (published === 0 && !this.pendingWake) await this.sleep(this.pollIntervalMs);
+      // A batch that was not full took every row committed before it began; a row committed
+      // since then woke the relay (pendingWake), so only then is another look worth a transaction.
+      if (published < this.batchSize && !this.pendingWake) await this.sleep(this.pollIntervalMs);
     }
   }
 
