@@ -210,17 +210,12 @@ async function giveBack(
     } as const;
     events.push(...(await recordMovement(writer, movement, toStockLevels(after), context)));
   }
-  const updated = await writer.transaction
-    .updateTable("reservations")
-    .set({ status, updated_at: new Date() })
-    .where("id", "=", row.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const updated = await setStatus(writer, row.id, status);
   events.push(
     StockReleased.create({ orderId: row.id, lines: row.lines, expired: status === "expired" }, context),
   );
   await writer.publish(events);
-  return toReservation(updated);
+  return updated;
 }
 
 /**
@@ -273,15 +268,7 @@ export async function commit(
     } as const;
     events.push(...(await recordMovement(writer, movement, toStockLevels(after), context)));
   }
-  const updated = await writer.transaction
-    .updateTable("reservations")
-    .set({ status: "committed", updated_at: new Date() })
-    .where("id", "=", orderId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  events.push(StockCommitted.create({ orderId, lines: row.lines }, context));
-  await writer.publish(events);
-  return toReservation(updated);
+  return committed(writer, row, events, context);
 }
 
 /**
@@ -319,15 +306,33 @@ async function sellAgain(
     events.push(...(await recordMovement(writer, movement, toStockLevels(after), context)));
   }
   await sql`RELEASE SAVEPOINT sell_again`.execute(transaction);
-  const updated = await transaction
+  return committed(writer, row, events, context);
+}
+
+/** Marks the reservation sold and publishes the stock movements' events with StockCommitted. */
+async function committed(
+  writer: StockWriter,
+  row: Selectable<ReservationTable>,
+  events: EventEnvelope[],
+  context: EventContext,
+): Promise<Reservation> {
+  const updated = await setStatus(writer, row.id, "committed");
+  await writer.publish([...events, StockCommitted.create({ orderId: row.id, lines: row.lines }, context)]);
+  return updated;
+}
+
+async function setStatus(
+  writer: StockWriter,
+  orderId: string,
+  status: ReservationStatus,
+): Promise<Reservation> {
+  const row = await writer.transaction
     .updateTable("reservations")
-    .set({ status: "committed", updated_at: new Date() })
-    .where("id", "=", row.id)
+    .set({ status, updated_at: new Date() })
+    .where("id", "=", orderId)
     .returningAll()
     .executeTakeFirstOrThrow();
-  events.push(StockCommitted.create({ orderId: row.id, lines: row.lines }, context));
-  await writer.publish(events);
-  return toReservation(updated);
+  return toReservation(row);
 }
 
 /**
@@ -347,13 +352,7 @@ export async function cancel(
   for (const line of row.lines) {
     await putBackOnHand(writer, line, { kind: "cancel", orderId }, context);
   }
-  const updated = await writer.transaction
-    .updateTable("reservations")
-    .set({ status: "restocked", updated_at: new Date() })
-    .where("id", "=", orderId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toReservation(updated);
+  return setStatus(writer, orderId, "restocked");
 }
 
 /**
