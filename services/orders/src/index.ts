@@ -19,10 +19,9 @@ import { forgetKeysAnsweredBefore } from "./store/idempotency-keys.ts";
 import type { OrdersTables } from "./store/tables.ts";
 
 export type { Order, OrderEvent, OrderStatus, RejectionReason } from "./domain/order.ts";
-export { rejectOverdueOrders } from "./payment-timeouts.ts";
-export { type OrdersSettings, ordersSettings } from "./settings.ts";
+export type { OrdersSettings } from "./settings.ts";
 export { forgetKeysAnsweredBefore } from "./store/idempotency-keys.ts";
-export { loadOrder, readStream } from "./store/order-stream.ts";
+export { readStream } from "./store/order-stream.ts";
 export type { OrdersTables } from "./store/tables.ts";
 
 interface Running {
@@ -31,7 +30,7 @@ interface Running {
 }
 
 /** How long an Idempotency-Key's first answer is kept for replays. */
-export const idempotencyKeyRetentionMs = 24 * 60 * 60 * 1000;
+const idempotencyKeyRetentionMs = 24 * 60 * 60 * 1000;
 
 /**
  * Orders: each order an event-sourced aggregate, and the checkout saga that moves it. Settings

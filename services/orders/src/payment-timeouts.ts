@@ -1,7 +1,6 @@
 import { type PeriodicTask, type ServiceContext, startPeriodicTask } from "@mercato/platform";
 import { paymentTimedOut } from "./domain/decisions.ts";
-import { messagesFor } from "./domain/order-messages.ts";
-import { changeOrder } from "./store/order-stream.ts";
+import { changeOrderAndPublish } from "./store/order-stream.ts";
 import type { OrdersTables } from "./store/tables.ts";
 
 const batchSize = 100;
@@ -52,17 +51,13 @@ async function rejectIfOverdue(
   now: Date,
 ): Promise<boolean> {
   return context.db.transaction().execute(async (transaction) => {
-    const change = await changeOrder(transaction, id, (order) => paymentTimedOut(order, now));
-    if (!change || change.events.length === 0) return false;
-    await context.publish(
+    const change = await changeOrderAndPublish(
       transaction,
-      messagesFor(
-        change.after,
-        change.events,
-        { correlationId: `payment-timeout-${id}` },
-        change.sealedToken,
-      ),
+      id,
+      (order) => paymentTimedOut(order, now),
+      (events) => context.publish(transaction, events),
+      { correlationId: `payment-timeout-${id}` },
     );
-    return true;
+    return (change?.events.length ?? 0) > 0;
   });
 }

@@ -2,9 +2,8 @@ import type { AuthenticatedUser, ServiceContext } from "@mercato/platform";
 import { HttpProblem } from "@mercato/platform";
 import { OrderRuleError } from "../domain/decisions.ts";
 import type { Order, OrderEvent } from "../domain/order.ts";
-import { messagesFor } from "../domain/order-messages.ts";
 import { storeResponse } from "../store/idempotency-keys.ts";
-import { changeOrder, type OrderChange } from "../store/order-stream.ts";
+import { changeOrderAndPublish, type OrderChange } from "../store/order-stream.ts";
 import { findOrderView, type OrderView } from "../store/order-views.ts";
 import type { OrdersTables } from "../store/tables.ts";
 
@@ -44,7 +43,13 @@ export async function runCommand(
 ): Promise<OrderChange> {
   try {
     return await context.db.transaction().execute(async (transaction) => {
-      const change = await changeOrder(transaction, orderId, decide);
+      const change = await changeOrderAndPublish(
+        transaction,
+        orderId,
+        decide,
+        (events) => context.publish(transaction, events),
+        { correlationId },
+      );
       if (!change) throw HttpProblem.notFound(`Order ${orderId} does not exist`);
       if (remember) {
         const { userId, key, requestHash, statusCode } = remember;
@@ -55,10 +60,6 @@ export async function runCommand(
           );
         }
       }
-      await context.publish(
-        transaction,
-        messagesFor(change.after, change.events, { correlationId }, change.sealedToken),
-      );
       return change;
     });
   } catch (error) {

@@ -16,8 +16,7 @@ import {
   stockReserved,
 } from "../domain/decisions.ts";
 import type { Order, OrderEvent } from "../domain/order.ts";
-import { messagesFor } from "../domain/order-messages.ts";
-import { changeOrder } from "../store/order-stream.ts";
+import { changeOrderAndPublish } from "../store/order-stream.ts";
 import type { OrdersTables } from "../store/tables.ts";
 
 /**
@@ -35,12 +34,10 @@ export function sagaAnswers(settings: { paymentTimeoutMs: number }): Subscriptio
       const now = new Date();
       const decide = decisionFor(event, settings.paymentTimeoutMs, now);
       if (!decide) return;
-      const change = await changeOrder(transaction, orderId, decide, now);
+      const change = await changeOrderAndPublish(transaction, orderId, decide, publish, causedBy(event), now);
       if (!change) {
         logger.warn({ orderId, detailType: event["detail-type"] }, "answer for an order that does not exist");
-        return;
       }
-      await publish(messagesFor(change.after, change.events, causedBy(event), change.sealedToken));
     },
   };
 }

@@ -1,5 +1,8 @@
+import type { EventContext, EventEnvelope } from "@mercato/contracts";
 import type { Kysely, Transaction } from "kysely";
+import { validate as isUuid } from "uuid";
 import { evolve, type Order, type OrderEvent, type RecordedEvent, replay } from "../domain/order.ts";
+import { messagesFor } from "../domain/order-messages.ts";
 import { appendAndProject } from "./order-projection.ts";
 import { settlePaymentToken } from "./payment-tokens.ts";
 import type { OrdersTables } from "./tables.ts";
@@ -8,7 +11,6 @@ type Reader = Kysely<OrdersTables> | Transaction<OrdersTables>;
 export type Writer = Transaction<OrdersTables>;
 
 export interface OrderChange {
-  before: Order | undefined;
   after: Order;
   /** The events this change appended, none when the command changed nothing. */
   events: OrderEvent[];
@@ -16,11 +18,9 @@ export interface OrderChange {
   sealedToken?: string;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Order ids are UUIDs; anything else names no order (and must not reach a uuid column). */
 export function isOrderId(id: string): boolean {
-  return uuidPattern.test(id);
+  return isUuid(id);
 }
 
 export async function readStream(db: Reader, orderId: string): Promise<RecordedEvent[]> {
@@ -80,7 +80,7 @@ export async function changeOrder(
   const before = await loadOrder(transaction, orderId);
   if (!before) return undefined;
   const events = decide(before);
-  if (events.length === 0) return { before, after: before, events };
+  if (events.length === 0) return { after: before, events };
   const change = await append(transaction, orderId, before, events, at);
   const sealedToken = await settlePaymentToken(transaction, orderId, events);
   return sealedToken === undefined ? change : { ...change, sealedToken };
@@ -103,5 +103,23 @@ async function append(
   for (const event of recorded) after = evolve(after, event, orderId);
   if (!after) throw new Error(`Order ${orderId} has no events`);
   await appendAndProject(transaction, before, after, recorded);
-  return { before, after, events };
+  return { after, events };
+}
+
+/**
+ * changeOrder, then what the other services hear of the change, written with `publish` in the
+ * same transaction: every path that moves an existing order (commands, saga answers, the
+ * payment timeout) goes through here.
+ */
+export async function changeOrderAndPublish(
+  transaction: Writer,
+  orderId: string,
+  decide: (order: Order) => OrderEvent[],
+  publish: (events: EventEnvelope[]) => Promise<void>,
+  context: EventContext,
+  at?: Date,
+): Promise<OrderChange | undefined> {
+  const change = await changeOrder(transaction, orderId, decide, at);
+  if (change) await publish(messagesFor(change.after, change.events, context, change.sealedToken));
+  return change;
 }
