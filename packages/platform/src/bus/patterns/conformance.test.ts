@@ -9,8 +9,8 @@ interface ConformanceCase {
   pattern: unknown;
 }
 
-// The repository root's sibling `shared` folder holds the conformance cases.
-const casesUrl = new URL("../../../../../../shared/conformance/eventbridge-patterns.json", import.meta.url);
+// The repository's own copy of the contract's conformance cases (conformance/README.md says whence).
+const casesUrl = new URL("../../../../../conformance/eventbridge-patterns.json", import.meta.url);
 const cases = JSON.parse(readFileSync(casesUrl, "utf8")) as ConformanceCase[];
 
 describe("EventBridge pattern conformance", () => {
