@@ -1,4 +1,5 @@
-import { type Logger, pino } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
+import { serializeError } from "./log-safe-error.ts";
 
 export type { Logger };
 
@@ -18,14 +19,21 @@ const redactedPaths = [
   "*.payment.token",
 ];
 
-export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  return pino({
-    name: options.name ?? "mercato",
-    level: options.level ?? process.env.LOG_LEVEL ?? "info",
-    redact: { paths: redactedPaths, censor: "[redacted]" },
-    base: { pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+export function createLogger(
+  options: { level?: string; name?: string; destination?: DestinationStream } = {},
+): Logger {
+  return pino(
+    {
+      name: options.name ?? "mercato",
+      level: options.level ?? process.env.LOG_LEVEL ?? "info",
+      redact: { paths: redactedPaths, censor: "[redacted]" },
+      // Database errors lose their parameters and quoted values before they are written.
+      serializers: { err: serializeError, error: serializeError },
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination,
+  );
 }
 
 /** A logger that writes nothing, for tests and benchmarks. */

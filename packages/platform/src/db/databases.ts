@@ -5,7 +5,9 @@ import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Logger } from "../log.ts";
+import { scrubDatabaseError } from "./database-error.ts";
 import { quoteIdentifier, SharedPglite } from "./pglite-dialect.ts";
+import { scrubbingDialect } from "./scrubbing-dialect.ts";
 
 /** int8 values (counts, sequences) come back as numbers on both engines. */
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -84,7 +86,7 @@ async function openPglite(directory: string): Promise<DatabaseProvider> {
     engine: "pglite",
     async forService<DB>(service: string) {
       const schema = schemaFor(service);
-      const db = new Kysely<DB>({ dialect: shared.dialect(schema) });
+      const db = new Kysely<DB>({ dialect: scrubbingDialect(shared.dialect(schema)) });
       open.add(db as Kysely<unknown>);
       return {
         engine: "pglite",
@@ -102,6 +104,8 @@ async function openPglite(directory: string): Promise<DatabaseProvider> {
                   (await transaction.query<R>(sqlText, parameters)).rows,
               }),
             );
+          } catch (error) {
+            throw scrubDatabaseError(error);
           } finally {
             release();
           }
@@ -145,7 +149,7 @@ async function openPostgres(
       });
       pool.on("error", (error) => logger.error({ err: error, service }, "idle PostgreSQL client failed"));
       pools.add(pool);
-      const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+      const db = new Kysely<DB>({ dialect: scrubbingDialect(new PostgresDialect({ pool })) });
       return {
         engine: "postgres",
         schema,
@@ -165,7 +169,7 @@ async function openPostgres(
             return result;
           } catch (error) {
             await client.query("ROLLBACK").catch(() => undefined);
-            throw error;
+            throw scrubDatabaseError(error);
           } finally {
             client.release();
           }

@@ -5,4 +5,5 @@ export {
   externalServices,
   requireServer,
 } from "./external-services.ts";
+export { captureLogs, type LogCapture, secretsIn } from "./log-capture.ts";
 export { createTestAuthority, type TestAuthority } from "./test-authority.ts";

@@ -1,5 +1,6 @@
 import type { EventEnvelope } from "@mercato/contracts";
 import { createLogger, type Logger } from "../../log.ts";
+import { errorSummary } from "../../log-safe-error.ts";
 import { retryDelayMs } from "../backoff.ts";
 import { groupIdOf } from "../group-id.ts";
 import { compilePattern, RuleSet } from "../patterns/index.ts";
@@ -90,7 +91,7 @@ class EmbeddedTransport implements Transport {
       try {
         this.ruleSet.add(rule.name, rule.eventPattern, rule.queue);
       } catch (error) {
-        throw new Error(`Stored rule "${rule.name}" no longer compiles: ${errorText(error)}`);
+        throw new Error(`Stored rule "${rule.name}" no longer compiles: ${errorSummary(error)}`);
       }
       this.rules.set(rule.name, rule);
     }
@@ -478,7 +479,7 @@ class EmbeddedTransport implements Transport {
       this.logger.debug(context, "handler failed after its message was delivered again or removed");
       return;
     }
-    stored.attempts.push({ at: new Date().toISOString(), error: errorText(error) });
+    stored.attempts.push({ at: new Date().toISOString(), error: errorSummary(error) });
     delete stored.receivedAt;
     if (receiveCount >= queue.config.maxReceiveCount) {
       this.logger.warn(context, "message moved to the dead-letter queue");
@@ -559,9 +560,4 @@ function newMessage(
     dueVersion: 0,
     removed: false,
   };
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }

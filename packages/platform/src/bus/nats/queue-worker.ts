@@ -1,6 +1,7 @@
 import type { EventEnvelope } from "@mercato/contracts";
 import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "../../log.ts";
+import { errorSummary } from "../../log-safe-error.ts";
 import { retryDelayMs } from "../backoff.ts";
 import type { Handler, QueueConfig } from "../transport.ts";
 import type { AckBatcher } from "./ack-batcher.ts";
@@ -252,7 +253,7 @@ export class QueueWorker {
     const attempt: RecordedAttempt = {
       receive,
       at: new Date().toISOString(),
-      error: error instanceof Error ? error.message : String(error),
+      error: errorSummary(error),
     };
     if (receive >= config.maxReceiveCount) {
       await this.#deadLetter(message, event, await this.#record(message.seq, history, attempt), config);
