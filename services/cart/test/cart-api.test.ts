@@ -42,6 +42,7 @@ describe.each(topologies)("cart on $name", ({ distributed, available }) => {
         expect(first.status).toBe(200);
         expect(first.body).toEqual({
           id: expect.any(String),
+          revision: 0,
           items: [],
           subtotal: { amount: 0, currency: "EUR" },
         });

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Kysely } from "kysely";
 import { buildCart, type Cart, cannotJoin, maxLineQuantity, sellable } from "../domain/cart.ts";
 import { cartIdOf } from "../domain/cart-id.ts";
-import { addToLine, clearCart, readStoredLines, removeLine, setLineQuantity } from "../store/cart-lines.ts";
+import { addToLine, clearCart, readStoredCart, removeLine, setLineQuantity } from "../store/cart-lines.ts";
 import { findReplicaProduct } from "../store/product-replica.ts";
 import type { CartTables } from "../store/tables.ts";
 import { addItemBodySchema, cartSchema, lineParamsSchema, setQuantityBodySchema } from "./cart-schemas.ts";
@@ -16,7 +16,7 @@ const tags = ["cart"];
 const security = [{ bearer: [] }];
 
 async function readCart(db: Kysely<CartTables>, cartId: string): Promise<Cart> {
-  return buildCart(cartId, await readStoredLines(db, cartId));
+  return buildCart(cartId, await readStoredCart(db, cartId));
 }
 
 /** The "Cart" section of api.md: one cart per signed-in user, reachable only by that user. */

@@ -6,6 +6,11 @@ export const productIdSchema = z.string().min(1).max(128);
 
 export const cartSchema = z.object({
   id: z.string(),
+  revision: z
+    .number()
+    .int()
+    .min(0)
+    .describe("Goes up with every change to the cart's lines; checkout places one order per revision"),
   items: z.array(
     z.object({
       productId: z.string(),

@@ -29,6 +29,12 @@ export interface StoredLine {
   product: ReplicaProduct | undefined;
 }
 
+/** What the store holds for one cart: its revision and its lines. */
+export interface StoredCart {
+  revision: number;
+  lines: StoredLine[];
+}
+
 export interface CartLine {
   productId: string;
   sku: string;
@@ -40,6 +46,8 @@ export interface CartLine {
 
 export interface Cart {
   id: string;
+  /** Goes up with every change to the cart's lines; 0 for a cart that never had one. */
+  revision: number;
   items: CartLine[];
   subtotal: Money;
 }
@@ -56,7 +64,7 @@ export function sellable(product: ReplicaProduct | undefined): SellableProduct |
  * in it (product deleted, not known, or since moved to another currency) are left out, and so are
  * not part of the subtotal nor of a checkout.
  */
-export function buildCart(id: string, lines: StoredLine[]): Cart {
+export function buildCart(id: string, { revision, lines }: StoredCart): Cart {
   const items: CartLine[] = [];
   let currency: string | undefined;
   for (const line of lines) {
@@ -74,7 +82,7 @@ export function buildCart(id: string, lines: StoredLine[]): Cart {
     });
   }
   const amount = items.reduce((sum, item) => sum + item.lineTotal.amount, 0);
-  return { id, items, subtotal: { amount, currency: currency ?? defaultCurrency } };
+  return { id, revision, items, subtotal: { amount, currency: currency ?? defaultCurrency } };
 }
 
 /**

@@ -1,15 +1,23 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Units } from "../domain/bought-units.ts";
-import { maxLineQuantity, type StoredLine } from "../domain/cart.ts";
+import { maxLineQuantity, type StoredCart, type StoredLine } from "../domain/cart.ts";
 import { replicaProductOf } from "./product-replica.ts";
 import type { CartTables } from "./tables.ts";
 
-/** The cart's lines, oldest first, each with its product as the replica has it now. */
-export async function readStoredLines(db: Kysely<CartTables>, cartId: string): Promise<StoredLine[]> {
+/** The cart's revision and its lines, oldest first, each with its product as the replica has it now. */
+export async function readStoredCart(db: Kysely<CartTables>, cartId: string): Promise<StoredCart> {
+  // One statement, so the revision and the lines come from the same snapshot: a checkout must
+  // never pair a revision with lines of another one. The one-row subquery keeps an empty cart's
+  // revision in the answer.
+  const cart = sql<{ revision: number }>`(
+    SELECT coalesce((SELECT revision FROM carts WHERE cart_id = ${cartId}), 0) AS revision
+  )`.as("cart");
   const rows = await db
-    .selectFrom("cart_items")
+    .selectFrom(cart)
+    .leftJoin("cart_items", (join) => join.on("cart_items.cart_id", "=", cartId))
     .leftJoin("product_replica", "product_replica.product_id", "cart_items.product_id")
     .select([
+      "cart.revision",
       "cart_items.product_id",
       "cart_items.quantity",
       "product_replica.product_id as known",
@@ -19,15 +27,19 @@ export async function readStoredLines(db: Kysely<CartTables>, cartId: string): P
       "product_replica.price_currency",
       "product_replica.deleted",
     ])
-    .where("cart_items.cart_id", "=", cartId)
     .orderBy("cart_items.added_at")
     .orderBy("cart_items.product_id")
     .execute();
-  return rows.map((row) => ({
-    productId: row.product_id,
-    quantity: row.quantity,
-    product: row.known === null ? undefined : replicaProductOf({ ...row, deleted: row.deleted ?? false }),
-  }));
+  const lines: StoredLine[] = [];
+  for (const row of rows) {
+    if (row.product_id === null || row.quantity === null) continue;
+    lines.push({
+      productId: row.product_id,
+      quantity: row.quantity,
+      product: row.known === null ? undefined : replicaProductOf({ ...row, deleted: row.deleted ?? false }),
+    });
+  }
+  return { revision: Number(rows[0]?.revision ?? 0), lines };
 }
 
 /**

@@ -24,7 +24,15 @@ export interface CartItemsTable {
   updated_at: Generated<Date>;
 }
 
+/** Written only by the triggers of migration 0002: every change to a cart's lines bumps its revision. */
+export interface CartsTable {
+  cart_id: string;
+  revision: number;
+  updated_at: Generated<Date>;
+}
+
 export interface CartTables {
   product_replica: ProductReplicaTable;
   cart_items: CartItemsTable;
+  carts: CartsTable;
 }
