@@ -1,7 +1,14 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type Host, loadConfig, type ServiceDefinition, silentLogger, startHost } from "@mercato/platform";
+import {
+  type Host,
+  type Logger,
+  loadConfig,
+  type ServiceDefinition,
+  silentLogger,
+  startHost,
+} from "@mercato/platform";
 import { removeNatsResources } from "@mercato/platform/nats";
 import { dropServiceDatabases, externalServices, type TestAuthority } from "@mercato/platform/testing";
 import { expect } from "vitest";
@@ -164,6 +171,8 @@ export async function startShop(
     env?: Record<string, string>;
     distributed?: { prefix: string };
     auth?: TestAuthority;
+    /** Silent unless given: a test that reads the logs passes its own. */
+    logger?: Logger;
   } = {},
 ): Promise<{ host: Host; client: ShopClient; close(): Promise<void> }> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-shop-"));
@@ -183,7 +192,7 @@ export async function startShop(
         : {}),
     },
     services,
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     ...(auth ? { auth: auth.verifier } : {}),
   });
   return {
