@@ -9,6 +9,7 @@ export default defineConfig({
       "apps/*/test/**/*.test.ts",
       "tests/**/*.test.ts",
     ],
+    globalSetup: ["tests/support/build-cli.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

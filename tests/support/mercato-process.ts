@@ -18,6 +18,12 @@ export interface MercatoProcess {
   restart(): Promise<void>;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<void>;
+  /** Sends a signal and returns at once. */
+  signal(signal: NodeJS.Signals): void;
+  /** The exit code (or the signal's name) once the process has ended. */
+  exited(): Promise<number | string>;
+  /** Resolves once the process has written a line that matches. */
+  printed(pattern: RegExp): Promise<void>;
 }
 
 /** A port nothing listens on now, so that a restarted process can take the same one. */
@@ -48,6 +54,8 @@ export async function startMercatoProcess(options: {
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   let output = "";
+  let exit: Promise<number | string> = Promise.resolve("not started");
+  const outputWaiters = new Set<() => void>();
 
   const launch = async () => {
     output = "";
@@ -61,8 +69,10 @@ export async function startMercatoProcess(options: {
       },
     );
     child = started;
+    exit = new Promise((resolve) => started.once("exit", (code, signal) => resolve(code ?? signal ?? "")));
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString("utf8")).slice(-keptOutputChars);
+      for (const wake of outputWaiters) wake();
     };
     started.stdout?.on("data", keep);
     started.stderr?.on("data", keep);
@@ -88,6 +98,18 @@ export async function startMercatoProcess(options: {
     kill: () => endWith("SIGKILL"),
     restart: launch,
     stop: () => endWith("SIGTERM"),
+    signal: (signal) => child?.kill(signal),
+    exited: () => exit,
+    printed: (pattern) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (!pattern.test(output)) return;
+          outputWaiters.delete(check);
+          resolve();
+        };
+        outputWaiters.add(check);
+        check();
+      }),
   };
 }
 

@@ -1,72 +1,105 @@
-import { parseArgs } from "node:util";
+import { Command, CommanderError, Option } from "commander";
+import cliPackage from "../package.json" with { type: "json" };
+import { CommandError, OpsClient } from "./commands/ops-client.ts";
 
 // Commands load their modules on demand, so that a quick command does not load the whole platform.
 const queues = () => import("./commands/queues.ts");
 
-const usage = `usage: mercato <command>
+/** Exit codes: 0 done, 1 the work failed, 2 the command line was wrong. */
+const usageError = 2;
 
-  start [--service <name>]...          run every service in one process, or only those named
-  events test-pattern <pattern> <event> print whether an EventBridge pattern matches an event
-  queues [--url <url>]                  list queues with their counters
-  dlq <queue> [--url <url>]             list a queue's dead letters
-  redrive <queue> [--id <id>]...        move dead letters (all, or those named) back to the queue
-  purge <queue>                         delete every message waiting in a queue
+function program(): Command {
+  const mercato = new Command("mercato")
+    .description("Mercato, the event-driven commerce platform: run it and operate its queues")
+    .version(cliPackage.version, "-v, --version")
+    .showHelpAfterError("(run `mercato --help` or `mercato <command> --help` for usage)")
+    .showSuggestionAfterError()
+    .exitOverride();
+  const urlOption = () =>
+    new Option("--url <url>", "the server's address")
+      .env("MERCATO_URL")
+      .default(undefined, "http://127.0.0.1:$PORT");
 
-The queue commands talk to a running server: --url, MERCATO_URL, or http://127.0.0.1:$PORT,
-with MERCATO_OPS_TOKEN or the token file in MERCATO_DATA_DIR.`;
+  mercato
+    .command("start")
+    .description("run every service in one process, or only those named")
+    .option("-s, --service <name...>", "a service to run (repeat or list several)", [])
+    .addHelpText(
+      "after",
+      "\nServices: gateway, identity, catalog, inventory, cart, orders, payments, events.\nSettings come from environment variables; see docs/configuration.md.",
+    )
+    .action(async (options: { service: string[] }) => {
+      const { start } = await import("./commands/start.ts");
+      process.exitCode = await start(options.service);
+    });
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      service: { type: "string", multiple: true, default: [] },
-      id: { type: "string", multiple: true, default: [] },
-      url: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  const [command, ...rest] = positionals;
-  if (values.help || command === undefined || command === "help") {
-    console.log(usage);
-    return command === undefined && !values.help ? 2 : 0;
-  }
-  switch (command) {
-    case "start":
-      return (await import("./commands/start.ts")).start(values.service);
-    case "events":
-      if (rest[0] !== "test-pattern") break;
-      return (await import("./commands/test-pattern.ts")).testPattern(rest[1], rest[2]);
-    case "queues": {
-      const { listQueues, OpsClient } = await queues();
-      return listQueues(await OpsClient.fromEnvironment(values.url));
-    }
-    case "dlq": {
-      if (!rest[0]) break;
-      const { showDeadLetters, OpsClient } = await queues();
-      return showDeadLetters(await OpsClient.fromEnvironment(values.url), rest[0]);
-    }
-    case "redrive": {
-      if (!rest[0]) break;
-      const { redrive, OpsClient } = await queues();
-      return redrive(await OpsClient.fromEnvironment(values.url), rest[0], values.id);
-    }
-    case "purge": {
-      if (!rest[0]) break;
-      const { purge, OpsClient } = await queues();
-      return purge(await OpsClient.fromEnvironment(values.url), rest[0]);
-    }
-  }
-  console.error(usage);
-  return 2;
+  mercato
+    .command("events")
+    .description("work with events and patterns")
+    .command("test-pattern")
+    .description("print whether an EventBridge pattern matches an event (true or false)")
+    .argument("<pattern>", "the pattern, as JSON")
+    .argument("<event>", "the event, as JSON")
+    .action(async (pattern: string, event: string) => {
+      const { testPattern } = await import("./commands/test-pattern.ts");
+      process.exitCode = testPattern(pattern, event);
+    });
+
+  mercato
+    .command("queues")
+    .description("list queues with depth, in flight, delayed, DLQ depth, age of the oldest and counters")
+    .addOption(urlOption())
+    .action(async (options: { url?: string }) => {
+      const { listQueues } = await queues();
+      process.exitCode = await listQueues(await OpsClient.fromEnvironment(options.url));
+    });
+
+  mercato
+    .command("dlq")
+    .description("list a queue's dead letters with the last error of each")
+    .argument("<queue>", "the queue's name (see `mercato queues`)")
+    .addOption(urlOption())
+    .action(async (queue: string, options: { url?: string }) => {
+      const { showDeadLetters } = await queues();
+      process.exitCode = await showDeadLetters(await OpsClient.fromEnvironment(options.url), queue);
+    });
+
+  mercato
+    .command("redrive")
+    .description("move dead letters back to their queue: all of them, or those named")
+    .argument("<queue>", "the queue's name")
+    .option("--id <id...>", "a dead letter's id (see `mercato dlq <queue>`)", [])
+    .addOption(urlOption())
+    .action(async (queue: string, options: { id: string[]; url?: string }) => {
+      const { redrive } = await queues();
+      process.exitCode = await redrive(await OpsClient.fromEnvironment(options.url), queue, options.id);
+    });
+
+  mercato
+    .command("purge")
+    .description("delete every message waiting in a queue (not its dead letters)")
+    .argument("<queue>", "the queue's name")
+    .addOption(urlOption())
+    .action(async (queue: string, options: { url?: string }) => {
+      const { purge } = await queues();
+      process.exitCode = await purge(await OpsClient.fromEnvironment(options.url), queue);
+    });
+
+  mercato.addHelpText(
+    "after",
+    "\nThe queue commands talk to a running server (--url, MERCATO_URL, or http://127.0.0.1:$PORT)\nwith MERCATO_OPS_TOKEN or the token file in MERCATO_DATA_DIR.",
+  );
+  return mercato;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+program()
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    if (error instanceof CommanderError) {
+      // Help and version are answers, not failures; commander has already printed the message.
+      process.exitCode = error.exitCode === 0 ? 0 : usageError;
+      return;
+    }
+    console.error(error instanceof CommandError ? error.message : error);
     process.exitCode = 1;
-  },
-);
+  });

@@ -29,6 +29,7 @@ export type {
   SubscriptionDefinition,
 } from "./service/definition.ts";
 export { defineService } from "./service/definition.ts";
+export { DataDirectoryInUseError, releaseDataDirectoryLocksSync } from "./service/data-dir-lock.ts";
 export { type Host, type HostOptions, startHost } from "./service/host.ts";
 export { type PeriodicTask, startPeriodicTask } from "./service/periodic-task.ts";
 export { queueDefaults, RunningService } from "./service/run-service.ts";

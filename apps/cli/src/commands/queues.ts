@@ -1,46 +1,17 @@
-import fs from "node:fs/promises";
 import type { QueueStats } from "@mercato/platform";
-import { loadConfig } from "@mercato/platform/config";
-import { opsTokenFile } from "@mercato/platform/ops-token";
+import { CommandError, type OpsClient } from "./ops-client.ts";
 
-/** Talks to a running server's operations API (api.md, "Operations"). */
-export class OpsClient {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly token: string,
-  ) {}
-
-  static async fromEnvironment(urlOverride: string | undefined): Promise<OpsClient> {
-    const config = loadConfig();
-    const baseUrl = urlOverride ?? process.env.MERCATO_URL ?? `http://127.0.0.1:${config.port}`;
-    const token =
-      config.opsToken ?? (await fs.readFile(opsTokenFile(config.dataDir), "utf8").catch(() => "")).trim();
-    if (!token) {
-      throw new Error(
-        `No operations token: set MERCATO_OPS_TOKEN or run from where ${opsTokenFile(config.dataDir)} exists`,
-      );
-    }
-    return new OpsClient(baseUrl, token);
-  }
-
-  async call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
-    const response = await fetch(new URL(path, this.baseUrl), {
-      method,
-      headers: {
-        authorization: `Bearer ${this.token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const payload = (await response.json().catch(() => ({}))) as T & { detail?: string; title?: string };
-    if (!response.ok) {
-      throw new Error(
-        `${method} ${path}: ${response.status} ${payload.detail ?? payload.title ?? ""}`.trim(),
-      );
-    }
-    return payload;
-  }
+interface DeadLetterSummary {
+  id: string;
+  event: { source: string; "detail-type": string };
+  receiveCount: number;
+  lastError: string;
 }
+
+/** The most dead letters one listing answers (the operations API's bound). */
+const pageSize = 1000;
+/** Ids moved per redrive request, so that a long redrive shows its progress. */
+const redriveChunk = 200;
 
 export async function listQueues(client: OpsClient): Promise<number> {
   const { items } = await client.call<{ items: QueueStats[] }>("GET", "/api/ops/queues");
@@ -49,14 +20,7 @@ export async function listQueues(client: OpsClient): Promise<number> {
 }
 
 export async function showDeadLetters(client: OpsClient, queue: string): Promise<number> {
-  const { items } = await client.call<{
-    items: {
-      id: string;
-      event: { source: string; "detail-type": string };
-      receiveCount: number;
-      lastError: string;
-    }[];
-  }>("GET", `/api/ops/queues/${encodeURIComponent(queue)}/dlq`);
+  const items = await deadLetters(client, queue);
   if (items.length === 0) console.log(`The dead-letter queue of ${queue} is empty`);
   for (const letter of items) {
     console.log(
@@ -66,22 +30,69 @@ export async function showDeadLetters(client: OpsClient, queue: string): Promise
   return 0;
 }
 
+/**
+ * Moves the dead letters named, or all of them, back to the queue. Ids are checked first, so a
+ * mistyped id moves nothing and is named. Everything is moved in chunks with a progress line; a
+ * message that fails again and returns to the DLQ during the run is not moved twice.
+ */
 export async function redrive(client: OpsClient, queue: string, ids: string[]): Promise<number> {
-  const body = ids.length > 0 ? { ids } : {};
-  const { moved } = await client.call<{ moved: number }>(
-    "POST",
-    `/api/ops/queues/${encodeURIComponent(queue)}/redrive`,
-    body,
-  );
-  console.log(`Moved ${moved} message(s) from the dead-letter queue back to ${queue}`);
+  const progress = { sent: new Set<string>(), moved: 0 };
+  if (ids.length > 0) {
+    const present = new Set((await deadLetters(client, queue)).map((letter) => letter.id));
+    const unknown = ids.filter((id) => !present.has(id));
+    if (unknown.length > 0) {
+      throw new CommandError(
+        `No dead letter ${unknown.join(", ")} in ${queue}'s dead-letter queue; nothing was moved (list them with \`mercato dlq ${queue}\`)`,
+      );
+    }
+    await redriveInChunks(client, queue, ids, progress);
+  } else {
+    for (;;) {
+      const waiting = (await deadLetters(client, queue)).filter((letter) => !progress.sent.has(letter.id));
+      if (waiting.length === 0) break;
+      await redriveInChunks(
+        client,
+        queue,
+        waiting.map((letter) => letter.id),
+        progress,
+      );
+    }
+  }
+  console.log(`Moved ${progress.moved} message(s) from the dead-letter queue back to ${queue}`);
   return 0;
 }
 
+async function redriveInChunks(
+  client: OpsClient,
+  queue: string,
+  ids: string[],
+  progress: { sent: Set<string>; moved: number },
+) {
+  for (let start = 0; start < ids.length; start += redriveChunk) {
+    const chunk = ids.slice(start, start + redriveChunk);
+    const answer = await client.call<{ moved: number }>("POST", `${queuePath(queue)}/redrive`, {
+      ids: chunk,
+    });
+    for (const id of chunk) progress.sent.add(id);
+    progress.moved += answer.moved;
+    if (ids.length > redriveChunk) console.error(`redrive ${queue}: ${progress.moved} moved so far`);
+  }
+}
+
 export async function purge(client: OpsClient, queue: string): Promise<number> {
-  const { purged } = await client.call<{ purged: number }>(
-    "POST",
-    `/api/ops/queues/${encodeURIComponent(queue)}/purge`,
-  );
+  const { purged } = await client.call<{ purged: number }>("POST", `${queuePath(queue)}/purge`);
   console.log(`Purged ${purged} message(s) from ${queue}`);
   return 0;
+}
+
+async function deadLetters(client: OpsClient, queue: string): Promise<DeadLetterSummary[]> {
+  const { items } = await client.call<{ items: DeadLetterSummary[] }>(
+    "GET",
+    `${queuePath(queue)}/dlq?limit=${pageSize}`,
+  );
+  return items;
+}
+
+function queuePath(queue: string): string {
+  return `/api/ops/queues/${encodeURIComponent(queue)}`;
 }

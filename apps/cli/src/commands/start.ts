@@ -1,6 +1,7 @@
-import { ConfigError, createLogger, loadConfig, startHost } from "@mercato/platform";
+import { ConfigError, createLogger, type Host, loadConfig, startHost } from "@mercato/platform";
 import { seedDemoShop } from "../seed/demo-seed.ts";
 import { selectServices, serviceCatalog } from "../services.ts";
+import { ShutdownSignals } from "../shutdown-signals.ts";
 
 /** `mercato start [--service <name>]...`: every service in one process, or the ones named. */
 export async function start(serviceNames: string[]): Promise<number> {
@@ -24,15 +25,32 @@ export async function start(serviceNames: string[]): Promise<number> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel });
-  const host = await startHost({ config, services, logger });
-  await seedDemoShop(host, config, logger).catch((error: unknown) =>
-    logger.error({ err: error }, "the demo shop could not be loaded"),
+  const signals = new ShutdownSignals((signal) =>
+    logger.warn({ signal }, "stopped at once, without draining"),
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  let host: Host;
+  try {
+    host = await startHost({ config, services, logger });
+  } catch (error) {
+    signals.dispose();
+    throw error;
+  }
+
+  const stopSeeding = new AbortController();
+  const seeding = signals.received
+    ? Promise.resolve()
+    : seedDemoShop(host, config, logger, stopSeeding.signal).catch((error: unknown) =>
+        logger.error({ err: error }, "the demo shop could not be loaded"),
+      );
+  const signal = await signals.requested;
+  logger.info(
+    { signal },
+    "stopping: draining requests, consumers and the outbox (Ctrl-C again to stop at once)",
+  );
+  stopSeeding.abort();
+  await seeding;
   await host.close();
+  signals.dispose();
+  logger.info("stopped");
   return 0;
 }

@@ -4,11 +4,7 @@ import { compilePattern, InvalidPatternError } from "@mercato/platform/patterns"
  * `mercato events test-pattern '<pattern json>' '<event json>'`: prints true or false and exits
  * 0; prints why and exits 2 when the pattern (or either argument's JSON) is invalid.
  */
-export function testPattern(patternText: string | undefined, eventText: string | undefined): number {
-  if (patternText === undefined || eventText === undefined) {
-    console.error("usage: mercato events test-pattern '<pattern json>' '<event json>'");
-    return 2;
-  }
+export function testPattern(patternText: string, eventText: string): number {
   const pattern = parseJson(patternText, "pattern");
   const event = parseJson(eventText, "event");
   if (!pattern.ok) return fail(pattern.error);

@@ -1,67 +1,119 @@
+import fs from "node:fs/promises";
+import path from "node:path";
 import { type DemoProduct, demoImagePng, demoProducts } from "@mercato/catalog";
 import type { Host, Logger, PlatformConfig } from "@mercato/platform";
+import { SeedClient } from "./seed-client.ts";
 
 /** The embedded default admin (api.md, "Accounts"), used when MERCATO_ADMIN_* are unset. */
 const defaultAdmin = { email: "admin@mercato.local", password: "mercato-admin" };
 
 const seedingServices = ["identity", "catalog", "inventory"];
 
-/**
- * Loads the demo shop into an empty store through the public API, as an import script would: the
- * admin signs in, creates each product, uploads its picture and sets its stock. Runs only when
- * identity, catalog and inventory run in this process and the catalog is empty, so a restart or a
- * shop with products of its own is left alone.
- */
-export async function seedDemoShop(host: Host, config: PlatformConfig, logger: Logger): Promise<void> {
-  const running = new Set(host.services.map((service) => service.definition.name));
-  if (config.seed !== "demo" || !seedingServices.every((name) => running.has(name))) return;
-  const api = new SeedClient(host);
-  const admin = config.admin ?? defaultAdmin;
-  const login = await api.call<{ accessToken: string }>("POST", "/api/auth/login", admin);
-  api.token = login.accessToken;
-  const existing = await api.call<{ items: unknown[] }>("GET", "/api/products?limit=1");
-  if (existing.items.length > 0) return;
+/** How often the load reports how far it is, in products. */
+const progressEvery = 50;
 
-  const started = Date.now();
-  const products = demoProducts();
-  for (const product of products) await createProduct(api, product);
-  logger.info(
-    { products: products.length, ms: Date.now() - started },
-    "loaded the demo shop (MERCATO_SEED=demo)",
-  );
+interface ExistingProduct {
+  id: string;
+  sku: string;
+  images: string[];
 }
 
-async function createProduct(api: SeedClient, product: DemoProduct): Promise<void> {
+/**
+ * Loads the demo shop through the public API, as an import script would: the admin signs in,
+ * creates each product, uploads its picture and sets its stock. It runs when identity, catalog and
+ * inventory run in this process, on an empty catalog, or to finish a load that was interrupted:
+ * a marker file in the data directory says a load began, and each step is skipped when its
+ * result is already there. A shop with products of its own is left alone. Stops between two
+ * products when `signal` aborts; `/health/ready` shows how far it got.
+ */
+export async function seedDemoShop(
+  host: Host,
+  config: PlatformConfig,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  const running = new Set(host.services.map((service) => service.definition.name));
+  if (config.seed !== "demo" || !seedingServices.every((name) => running.has(name))) return;
+  const marker = new SeedMarker(config.dataDir);
+  const state = await marker.read();
+  if (state === "loaded") {
+    host.reportProgress("demoShop", "loaded");
+    return;
+  }
+
+  const api = new SeedClient(host);
+  const login = await api.call<{ accessToken: string }>(
+    "POST",
+    "/api/auth/login",
+    config.admin ?? defaultAdmin,
+  );
+  api.token = login.accessToken;
+  const existing = await existingProducts(api);
+  if (state === undefined && existing.size > 0) return;
+
+  await marker.write("loading");
+  const products = demoProducts();
+  const started = Date.now();
+  logger.info(
+    { products: products.length, resumed: existing.size > 0 },
+    "loading the demo shop (MERCATO_SEED=demo)",
+  );
+  for (const [index, product] of products.entries()) {
+    if (signal.aborted) {
+      logger.info(
+        { loaded: index, of: products.length },
+        "demo shop load stopped; the next start finishes it",
+      );
+      return;
+    }
+    host.reportProgress("demoShop", `loading ${index}/${products.length}`);
+    await loadProduct(api, product, existing.get(product.sku));
+    if ((index + 1) % progressEvery === 0) logger.info(`demo shop: ${index + 1}/${products.length} products`);
+  }
+  await marker.write("loaded");
+  host.reportProgress("demoShop", "loaded");
+  logger.info({ products: products.length, ms: Date.now() - started }, "loaded the demo shop");
+}
+
+async function loadProduct(api: SeedClient, product: DemoProduct, existing: ExistingProduct | undefined) {
   const { initialStock, ...fields } = product;
-  const created = await api.call<{ id: string }>("POST", "/api/products", fields);
-  await api.call("POST", `/api/products/${created.id}/images`, demoImagePng(product), "image/png");
+  const created = existing ?? (await api.call<ExistingProduct>("POST", "/api/products", fields));
+  if (created.images.length === 0) {
+    await api.call("POST", `/api/products/${created.id}/images`, demoImagePng(product), "image/png");
+  }
   await api.call("PUT", `/api/inventory/${encodeURIComponent(product.sku)}`, { onHand: initialStock });
 }
 
-/** Requests into the running server without a network hop. */
-class SeedClient {
-  token: string | undefined;
+/** Every product in the catalog, by sku (the demo shop has 220: three pages). */
+async function existingProducts(api: SeedClient): Promise<Map<string, ExistingProduct>> {
+  const bySku = new Map<string, ExistingProduct>();
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+    const page: { items: ExistingProduct[]; nextCursor: string | null } = await api.call(
+      "GET",
+      `/api/products?limit=100&sort=newest${query}`,
+    );
+    for (const product of page.items) bySku.set(product.sku, product);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return bySku;
+}
 
-  constructor(private readonly host: Host) {}
+/** `demo-shop` in the data directory: absent (never began), `loading` or `loaded`. */
+class SeedMarker {
+  private readonly file: string;
 
-  async call<T = unknown>(
-    method: "GET" | "POST" | "PUT",
-    url: string,
-    body?: unknown,
-    contentType = "application/json",
-  ) {
-    const response = await this.host.app.inject({
-      method,
-      url,
-      headers: {
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-        ...(body === undefined ? {} : { "content-type": contentType }),
-      },
-      ...(body === undefined ? {} : { payload: Buffer.isBuffer(body) ? body : JSON.stringify(body) }),
-    });
-    if (response.statusCode >= 300) {
-      throw new Error(`Demo seed: ${method} ${url} answered ${response.statusCode}: ${response.body}`);
-    }
-    return (response.body ? response.json() : undefined) as T;
+  constructor(dataDir: string) {
+    this.file = path.join(dataDir, "demo-shop");
+  }
+
+  async read(): Promise<"loading" | "loaded" | undefined> {
+    const text = (await fs.readFile(this.file, "utf8").catch(() => "")).trim();
+    return text === "loading" || text === "loaded" ? text : undefined;
+  }
+
+  async write(state: "loading" | "loaded"): Promise<void> {
+    await fs.writeFile(this.file, `${state}\n`);
   }
 }

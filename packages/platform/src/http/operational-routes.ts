@@ -8,6 +8,8 @@ import { HttpProblem, problemResponse } from "./problem.ts";
 export interface ReadinessReport {
   ok: boolean;
   checks: Record<string, string>;
+  /** Work the process does in the background while it serves, by name (e.g. `demoShop`). */
+  progress?: Record<string, string>;
 }
 
 export interface OperationalRoutesOptions {
@@ -40,14 +42,20 @@ export const operationalRoutes: FastifyPluginAsyncZod<OperationalRoutesOptions> 
         tags,
         summary: "The process can serve: every dependency check passes",
         response: {
-          200: z.object({ status: z.literal("ok"), checks: z.record(z.string(), z.string()) }),
+          200: z.object({
+            status: z.literal("ok"),
+            checks: z.record(z.string(), z.string()),
+            progress: z
+              .record(z.string(), z.string())
+              .describe("Background work of the process, e.g. `demoShop: loading 106/220`"),
+          }),
           503: problemResponse("A check failed; `checks` holds every check's outcome"),
         },
       },
     },
     async (request, reply) => {
       const report = await readiness(options.ready, request.log);
-      if (report.ok) return { status: "ok" as const, checks: report.checks };
+      if (report.ok) return { status: "ok" as const, checks: report.checks, progress: report.progress ?? {} };
       const failing = Object.keys(report.checks).filter((name) => report.checks[name] !== "ok");
       const detail =
         failing.length > 0 ? `Failing checks: ${failing.join(", ")}` : "The service reports itself not ready";

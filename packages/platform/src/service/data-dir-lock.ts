@@ -1,9 +1,13 @@
+import { readFileSync, rmSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 
 export class DataDirectoryInUseError extends Error {
   override name = "DataDirectoryInUseError";
 }
+
+/** Lock files this process holds, so that a forced exit can still give them back. */
+const heldLocks = new Set<string>();
 
 /**
  * Claims the data directory for this process. PGlite and the embedded bus each assume they are the
@@ -16,7 +20,9 @@ export async function lockDataDirectory(dataDir: string): Promise<() => Promise<
   for (;;) {
     try {
       await fs.writeFile(file, String(process.pid), { flag: "wx" });
+      heldLocks.add(file);
       return async () => {
+        heldLocks.delete(file);
         await fs.rm(file, { force: true });
       };
     } catch (error) {
@@ -28,6 +34,21 @@ export async function lockDataDirectory(dataDir: string): Promise<() => Promise<
         );
       }
       await fs.rm(file, { force: true });
+    }
+  }
+}
+
+/**
+ * Removes this process's locks at once, for an exit that cannot wait for an orderly close (a
+ * second Ctrl-C). A lock that another process has taken over since is left alone.
+ */
+export function releaseDataDirectoryLocksSync(): void {
+  for (const file of heldLocks) {
+    heldLocks.delete(file);
+    try {
+      if (readFileSync(file, "utf8").trim() === String(process.pid)) rmSync(file, { force: true });
+    } catch {
+      // Already gone: nothing to give back.
     }
   }
 }

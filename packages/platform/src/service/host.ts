@@ -22,6 +22,8 @@ export interface Host {
   services: RunningService[];
   /** The address the server listens on, e.g. http://127.0.0.1:8080. */
   url: string;
+  /** Shows background work in `/health/ready` (`undefined` removes it). */
+  reportProgress(name: string, state: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -87,12 +89,16 @@ export async function startHost(options: HostOptions): Promise<Host> {
     });
     registerQueueMetrics(metrics, transport);
     registerOutboxMetrics(metrics, services);
+    const progress = new Map<string, string>();
     const app = createHttpServer({
       logger,
       metrics,
       title: "Mercato",
       version: "0.1.0",
-      ready: async () => checkReadiness(services, transport),
+      ready: async () => ({
+        ...(await checkReadiness(services, transport)),
+        progress: Object.fromEntries(progress),
+      }),
     });
     closers.push(() => app.close());
     const verifier = options.auth ?? new DeferredJwksVerifier(config.identityUrl);
@@ -121,7 +127,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
       },
       "Mercato is ready",
     );
-    return { app, transport, databases, services, url, close: closeAll };
+    const reportProgress = (name: string, state: string | undefined) => {
+      if (state === undefined) progress.delete(name);
+      else progress.set(name, state);
+    };
+    return { app, transport, databases, services, url, reportProgress, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
