@@ -9,7 +9,7 @@ export default defineConfig({
       "apps/*/test/**/*.test.ts",
       "tests/**/*.test.ts",
     ],
-    globalSetup: ["tests/support/build-cli.ts"],
+    globalSetup: ["tests/support/build-cli.ts", "tests/support/scratch-directory.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
