@@ -6,9 +6,11 @@ import {
   ProductUpdated,
   StockLevelChanged,
 } from "@mercato/contracts";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoImagePng, demoProducts } from "../src/index.ts";
 import { type CatalogHost, startCatalog, waitFor } from "./catalog-host.ts";
+import { pngBomb, sampleImages, signatureThenHtml } from "./image-fixtures.ts";
 
 let catalog: CatalogHost;
 
@@ -500,7 +502,9 @@ describe("images", () => {
     expect(image.status).toBe(200);
     expect(image.headers.get("content-type")).toBe("image/png");
     expect(image.headers.get("cache-control")).toMatch(/max-age=31536000/);
-    expect(Buffer.from(await image.arrayBuffer())).toEqual(png);
+    // Stored re-encoded: other bytes, the same pixels.
+    const served = Buffer.from(await image.arrayBuffer());
+    expect(await sharp(served).raw().toBuffer()).toEqual(await sharp(png).raw().toBuffer());
 
     const updated = (await call("GET", `/api/products/${product.id}`)).body;
     expect(updated.images).toEqual([answer.body.url]);
@@ -515,18 +519,15 @@ describe("images", () => {
       "ProductUpdated for the image",
     );
 
-    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(100)]);
-    expect((await upload(product.id, jpeg, "image/jpeg")).status).toBe(201);
-    const webp = Buffer.concat([
-      Buffer.from("RIFF"),
-      Buffer.alloc(4),
-      Buffer.from("WEBPVP8 "),
-      Buffer.alloc(20),
-    ]);
-    const webpAnswer = await upload(product.id, webp, "image/webp");
+    const samples = await sampleImages();
+    const jpegAnswer = await upload(product.id, samples.jpeg, "image/jpeg");
+    expect(jpegAnswer.status).toBe(201);
+    const jpeg = Buffer.from(await (await fetch(`${catalog.host.url}${jpegAnswer.body.url}`)).arrayBuffer());
+    expect(jpeg.includes("Ada Lovelace")).toBe(false);
+    const webpAnswer = await upload(product.id, samples.webp, "image/webp");
     expect(webpAnswer.status).toBe(201);
-    const served = await fetch(`${catalog.host.url}${webpAnswer.body.url}`);
-    expect(served.headers.get("content-type")).toBe("image/webp");
+    const webp = await fetch(`${catalog.host.url}${webpAnswer.body.url}`);
+    expect(webp.headers.get("content-type")).toBe("image/webp");
 
     await call("DELETE", `/api/products/${product.id}`, admin());
     expectProblem(await call("GET", answer.body.url), 404, /no image/);
@@ -535,11 +536,21 @@ describe("images", () => {
   it("refuses what is not an accepted image", async () => {
     const product = await create();
     const png = demoImagePng(product);
-    expectProblem(await upload(product.id, png, "image/jpeg"), 400, /not a JPEG image.*image\/png/);
+    expectProblem(await upload(product.id, png, "image/jpeg"), 415, /not a JPEG image.*image\/png/);
     expectProblem(
       await upload(product.id, Buffer.from("hello, not an image"), "image/png"),
-      400,
+      415,
       /not a PNG/,
+    );
+    expectProblem(
+      await upload(product.id, signatureThenHtml(), "image/png"),
+      415,
+      /^The body is not a PNG image: its header does not decode$/,
+    );
+    expectProblem(
+      await upload(product.id, pngBomb(20_000), "image/png"),
+      422,
+      /20000x20000 pixels; at most 8192 on a side/,
     );
     expectProblem(await upload(product.id, "plain text", "text/plain"), 415, /text\/plain.*image\/png/);
     expectProblem(await upload(product.id, png, "image/gif"), 415, /image\/gif/);

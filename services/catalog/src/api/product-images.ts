@@ -4,12 +4,8 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
-import {
-  imageContentTypes,
-  isImageContentType,
-  maxImageBytes,
-  sniffImageType,
-} from "../domain/image-type.ts";
+import { decodeImage } from "../domain/image-decoding.ts";
+import { imageContentTypes, isImageContentType, maxImageBytes } from "../domain/image-type.ts";
 import { isCatalogId, productEventDetail } from "../domain/product.ts";
 import type { ProductImages } from "../store/product-images.ts";
 import { findProduct, lockProduct, updateProduct } from "../store/products.ts";
@@ -62,15 +58,19 @@ export function productImageRoutes(
         bodyLimit: maxImageBytes,
         schema: {
           tags,
-          summary: `Upload a product image (admin): the raw bytes as ${accepted}, at most 5 MiB`,
+          summary: `Upload a product image (admin): the raw bytes as ${accepted}, at most 5 MiB; stored re-encoded, without metadata`,
           params: productIdParams,
           response: {
             201: z.object({ url: z.string() }),
-            400: problemResponse("The bytes are not an image of the declared type"),
+            400: problemResponse("The body is empty"),
             404: problemResponse("No such product"),
             413: problemResponse("The image is larger than 5 MiB"),
-            415: problemResponse("Not an accepted image type"),
-            422: problemResponse("The product has as many images as it may have"),
+            415: problemResponse(
+              "Not an accepted image type, or the bytes do not decode as the declared one",
+            ),
+            422: problemResponse(
+              "The image has more pixels than accepted, or the product as many images as it may have",
+            ),
           },
         },
       },
@@ -82,18 +82,18 @@ export function productImageRoutes(
         if (!Buffer.isBuffer(bytes) || bytes.length === 0) {
           throw HttpProblem.badRequest("The body is empty: send the image bytes");
         }
-        const actual = sniffImageType(bytes);
-        if (actual !== declared) {
-          throw HttpProblem.badRequest(
-            `The body is not ${declared === "image/jpeg" ? "a JPEG" : `a ${declared.slice(6).toUpperCase()}`} image: its first bytes ${actual ? `are those of ${actual}` : "are not an image signature"}`,
-          );
+        const image = await decodeImage(bytes, declared);
+        if (!image.ok) {
+          throw image.reason === "format"
+            ? new HttpProblem(415, "unsupported-media-type", image.detail)
+            : HttpProblem.unprocessable(image.detail);
         }
         if (!isCatalogId(id) || !(await findProduct(db, id))) throw notFound(id);
 
         const imageId = uuidv7();
         const url = imageUrl(id, imageId);
         // The file first: a url in `images` always serves its bytes.
-        await images.put(id, imageId, bytes, declared);
+        await images.put(id, imageId, image.bytes, declared);
         try {
           await db.transaction().execute(async (transaction) => {
             const before = await lockProduct(transaction, id);
