@@ -47,6 +47,13 @@ export interface CompiledRule {
   readonly conjunctions: readonly Conjunction[];
 }
 
+/**
+ * Compiling recurses once per nested object, so a deep enough pattern (10,000 levels, sent over the
+ * operations API) overflowed the stack. Real events nest a handful of levels; a pattern deeper than
+ * this is refused with the path where it went too deep.
+ */
+export const MAX_DEPTH = 24;
+
 /** `$or` multiplies alternatives; past this a pattern is refused rather than compiled. */
 const MAX_ALTERNATIVES = 1024;
 
@@ -82,7 +89,7 @@ const MAX_SPLIT = 16;
 
 export function compileRule(pattern: unknown): CompiledRule {
   if (!isObject(pattern)) fail("$", `an event pattern must be a JSON object, found ${describeType(pattern)}`);
-  const branches = compileObject(pattern, null, "$", false);
+  const branches = compileObject(pattern, null, "$", false, 1);
   const splitLimit = Math.min(MAX_SPLIT, Math.floor(MAX_ALTERNATIVES / branches.length));
   const conjunctions = new Map<string, Conjunction>();
   for (const branch of branches) {
@@ -111,7 +118,16 @@ function splitValueLists(conditions: readonly FieldCondition[], limit: number): 
   return conjunctions;
 }
 
-function compileObject(object: JsonObject, prefix: string | null, at: string, insideOr: boolean): Branch[] {
+function compileObject(
+  object: JsonObject,
+  prefix: string | null,
+  at: string,
+  insideOr: boolean,
+  depth: number,
+): Branch[] {
+  if (depth > MAX_DEPTH) {
+    fail(at, `the pattern nests objects more than ${MAX_DEPTH} levels deep (fields and $or alternatives)`);
+  }
   const keys = Object.keys(object);
   if (keys.length === 0) fail(at, "empty objects are not allowed: name at least one field to match");
   let branches: Branch[] = [new Map()];
@@ -119,7 +135,7 @@ function compileObject(object: JsonObject, prefix: string | null, at: string, in
     const value = object[key];
     const here = childPath(at, key);
     if (key === "$or") {
-      branches = combine(branches, compileOr(value, prefix, here), here);
+      branches = combine(branches, compileOr(value, prefix, here, depth), here);
       continue;
     }
     if (insideOr && RESERVED_IN_OR.has(key)) {
@@ -129,7 +145,7 @@ function compileObject(object: JsonObject, prefix: string | null, at: string, in
     if (Array.isArray(value)) {
       branches = combine(branches, [new Map([[path, compileCondition(path, value, here)]])], here);
     } else if (isObject(value)) {
-      branches = combine(branches, compileObject(value, path, here, insideOr), here);
+      branches = combine(branches, compileObject(value, path, here, insideOr, depth + 1), here);
     } else {
       const hint = OPERATORS.includes(key)
         ? ` (operators go inside the field's array, as in "field": [{"${key}": ...}])`
@@ -143,7 +159,7 @@ function compileObject(object: JsonObject, prefix: string | null, at: string, in
   return branches;
 }
 
-function compileOr(value: unknown, prefix: string | null, at: string): Branch[] {
+function compileOr(value: unknown, prefix: string | null, at: string, depth: number): Branch[] {
   if (!Array.isArray(value))
     fail(at, `$or takes an array of at least 2 objects, found ${describeType(value)}`);
   if (value.length < 2) fail(at, `$or takes an array of at least 2 objects, found ${value.length}`);
@@ -151,7 +167,7 @@ function compileOr(value: unknown, prefix: string | null, at: string): Branch[] 
     const here = childPath(at, i);
     if (!isObject(alternative))
       fail(here, `each $or alternative must be an object, found ${describeType(alternative)}`);
-    return compileObject(alternative, prefix, here, true);
+    return compileObject(alternative, prefix, here, true, depth + 1);
   });
 }
 
