@@ -88,6 +88,11 @@ function validationProblem(error: FastifyError, request: FastifyRequest): HttpPr
     const result = safeParse(locationSchema, raw[location]);
     if (result.error) errors.push(...fromZodIssues(location, result.error.issues));
   }
+  return invalidRequest(errors);
+}
+
+/** The 400 for field problems, whichever check found them. */
+export function invalidRequest(errors: FieldProblem[]): HttpProblem {
   const count = errors.length === 1 ? "1 problem" : `${errors.length} problems`;
   return new HttpProblem(400, "validation", `The request is invalid: ${count}, listed in errors`, errors);
 }

@@ -1,5 +1,12 @@
 export { sendProblem } from "./errors.ts";
-export { decodeCursor, encodeCursor, type ListQuery, listQuerySchema, listResponseSchema } from "./list.ts";
+export {
+  cursorFields,
+  decodeCursor,
+  encodeCursor,
+  type ListQuery,
+  listQuerySchema,
+  listResponseSchema,
+} from "./list.ts";
 export type { ReadinessReport } from "./operational-routes.ts";
 export {
   type FieldProblem,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { decodeCursor, encodeCursor, listQuerySchema } from "./list.ts";
+import { cursorFields, decodeCursor, encodeCursor, listQuerySchema } from "./list.ts";
 import { HttpProblem } from "./problem.ts";
 
 describe("list helpers", () => {
@@ -41,5 +41,50 @@ describe("list helpers", () => {
     expect(listQuerySchema.safeParse({ limit: "0" }).success).toBe(false);
     expect(listQuerySchema.safeParse({ limit: "2.5" }).success).toBe(false);
     expect(listQuerySchema.safeParse({ cursor: "x".repeat(513) }).success).toBe(false);
+  });
+});
+
+describe("cursor fields", () => {
+  const position = z.object({ createdAt: cursorFields.timestamp, id: cursorFields.id }).strict();
+
+  it("takes the timestamps toISOString writes, between 1970 and 9999", () => {
+    for (const createdAt of [
+      "1970-01-01T00:00:00.000Z",
+      "2026-01-02T03:04:05.678Z",
+      "9999-12-31T23:59:59.999Z",
+    ]) {
+      expect(decodeCursor(encodeCursor({ createdAt, id: "p1" }), position)).toEqual({ createdAt, id: "p1" });
+    }
+  });
+
+  it("refuses year 0000, other years out of range, impossible dates and other spellings with 400", () => {
+    for (const createdAt of [
+      "0000-01-01T00:00:00.000Z",
+      "1969-12-31T23:59:59.999Z",
+      "2026-02-30T00:00:00.000Z",
+      "2026-01-02T03:04:05Z",
+      "2026-01-02T03:04:05.678901Z",
+    ]) {
+      expect(() => decodeCursor(encodeCursor({ createdAt, id: "p1" }), position), createdAt).toThrow(
+        HttpProblem,
+      );
+    }
+  });
+
+  it("refuses positions holding NUL, lone surrogates or numbers past the safe range", () => {
+    const count = z.object({ offset: cursorFields.count, id: cursorFields.id }).strict();
+    for (const forged of [
+      { offset: 1, id: "a\u0000b" },
+      { offset: 1, id: "\ud800" },
+      { offset: 2 ** 53, id: "a" },
+      { offset: -0.5, id: "a" },
+    ]) {
+      expect(() => decodeCursor(encodeCursor(forged), count), JSON.stringify(forged)).toThrow(
+        /not one this list handed out/,
+      );
+    }
+    expect(() => decodeCursor(Buffer.from('{"offset":1e309,"id":"a"}').toString("base64url"), count)).toThrow(
+      HttpProblem,
+    );
   });
 });

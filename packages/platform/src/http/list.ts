@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { HttpProblem } from "./problem.ts";
+import { findTextProblems } from "./text-input.ts";
 
 const maxCursorLength = 512;
 
@@ -39,7 +40,28 @@ export function decodeCursor<T extends z.ZodType>(cursor: string, schema: T): z.
   } catch {
     throw invalid("does not decode to JSON");
   }
+  // The same text rule as every other input: a position's strings reach SQL as parameters.
+  if (findTextProblems(position, "cursor").length > 0) throw invalid("holds text no field takes");
   const result = schema.safeParse(position);
   if (!result.success) throw invalid("does not hold a position of this list");
   return result.data;
 }
+
+const earliestCursorTime = Date.UTC(1970, 0, 1);
+const latestCursorTime = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * The fields a list position is made of, bounded so that a forged cursor fails here with a 400
+ * rather than in the database: a timestamp is exactly what `Date#toISOString` writes, between 1970
+ * and 9999 (year 0000 once reached PostgreSQL and answered 500); an id is a short string; a
+ * count or an amount a safe non-negative integer. Build every cursor schema from these.
+ */
+export const cursorFields = {
+  timestamp: z.iso.datetime().refine((text) => {
+    const time = Date.parse(text);
+    return time >= earliestCursorTime && time <= latestCursorTime && new Date(time).toISOString() === text;
+  }, "is not a time this list handed out"),
+  id: z.string().min(1).max(128),
+  uuid: z.uuid(),
+  count: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+};

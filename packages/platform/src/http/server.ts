@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import fastifyHelmet from "@fastify/helmet";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
@@ -11,11 +12,16 @@ import {
 } from "fastify-type-provider-zod";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/registry.ts";
+import { answerClientError, answerUnmetExpectations } from "./client-errors.ts";
+import { refuseWhileClosing } from "./closing.ts";
 import { handleError, notFoundHandler } from "./errors.ts";
 import { acceptOnlyJsonBodies } from "./json-body.ts";
 import { operationalRoutes, type ReadinessReport } from "./operational-routes.ts";
 import { correlationIdOf, requestIdOf } from "./request-id.ts";
 import { RequestLifecycle } from "./request-lifecycle.ts";
+import { baselineSecurityHeaders, helmetOptions, pageDirectives } from "./security-headers.ts";
+import { refuseUnsafeText } from "./text-input.ts";
+import { normalizeUrlPath } from "./url-path.ts";
 
 export type HttpServer = FastifyInstance<
   Server,
@@ -65,9 +71,17 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         ? logger.child(context)
         : logger.child(context, childOptions);
     },
+    // Rate limits, the cache and logs read the URL as the router will (see url-path.ts).
+    rewriteUrl: (request) => normalizeUrlPath(request.url ?? "/"),
     // Errors met before routing (an undecodable URL): the same problem answers as any other error.
-    frameworkErrors: handleError,
+    // No hook runs for them, so the security headers come along here.
+    frameworkErrors: (error, request, reply) =>
+      handleError(error, request, reply.headers(baselineSecurityHeaders)),
+    clientErrorHandler: answerClientError,
+    // Fastify's own 503 while closing has a body of its own; closing.ts answers with a problem.
+    return503OnClosing: false,
   });
+  answerUnmetExpectations(base.server);
   acceptOnlyJsonBodies(base);
   const app: HttpServer = base.withTypeProvider<ZodTypeProvider>();
 
@@ -89,6 +103,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   });
 
   app.setNotFoundHandler(notFoundHandler(base));
+  refuseWhileClosing(base);
+  app.addHook("preValidation", refuseUnsafeText);
+  app.register(fastifyHelmet, helmetOptions);
 
   app.register(fastifySwagger, {
     openapi: {
@@ -101,7 +118,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  app.register(fastifySwaggerUi, { routePrefix: "/docs" });
+  app.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: pageDirectives });
   app.register(operationalRoutes, { metrics: options.metrics, ready: options.ready });
 
   return app;

@@ -1,4 +1,4 @@
-import { listQuerySchema } from "@mercato/platform";
+import { cursorFields, listQuerySchema } from "@mercato/platform";
 import { z } from "zod";
 import type { Product } from "../domain/product.ts";
 import { productSorts } from "../domain/product-search.ts";
@@ -101,9 +101,13 @@ export const productListQuery = listQuerySchema
 
 /** The positions a cursor may hold: each tied to the sort that made it. */
 export const searchPositionSchema = z.discriminatedUnion("sort", [
-  z.object({ sort: z.literal("relevance"), offset: z.number().int().min(0) }).strict(),
+  z.object({ sort: z.literal("relevance"), offset: cursorFields.count }).strict(),
   z
-    .object({ sort: z.enum(["price_asc", "price_desc"]), amount: z.number().int().min(0), id: z.string() })
+    .object({
+      sort: z.enum(["price_asc", "price_desc"]),
+      amount: cursorFields.count,
+      id: cursorFields.id,
+    })
     .strict(),
-  z.object({ sort: z.literal("newest"), createdAt: z.iso.datetime(), id: z.string() }).strict(),
+  z.object({ sort: z.literal("newest"), createdAt: cursorFields.timestamp, id: cursorFields.id }).strict(),
 ]);

@@ -1,5 +1,5 @@
 import { moneySchema } from "@mercato/contracts";
-import { listQuerySchema } from "@mercato/platform";
+import { cursorFields, listQuerySchema } from "@mercato/platform";
 import { z } from "zod";
 import type { RecordedEvent } from "../domain/order.ts";
 import type { OrderView, ReturnView } from "../store/order-views.ts";
@@ -53,7 +53,9 @@ export const orderListQuerySchema = listQuerySchema.extend({
     .transform((value) => value === "true"),
 });
 
-export const orderCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().uuid() }).strict();
+export const orderCursorSchema = z
+  .object({ createdAt: cursorFields.timestamp, id: cursorFields.uuid })
+  .strict();
 
 export const shipBodySchema = z
   .object({ carrier: text(100).optional(), trackingNumber: text(100).optional() })
