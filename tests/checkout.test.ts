@@ -170,6 +170,33 @@ describe("checkout on the embedded platform", () => {
     expect(afterRetention.status).toBe(422);
   });
 
+  it("places one order for a cart checked out five times at once with five keys, and orders it again once refilled", async () => {
+    const product = await client.stockedProduct({ sku: newSku(), price: 1100, onHand: 10 });
+    const buyer = await client.register();
+    await client.addToCart(buyer.token, product.id, 1);
+
+    const answers = await Promise.all(Array.from({ length: 5 }, () => client.checkout(buyer.token)));
+    const first = answers[0]?.body;
+    // Each copy answers the one order as it was when that copy was answered: the saga moves on.
+    for (const answer of answers) {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+      expect(answer.body.id).toBe(first.id);
+      expect(["pending", "confirmed"]).toContain(answer.body.status);
+    }
+    await client.orderReaching(buyer.token, first.id, ["confirmed"]);
+    await expect.poll(() => client.stock(product.sku)).toMatchObject({ onHand: 9, reserved: 0 });
+
+    await expect
+      .poll(async () => (await client.call("GET", "/api/cart", { token: buyer.token })).body.items)
+      .toEqual([]);
+    await client.addToCart(buyer.token, product.id, 1);
+    const again = await client.checkout(buyer.token);
+    expect(again.status).toBe(202);
+    expect(again.body.id).not.toBe(first.id);
+    const list = await client.call("GET", "/api/orders", { token: buyer.token });
+    expect(list.body.items.map((order: { id: string }) => order.id)).toEqual([again.body.id, first.id]);
+  });
+
   it("answers 422 for an empty cart and orders nothing", async () => {
     const buyer = await client.register();
     const placed = await client.checkout(buyer.token);

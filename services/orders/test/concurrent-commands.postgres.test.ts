@@ -98,6 +98,7 @@ describe.skipIf(!available)("concurrent commands on one order, on PostgreSQL", (
           },
         ],
         shippingAddress: { name: "Ada", line1: "1 Road", city: "London", postalCode: "N1", country: "GB" },
+        cartVersion: `1:${orderId}`,
       });
       await startOrder(transaction, orderId, placing, new Date());
       for (const step of steps) await changeOrder(transaction, orderId, step);

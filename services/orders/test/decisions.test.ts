@@ -59,6 +59,7 @@ const placing = placeOrder({
   userId: "user-1",
   items,
   shippingAddress: { name: "Ada", line1: "1 Road", city: "London", postalCode: "N1", country: "GB" },
+  cartVersion: "1:test",
 });
 
 function placed(): Order {
@@ -227,18 +228,25 @@ describe("the saga's answers", () => {
       unitPrice: eur(amount),
       lineTotal: eur(amount),
     });
-    expect(() => placeOrder({ userId: "u", items: [], shippingAddress: address })).toThrow(/cart is empty/);
+    expect(() =>
+      placeOrder({ userId: "u", items: [], shippingAddress: address, cartVersion: "1:test" }),
+    ).toThrow(/cart is empty/);
     const tooMany = Array.from({ length: 101 }, (_, index) => line(index));
-    expect(() => placeOrder({ userId: "u", items: tooMany, shippingAddress: address })).toThrow(
-      /at most 100 different products; the cart has 101/,
-    );
-    expect(placeOrder({ userId: "u", items: tooMany.slice(0, 100), shippingAddress: address })).toHaveLength(
-      1,
-    );
+    expect(() =>
+      placeOrder({ userId: "u", items: tooMany, shippingAddress: address, cartVersion: "1:test" }),
+    ).toThrow(/at most 100 different products; the cart has 101/);
+    expect(
+      placeOrder({
+        userId: "u",
+        items: tooMany.slice(0, 100),
+        shippingAddress: address,
+        cartVersion: "1:test",
+      }),
+    ).toHaveLength(1);
     const dear = [line(1, 60_000_000_000), line(2, 60_000_000_000)];
-    expect(() => placeOrder({ userId: "u", items: dear, shippingAddress: address })).toThrow(
-      /total can be at most/,
-    );
+    expect(() =>
+      placeOrder({ userId: "u", items: dear, shippingAddress: address, cartVersion: "1:test" }),
+    ).toThrow(/total can be at most/);
   });
 
   it("records refunds once per return and once for the whole order", () => {

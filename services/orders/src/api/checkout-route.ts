@@ -9,20 +9,16 @@ import {
 } from "@mercato/platform";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { v7 as uuidv7 } from "uuid";
 import { type CartClient, CartUnavailableError } from "../clients/cart-client.ts";
+import { cartVersionOf } from "../domain/cart-version.ts";
 import { placeOrder } from "../domain/decisions.ts";
 import type { OrderItem, ShippingAddress } from "../domain/order.ts";
-import { messagesFor } from "../domain/order-messages.ts";
 import { requestHash } from "../domain/request-hash.ts";
-import { storeResponse } from "../store/idempotency-keys.ts";
-import { startOrder } from "../store/order-stream.ts";
-import { viewOf } from "../store/order-views.ts";
-import { keepPaymentToken } from "../store/payment-tokens.ts";
 import type { OrdersTables } from "../store/tables.ts";
+import { KeyTakenMeanwhile, placeOnce } from "./checkout-placement.ts";
 import { firstAnswer } from "./first-answer.ts";
 import { asProblem } from "./order-commands.ts";
-import { idempotencyHeadersSchema, orderBody, orderSchema, placeOrderBodySchema } from "./order-schemas.ts";
+import { idempotencyHeadersSchema, orderSchema, placeOrderBodySchema } from "./order-schemas.ts";
 
 const bodyLimit = 4 * 1024;
 
@@ -31,18 +27,17 @@ export interface CheckoutDependencies {
   sealedBox(): Promise<SealedBox>;
 }
 
-/** Another request with the same key won the race: answer as it did. */
-class KeyTakenMeanwhile extends Error {}
-
 /**
  * POST /api/orders: the first step of the saga, and the checkout's only synchronous call (the
- * cart snapshot). Everything after OrderPlaced happens in events.
+ * cart snapshot). Everything after OrderPlaced happens in events. A checkout of a cart version
+ * that already has a live order answers with that order (see checkout-placement.ts).
  */
 export function registerCheckoutRoute(
   app: FastifyInstance,
-  { db, publish }: ServiceContext<OrdersTables>,
+  context: ServiceContext<OrdersTables>,
   dependencies: CheckoutDependencies,
 ): void {
+  const { db } = context;
   app.withTypeProvider<ZodTypeProvider>().post(
     "/api/orders",
     {
@@ -56,7 +51,9 @@ export function registerCheckoutRoute(
         body: placeOrderBodySchema,
         response: {
           202: orderSchema,
-          409: problemResponse("The Idempotency-Key was used for another request"),
+          409: problemResponse(
+            "The Idempotency-Key was used for another request, or another checkout of this cart kept changing",
+          ),
           422: problemResponse("The cart is empty"),
           503: problemResponse("Cart did not answer; nothing was ordered"),
         },
@@ -74,28 +71,11 @@ export function registerCheckoutRoute(
       if (replayed) return reply.code(202).send(replayed);
 
       const snapshot = await cartSnapshot(dependencies.cart, request);
-      const events = orderOf(snapshot.items, user.id, request.body.shippingAddress);
+      const cartVersion = cartVersionOf(snapshot.revision, snapshot.items);
+      const events = orderOf(snapshot.items, user.id, request.body.shippingAddress, cartVersion);
       const sealedToken = box.seal(request.body.payment.token, paymentTokenPurpose);
-
-      const orderId = uuidv7();
       try {
-        const body = await db.transaction().execute(async (transaction) => {
-          const change = await startOrder(transaction, orderId, events, new Date());
-          await keepPaymentToken(transaction, orderId, sealedToken);
-          const placed = orderBody(viewOf(change.after));
-          const stored = await storeResponse(transaction, user.id, key, {
-            requestHash: hash,
-            statusCode: 202,
-            body: placed,
-          });
-          if (!stored) throw new KeyTakenMeanwhile();
-          await publish(
-            transaction,
-            messagesFor(change.after, change.events, { correlationId: request.correlationId }),
-          );
-          return placed;
-        });
-        request.log.info({ orderId, items: snapshot.items.length }, "order placed");
+        const body = await placeOnce(context, request, { idempotency, cartVersion, events, sealedToken });
         return reply.code(202).send(body);
       } catch (error) {
         if (!(error instanceof KeyTakenMeanwhile)) throw error;
@@ -107,9 +87,9 @@ export function registerCheckoutRoute(
   );
 }
 
-function orderOf(items: OrderItem[], userId: string, shippingAddress: ShippingAddress) {
+function orderOf(items: OrderItem[], userId: string, shippingAddress: ShippingAddress, cartVersion: string) {
   try {
-    return placeOrder({ userId, items, shippingAddress });
+    return placeOrder({ userId, items, shippingAddress, cartVersion });
   } catch (error) {
     throw asProblem(error);
   }

@@ -6,6 +6,7 @@ import type { OrderItem } from "../domain/order.ts";
 
 /** The cart as cart's GET /api/cart answers it: what the customer is about to buy, priced. */
 const snapshotSchema = z.object({
+  revision: z.number().int().min(0),
   items: z.array(
     z.object({
       productId: z.string(),
@@ -19,6 +20,8 @@ const snapshotSchema = z.object({
 });
 
 export interface CheckoutSnapshot {
+  /** Cart's count of changes to its lines: with the lines, the cart version checked out. */
+  revision: number;
   items: OrderItem[];
 }
 

@@ -32,6 +32,7 @@ export function placeOrder(input: {
   userId: string;
   items: OrderItem[];
   shippingAddress: ShippingAddress;
+  cartVersion: string;
 }): OrderEvent[] {
   if (input.items.length === 0) {
     throw new OrderRuleError("unprocessable", "The cart is empty: add products before checking out");

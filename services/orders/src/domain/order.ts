@@ -58,6 +58,8 @@ export type OrderEvent =
         items: OrderItem[];
         total: Money;
         shippingAddress: ShippingAddress;
+        /** The cart version checked out; absent in orders placed before versions were kept. */
+        cartVersion?: string;
       };
     }
   | { type: "StockReserved"; detail: { expiresAt: string } }
@@ -93,6 +95,8 @@ export interface Order {
   items: OrderItem[];
   total: Money;
   shippingAddress: ShippingAddress;
+  /** The cart version this order was checked out from (see cart-version.ts), when known. */
+  cartVersion: string | null;
   carrier: string | null;
   trackingNumber: string | null;
   /** When the saga stops waiting for the payment's answer; null when it waits for nothing. */
@@ -110,7 +114,7 @@ export interface Order {
 /** The order after one more event of its stream. Pure: replaying a stream always gives the same order. */
 export function evolve(order: Order | undefined, event: RecordedEvent, orderId: string): Order {
   if (event.type === "OrderPlaced") {
-    const { userId, items, total, shippingAddress } = event.detail;
+    const { userId, items, total, shippingAddress, cartVersion } = event.detail;
     return {
       id: orderId,
       userId,
@@ -119,6 +123,7 @@ export function evolve(order: Order | undefined, event: RecordedEvent, orderId: 
       items,
       total,
       shippingAddress,
+      cartVersion: cartVersion ?? null,
       carrier: null,
       trackingNumber: null,
       paymentDeadline: null,

@@ -51,6 +51,7 @@ export async function appendAndProject(
         total: after.total.amount,
         currency: after.total.currency,
         shipping_address: JSON.stringify(after.shippingAddress),
+        cart_version: after.cartVersion,
         created_at: after.createdAt,
       })
       .execute();

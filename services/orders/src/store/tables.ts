@@ -21,6 +21,7 @@ export interface OrdersTable {
   total: Amount;
   currency: string;
   shipping_address: Json<unknown>;
+  cart_version: string | null;
   carrier: string | null;
   tracking_number: string | null;
   version: number;
