@@ -37,8 +37,15 @@ function countingCatalog() {
   return { reads, service };
 }
 
+const dataDirs: string[] = [];
+
+afterAll(async () => {
+  await Promise.all(dataDirs.splice(0).map((dir) => fs.rm(dir, { recursive: true, force: true })));
+});
+
 async function configFor(env: Record<string, string> = {}): Promise<PlatformConfig> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-gateway-"));
+  dataDirs.push(dataDir);
   return { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none", ...env }), port: 0 };
 }
 
@@ -129,8 +136,61 @@ describe("rate limits", () => {
       expect(limited.status).toBe(429);
       expect(limited.headers.get("content-type")).toBe("application/problem+json");
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-      expect(limited.body.detail).toMatch(/^Too many requests: at most 3 per 1 minute/);
+      expect(limited.body.detail).toMatch(
+        /^Too many requests: at most 3 per minute from one address; try again in \d+ s$/,
+      );
       expect((await get(host, "/health/ready")).status).toBe(200);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("counts a route however its path is spelled: escapes of unreserved characters do not escape the limit", async () => {
+    const host = await startHost({
+      config: await configFor(),
+      services: [createGatewayService({ requestsPerMinute: 3, cacheTtlMs: 0 }), countingCatalog().service],
+      logger: silentLogger(),
+      auth: authority.verifier,
+    });
+    try {
+      const spellings = [
+        "/api/products/p1",
+        "/%61pi/products/p1",
+        "/%61%70%69/products",
+        "/api/products/%701",
+      ];
+      const answers = [];
+      for (const url of spellings) answers.push(await get(host, url));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 429]);
+      expect(answers.map((answer) => answer.headers.get("x-ratelimit-remaining"))).toEqual([
+        "2",
+        "1",
+        "0",
+        "0",
+      ]);
+      const posted = await fetch(new URL("/%61pi/products", host.url), { method: "POST" });
+      expect(posted.status).toBe(429);
+      expect(posted.headers.get("content-type")).toBe("application/problem+json");
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("counts answers served from the cache, and serves none once the client is limited", async () => {
+    const catalog = countingCatalog();
+    const host = await startHost({
+      config: await configFor(),
+      services: [createGatewayService({ requestsPerMinute: 3, cacheTtlMs: 60_000 }), catalog.service],
+      logger: silentLogger(),
+      auth: authority.verifier,
+    });
+    try {
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push(await get(host, "/api/products/p1"));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 429]);
+      expect(answers.map((answer) => answer.headers.get("x-cache"))).toEqual(["miss", "hit", "hit", null]);
+      expect(answers[2]?.headers.get("x-ratelimit-remaining")).toBe("0");
+      expect(catalog.reads.count).toBe(1);
     } finally {
       await host.close();
     }

@@ -13,17 +13,24 @@ declare module "fastify" {
  * Serves anonymous catalog reads from the cache and stores fresh 200 answers. Hooks on the shared
  * scope apply to every service's routes registered after them, so the gateway registers first; the
  * routes that forward to services in other processes are registered after them too.
+ *
+ * The look-up runs in `preParsing`, the step after every `onRequest` hook, the rate limit's
+ * included: a cached answer is counted like any other (answering in `onRequest` once served hits to
+ * clients the limit had already stopped). The URL it keys on is the normalised one the router sees.
  */
 export function cacheCatalogReads(app: FastifyInstance, cache: ResponseCache): void {
   app.decorateRequest("cacheKey", undefined);
 
-  app.addHook("onRequest", async (request, reply) => {
-    if (!isCacheableRead(request.method, request.url, request.headers.authorization !== undefined)) return;
+  app.addHook("preParsing", (request, reply, payload, done) => {
+    if (!isCacheableRead(request.method, request.url, request.headers.authorization !== undefined)) {
+      return done(null, payload);
+    }
     request.cacheKey = request.url;
     const hit = cache.get(request.url);
-    if (!hit) return;
+    if (!hit) return done(null, payload);
     request.cacheKey = undefined;
-    return reply.header("x-cache", "hit").type(hit.contentType).send(hit.body);
+    // Not calling `done` ends the request's hooks here: the cached answer is the response.
+    reply.header("x-cache", "hit").type(hit.contentType).send(hit.body);
   });
 
   app.addHook("onSend", async (request, reply, payload) => {
