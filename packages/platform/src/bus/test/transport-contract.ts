@@ -247,6 +247,30 @@ export function describeTransportContract(name: string, setup: TransportContract
       });
     });
 
+    it("records a database error's code and statement with a dead letter, never its values", async () => {
+      const queue = await declare(transport, names.queue("dberror"), { maxReceiveCount: 1 });
+      await routeAll(transport, names, queue);
+      const secret = "scrypt$15$8$1$c2FsdA$a2V5";
+      // What PGlite throws: the parameters ride on the error, the value is quoted in the message.
+      const seen = collect(() => {
+        throw Object.assign(new Error(`invalid input syntax for type uuid: "${secret}"`), {
+          code: "22P02",
+          severity: "ERROR",
+          query: 'insert into "users" ("id") values ($1)',
+          params: [secret],
+        });
+      });
+      await transport.consume(queue, seen.handler);
+      await transport.publish([event(names.source, "Failing", { n: 1 })]);
+
+      await waitFor(async () => (await queueStats(transport, queue)).dlqDepth === 1, "the dead letter");
+      const [letter] = await transport.deadLetters(queue);
+      expect(letter?.lastError).toBe(
+        'invalid input syntax for type uuid: [value hidden] (SQLSTATE 22P02, insert into "users")',
+      );
+      expect(JSON.stringify(letter)).not.toContain(secret);
+    });
+
     it("redrives chosen dead letters, then all of them, with a fresh receive count", async () => {
       const queue = await declare(transport, names.queue("redrive"), { maxReceiveCount: 1 });
       await routeAll(transport, names, queue);
