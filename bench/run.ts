@@ -6,6 +6,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   bus: async () => (await import("./bus.ts")).main(),
   catalog: async () => (await import("./catalog.ts")).main(),
   checkout: async () => (await import("./checkout.ts")).main(),
+  startup: async () => (await import("./startup.ts")).main(),
 };
 
 const requested = process.argv.slice(2);

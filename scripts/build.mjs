@@ -5,7 +5,7 @@
 // esbuild bundles Mercato's own packages and leaves every npm dependency to Node's resolver (native
 // modules and WebAssembly files must stay where npm put them). Dynamic imports become chunks, so a
 // quick command still loads only what it needs.
-import { readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -13,15 +13,18 @@ import { build } from "esbuild";
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const outdir = path.join(root, "apps/cli/dist");
 
-/** npm packages stay external; Mercato's workspace packages are bundled. */
-const externalDependencies = {
-  name: "external-dependencies",
-  setup(plugin) {
-    plugin.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith("@mercato/") ? undefined : { path: args.path, external: true },
-    );
-  },
-};
+/**
+ * Packages that must stay where npm put them: native addons, WebAssembly and static files found
+ * next to their own code, and optional peers that are not installed.
+ */
+const external = [
+  "@electric-sql/pglite",
+  "@fastify/swagger-ui",
+  "lmdb",
+  "msgpackr-extract",
+  "pg-native",
+  "sharp",
+];
 
 /**
  * A service finds its migrations next to its source file (`new URL("../migrations/",
@@ -41,10 +44,12 @@ const sourceFileUrls = {
   },
 };
 
-await rm(outdir, { recursive: true, force: true });
+// Built beside the old output and swapped in, so that a process starting meanwhile (another
+// test run's) never finds the folder half written.
+const staging = await mkdtemp(`${outdir}-`);
 const result = await build({
   entryPoints: { main: path.join(root, "apps/cli/src/main.ts") },
-  outdir,
+  outdir: staging,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -54,8 +59,20 @@ const result = await build({
   sourcesContent: false,
   logLevel: "warning",
   metafile: true,
-  plugins: [externalDependencies, sourceFileUrls],
+  external,
+  // CommonJS dependencies inside an ES module bundle still call require().
+  banner: {
+    js: 'import { createRequire as __mercatoRequire } from "node:module"; const require = __mercatoRequire(import.meta.url);',
+  },
+  plugins: [sourceFileUrls],
+}).catch(async (error) => {
+  await rm(staging, { recursive: true, force: true });
+  throw error;
 });
+const retired = `${staging}-old`;
+await rename(outdir, retired).catch(() => undefined);
+await rename(staging, outdir);
+await rm(retired, { recursive: true, force: true });
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 console.log(
   `built ${path.relative(root, outdir)} (${Math.round(bytes / 1024)} KiB) from ${Object.keys(result.metafile.inputs).length} sources`,

@@ -2,6 +2,7 @@
 // Runs the compiled command (apps/cli/dist, built by `npm install` or `npm run build`); plain
 // Node, no TypeScript loader. Stack traces point into the TypeScript sources through source maps.
 import { existsSync } from "node:fs";
+import module from "node:module";
 
 const main = new URL("../dist/main.js", import.meta.url);
 if (!existsSync(main)) {
@@ -9,4 +10,6 @@ if (!existsSync(main)) {
   process.exit(1);
 }
 process.setSourceMapsEnabled(true);
+// Node 22+ keeps compiled code between runs, which shortens every start after the first.
+module.enableCompileCache?.();
 await import(main.href);

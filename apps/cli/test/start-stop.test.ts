@@ -97,7 +97,7 @@ describe("mercato start: starting, stopping and starting again", () => {
       await server.restart();
       const holder = (await fs.readFile(lockFile(), "utf8")).trim();
       expect(holder).not.toBe(stale);
-      expect((await readiness(server)).demoShop).toBe("loaded");
+      await until(async () => (await readiness(server)).demoShop === "loaded");
     },
     hangGuardMs,
   );

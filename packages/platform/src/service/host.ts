@@ -49,6 +49,14 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const started = Date.now();
+  // How long each phase of the start took, logged with "Mercato is ready".
+  const phases: Record<string, number> = {};
+  let phaseStarted = started;
+  const phaseDone = (name: string) => {
+    const now = Date.now();
+    phases[name] = now - phaseStarted;
+    phaseStarted = now;
+  };
   // Everything opened so far, closed in reverse order on shutdown or on a failed start.
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async () => {
@@ -69,6 +77,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         }),
       closers,
     );
+    phaseDone("openMs");
     const metrics = createMetrics();
     const serviceMetrics = createServiceMetrics(metrics);
     const address: { url?: string } = {};
@@ -105,16 +114,20 @@ export async function startHost(options: HostOptions): Promise<Host> {
     installTokenVerifier(app, verifier);
 
     for (const service of services) await service.prepare();
+    phaseDone("prepareMs");
     const opsToken = await loadOpsToken(config.opsToken, config.dataDir);
     await app.register(async (scope) => {
       registerOpsRoutes(scope, { transport, authorize: opsAuthorizer(opsToken) });
       for (const service of services) await service.registerRoutes(scope);
     });
+    phaseDone("routesMs");
     for (const service of services) await service.start();
+    phaseDone("serviceStartMs");
     const url = await app.listen({
       port: config.port,
       host: options.host ?? process.env.HOST ?? "127.0.0.1",
     });
+    phaseDone("listenMs");
     address.url = url;
     if (verifier instanceof DeferredJwksVerifier) verifier.listeningAt(url);
     logger.info(
@@ -124,6 +137,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         database: databases.engine,
         bus: transport.kind,
         startMs: Date.now() - started,
+        ...phases,
       },
       "Mercato is ready",
     );
