@@ -2,6 +2,7 @@ import { defineService } from "@mercato/platform";
 import { registerCartRoutes } from "./api/cart-routes.ts";
 import { orderConfirmedSubscription } from "./handlers/order-confirmed.ts";
 import { productReplicaSubscription } from "./handlers/product-replica-subscription.ts";
+import { stockLevelSubscription } from "./handlers/stock-level-subscription.ts";
 import type { CartTables } from "./store/tables.ts";
 
 export type { Cart, CartLine } from "./domain/cart.ts";
@@ -11,5 +12,5 @@ export const cartService = defineService<CartTables>({
   name: "cart",
   migrations: new URL("../migrations/", import.meta.url),
   routes: registerCartRoutes,
-  subscriptions: [productReplicaSubscription, orderConfirmedSubscription],
+  subscriptions: [productReplicaSubscription, stockLevelSubscription, orderConfirmedSubscription],
 });

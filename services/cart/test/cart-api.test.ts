@@ -64,6 +64,8 @@ describe.each(topologies)("cart on $name", ({ distributed, available }) => {
             quantity: 2,
             unitPrice: { amount: 1250, currency: "EUR" },
             lineTotal: { amount: 2500, currency: "EUR" },
+            available: null,
+            exceedsStock: false,
           },
         ]);
         expect(added.body.id).toBe((await get(token)).body.id);

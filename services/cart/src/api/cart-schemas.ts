@@ -19,6 +19,17 @@ export const cartSchema = z.object({
       quantity: z.number().int(),
       unitPrice: moneySchema,
       lineTotal: moneySchema,
+      available: z
+        .number()
+        .int()
+        .min(0)
+        .nullable()
+        .describe("Units available to sell, as inventory last announced; null until it has announced any"),
+      exceedsStock: z
+        .boolean()
+        .describe(
+          "The line asks for more units than are available: a checkout now would most likely be rejected out_of_stock",
+        ),
     }),
   ),
   subtotal: moneySchema,

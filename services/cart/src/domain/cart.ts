@@ -26,6 +26,8 @@ export interface SellableProduct {
 export interface StoredLine {
   productId: string;
   quantity: number;
+  /** What inventory last said the product's sku has available; null when it has not said yet. */
+  available: number | null;
   product: ReplicaProduct | undefined;
 }
 
@@ -42,6 +44,10 @@ export interface CartLine {
   quantity: number;
   unitPrice: Money;
   lineTotal: Money;
+  /** Units of the sku available to sell as inventory last said; null when it has not said yet. */
+  available: number | null;
+  /** The line asks for more than is available: checking out now would most likely be rejected out_of_stock. */
+  exceedsStock: boolean;
 }
 
 export interface Cart {
@@ -79,6 +85,8 @@ export function buildCart(id: string, { revision, lines }: StoredCart): Cart {
       quantity: line.quantity,
       unitPrice: product.price,
       lineTotal: { amount: product.price.amount * line.quantity, currency },
+      available: line.available,
+      exceedsStock: line.available !== null && line.quantity > line.available,
     });
   }
   const amount = items.reduce((sum, item) => sum + item.lineTotal.amount, 0);

@@ -4,7 +4,10 @@ import { maxLineQuantity, type StoredCart, type StoredLine } from "../domain/car
 import { replicaProductOf } from "./product-replica.ts";
 import type { CartTables } from "./tables.ts";
 
-/** The cart's revision and its lines, oldest first, each with its product as the replica has it now. */
+/**
+ * The cart's revision and its lines, oldest first, each with its product as the replica has it
+ * now and what inventory last said its sku has available.
+ */
 export async function readStoredCart(db: Kysely<CartTables>, cartId: string): Promise<StoredCart> {
   // One statement, so the revision and the lines come from the same snapshot: a checkout must
   // never pair a revision with lines of another one. The one-row subquery keeps an empty cart's
@@ -16,6 +19,7 @@ export async function readStoredCart(db: Kysely<CartTables>, cartId: string): Pr
     .selectFrom(cart)
     .leftJoin("cart_items", (join) => join.on("cart_items.cart_id", "=", cartId))
     .leftJoin("product_replica", "product_replica.product_id", "cart_items.product_id")
+    .leftJoin("stock_levels", "stock_levels.sku", "product_replica.sku")
     .select([
       "cart.revision",
       "cart_items.product_id",
@@ -26,6 +30,7 @@ export async function readStoredCart(db: Kysely<CartTables>, cartId: string): Pr
       "product_replica.price_amount",
       "product_replica.price_currency",
       "product_replica.deleted",
+      "stock_levels.available",
     ])
     .orderBy("cart_items.added_at")
     .orderBy("cart_items.product_id")
@@ -36,6 +41,7 @@ export async function readStoredCart(db: Kysely<CartTables>, cartId: string): Pr
     lines.push({
       productId: row.product_id,
       quantity: row.quantity,
+      available: row.available,
       product: row.known === null ? undefined : replicaProductOf({ ...row, deleted: row.deleted ?? false }),
     });
   }

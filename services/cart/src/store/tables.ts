@@ -31,8 +31,16 @@ export interface CartsTable {
   updated_at: Generated<Date>;
 }
 
+export interface StockLevelsTable {
+  sku: string;
+  available: number;
+  event_time: Timestamp;
+  event_id: string;
+}
+
 export interface CartTables {
   product_replica: ProductReplicaTable;
   cart_items: CartItemsTable;
   carts: CartsTable;
+  stock_levels: StockLevelsTable;
 }
