@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from "pino";
+import pretty from "pino-pretty";
 import { serializeError } from "./log-safe-error.ts";
 
 export type { Logger };
@@ -19,9 +20,19 @@ const redactedPaths = [
   "*.payment.token",
 ];
 
+/**
+ * JSON lines for machines; coloured one-line records when a person watches the terminal. The
+ * pretty printer runs in this thread, synchronously, so that the last lines before an exit are
+ * never lost.
+ */
 export function createLogger(
   options: { level?: string; name?: string; destination?: DestinationStream } = {},
 ): Logger {
+  const destination =
+    options.destination ??
+    (process.stdout.isTTY
+      ? pretty({ sync: true, singleLine: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,name" })
+      : undefined);
   return pino(
     {
       name: options.name ?? "mercato",
@@ -32,7 +43,7 @@ export function createLogger(
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    destination,
   );
 }
 
