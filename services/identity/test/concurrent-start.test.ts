@@ -12,11 +12,13 @@ const available = await requireServer("postgres");
 /** Two identity processes sharing one PostgreSQL database, as a scaled-out deployment runs them. */
 describe.skipIf(!available)("identity processes starting at once on PostgreSQL", () => {
   const hosts: Host[] = [];
+  const dataDirs: string[] = [];
 
   beforeAll(async () => {
     await dropServiceDatabases(["identity"]);
     const start = async () => {
       const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-identity-pg-"));
+      dataDirs.push(dataDir);
       return startHost({
         config: {
           ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }),
@@ -34,6 +36,7 @@ describe.skipIf(!available)("identity processes starting at once on PostgreSQL",
 
   afterAll(async () => {
     for (const host of hosts) await host.close();
+    for (const dataDir of dataDirs) await fs.rm(dataDir, { recursive: true, force: true });
     if (available) await dropServiceDatabases(["identity"]);
   });
 

@@ -4,17 +4,19 @@ import { client, recordingLogger, startIdentity } from "./support.ts";
 
 describe("a configured first admin", () => {
   let host: Host;
+  let started: Awaited<ReturnType<typeof startIdentity>> | undefined;
   const log = recordingLogger();
 
   beforeAll(async () => {
-    ({ host } = await startIdentity({
+    started = await startIdentity({
       env: { MERCATO_ADMIN_EMAIL: "Owner@Shop.Example", MERCATO_ADMIN_PASSWORD: "owner-password-1" },
       logger: log.logger,
-    }));
+    });
+    ({ host } = started);
   });
 
   afterAll(async () => {
-    await host?.close();
+    await started?.close();
   });
 
   it("comes from MERCATO_ADMIN_EMAIL and MERCATO_ADMIN_PASSWORD, instead of the default", async () => {

@@ -1,3 +1,4 @@
+import fs from "node:fs/promises";
 import type { Host } from "@mercato/platform";
 import { type Kysely, sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,14 +13,17 @@ function identityDb(host: Host): Kysely<IdentityTables> {
 
 describe("the signing key and the first admin", () => {
   let host: Host | undefined;
+  let dataDir: string | undefined;
 
   afterAll(async () => {
     await host?.close();
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it("survives a restart on the same data directory, with the tokens it signed", async () => {
     const first = await startIdentity();
     host = first.host;
+    dataDir = first.dataDir;
     const call = client(first.host.url);
     const registered = await call("POST", "/api/auth/register", {
       json: { email: uniqueEmail(), password: "restart password", name: "Before Restart" },

@@ -6,17 +6,38 @@ import { type Host, type Logger, loadConfig, silentLogger, startHost } from "@me
 import { pino } from "pino";
 import { identityService } from "../src/index.ts";
 
-/** A host running identity alone; tokens are verified with identity's own JWKS, as in production. */
+/**
+ * A host running identity alone; tokens are verified with identity's own JWKS, as in production.
+ * `close()` stops it and removes its data directory (a given one too: a restart test closes the
+ * first host alone and hands its directory to the second).
+ */
 export async function startIdentity(
   options: { dataDir?: string; env?: Record<string, string>; logger?: Logger } = {},
-): Promise<{ host: Host; dataDir: string }> {
+): Promise<{ host: Host; dataDir: string; close(): Promise<void> }> {
   const directory = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "mercato-identity-")));
-  const host = await startHost({
-    config: { ...loadConfig({ MERCATO_DATA_DIR: directory, MERCATO_SEED: "none", ...options.env }), port: 0 },
-    services: [identityService],
-    logger: options.logger ?? silentLogger(),
-  });
-  return { host, dataDir: directory };
+  const removeDirectory = () => fs.rm(directory, { recursive: true, force: true });
+  let host: Host;
+  try {
+    host = await startHost({
+      config: {
+        ...loadConfig({ MERCATO_DATA_DIR: directory, MERCATO_SEED: "none", ...options.env }),
+        port: 0,
+      },
+      services: [identityService],
+      logger: options.logger ?? silentLogger(),
+    });
+  } catch (error) {
+    await removeDirectory();
+    throw error;
+  }
+  return {
+    host,
+    dataDir: directory,
+    async close() {
+      await host.close();
+      await removeDirectory();
+    },
+  };
 }
 
 export interface Answer {
