@@ -68,11 +68,10 @@ describe.skipIf(!available)("an order rejected while its payment is being author
     await waitFor(
       () => orderIds.every((orderId) => sandbox.callsFor(paymentIdOf(orderId), "authorize").length === 1),
       "the provider to be asked for every order",
-      10_000,
     );
     // The authorizations have inserted their rows and not committed: the rejections must wait for them.
     await payments.host.transport.publish(orderIds.map((orderId) => orderRejected(orderId)));
-    await waitFor(payments.settled, "the requests and rejections to be handled", 20_000);
+    await waitFor(payments.settled, "the requests and rejections to be handled");
     expect(await expectNothingHeld(orderIds)).toEqual(new Map([["voided", orderIds.length]]));
   });
 

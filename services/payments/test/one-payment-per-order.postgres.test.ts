@@ -45,14 +45,10 @@ describe.skipIf(!available)("one payment per order on PostgreSQL", () => {
       [1, 2, 3].map(() => paymentRequested(sealedBox, "tok_declined", { orderId: request.detail.orderId })),
     );
     await payments.host.transport.publish([...first, ...repeats].sort(() => Math.random() - 0.5));
-    await waitFor(
-      async () => {
-        const stat = (await payments.host.transport.stats()).find((candidate) => candidate.name === queue);
-        return stat !== undefined && stat.depth + stat.inFlight + stat.delayed === 0;
-      },
-      "every request to be handled",
-      20_000,
-    );
+    await waitFor(async () => {
+      const stat = (await payments.host.transport.stats()).find((candidate) => candidate.name === queue);
+      return stat !== undefined && stat.depth + stat.inFlight + stat.delayed === 0;
+    }, "every request to be handled");
     await waitFor(
       () => first.every((request) => eventsOf(payments.events, request.detail.orderId).length > 0),
       "an answer for every order",

@@ -226,7 +226,6 @@ describe("payments in the checkout saga: capture, void, refunds", () => {
     await waitFor(
       async () => (await payments.host.transport.deadLetters(queue)).length === 1,
       "the confirmation to be dead-lettered",
-      15_000,
     );
     const [dead] = await payments.host.transport.deadLetters(queue);
     expect(dead?.lastError).toContain(`The payment of order ${orderId} is declined and cannot be captured`);

@@ -36,7 +36,6 @@ describe("a provider that stays down", () => {
     await waitFor(
       async () => (await payments.host.transport.deadLetters(queue)).length === 1,
       "the request to be dead-lettered",
-      10_000,
     );
     const [dead] = await payments.host.transport.deadLetters(queue);
     expect(dead?.receiveCount).toBe(5);

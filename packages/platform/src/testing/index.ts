@@ -1,4 +1,4 @@
-export { sleep, waitFor } from "../bus/test/wait.ts";
+export { conditionTimeoutMs, sleep, waitFor } from "../bus/test/wait.ts";
 export {
   dropServiceDatabases,
   type ExternalService,

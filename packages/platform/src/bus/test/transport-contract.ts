@@ -196,21 +196,14 @@ export function describeTransportContract(name: string, setup: TransportContract
 
       await transport.publish(Array.from({ length: 20 }, (_, n) => event(names.source, "Failing", { n })));
 
-      await waitFor(
-        async () => (await queueStats(transport, queue)).dlqDepth === 20,
-        "20 dead letters",
-        10_000,
-      );
+      await waitFor(async () => (await queueStats(transport, queue)).dlqDepth === 20, "20 dead letters");
       const gaps: number[][] = [[], [], []];
       for (const times of receivedAt.values()) {
         expect(times).toHaveLength(4);
         for (let i = 0; i < 3; i++) gaps[i]?.push((times[i + 1] as number) - (times[i] as number));
       }
-      const slackMs = 400;
-      gaps.forEach((retryGaps, i) => {
-        const ceiling = baseMs * 2 ** i;
-        for (const gap of retryGaps) expect(gap).toBeLessThanOrEqual(ceiling + slackMs);
-      });
+      // No upper bound per gap: a loaded machine adds its own delay to each (the ceiling of a
+      // drawn delay is retryDelayMs's, unit-tested in backoff.test.ts).
       // Full jitter makes one delay random; the mean of 20 still grows (expected 50, 100, 200 ms).
       expect(mean(gaps[2] ?? [])).toBeGreaterThan(mean(gaps[0] ?? []) * 1.5);
     });
@@ -387,7 +380,6 @@ export function describeTransportContract(name: string, setup: TransportContract
       await waitFor(
         () => succeeded.A?.length === 4 && succeeded.B?.length === 4 && succeeded.C?.length === 3,
         "every group to finish",
-        10_000,
       );
       expect(succeeded).toEqual({ A: [1, 2, 3, 4], B: [1, 2, 3, 4], C: [2, 3, 4] });
       expect(wrongGroupIds).toBe(0);
@@ -425,13 +417,15 @@ export function describeTransportContract(name: string, setup: TransportContract
         failed: 0,
       });
 
+      const publishedAt = Date.now();
       await transport.publish([1, 2, 3].map((n) => event(names.source, "Counted", { n })));
       await waitFor(async () => (await queueStats(transport, queue)).depth === 3, "three waiting messages");
       await sleep(120);
       const waiting = await queueStats(transport, queue);
       expect(waiting).toMatchObject({ depth: 3, inFlight: 0, delayed: 0, processed: 0, failed: 0 });
       expect(waiting.oldestAgeMs).toBeGreaterThanOrEqual(100);
-      expect(waiting.oldestAgeMs).toBeLessThan(10_000);
+      // No older than the test's own messages, however long the machine took (1 ms of rounding).
+      expect(waiting.oldestAgeMs).toBeLessThanOrEqual(Date.now() - publishedAt + 1);
 
       let release = () => {};
       const released = new Promise<void>((resolve) => {
@@ -502,7 +496,7 @@ export function describeTransportContract(name: string, setup: TransportContract
         ),
       );
 
-      await waitFor(() => counts.size === 2_000, "2,000 deliveries", 20_000);
+      await waitFor(() => counts.size === 2_000, "2,000 deliveries");
       await sleep(300);
       expect([...counts.values()].every((count) => count === 1)).toBe(true);
       expect(counts.size).toBe(2_000);

@@ -1,8 +1,15 @@
-/** Polls `condition` until it holds; fails with what was awaited after `timeoutMs`. */
+/**
+ * The longest a test waits for a condition by default: generous, since a loaded machine is slow,
+ * and under the test's own timeout, so that a condition that never comes fails naming what was
+ * awaited. Tests wait for conditions, never for a time; benchmarks measure time.
+ */
+export const conditionTimeoutMs = 20_000;
+
+/** Polls `condition` until it holds; fails with what was awaited if it never does. */
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   what: string,
-  timeoutMs = 5_000,
+  timeoutMs = conditionTimeoutMs,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
