@@ -12,6 +12,7 @@ import { selectServices } from "../apps/cli/src/services.ts";
  */
 describe("a shop on the embedded platform", () => {
   let host: Host;
+  let dataDir: string | undefined;
   let admin: string;
   let customer: string;
 
@@ -31,7 +32,7 @@ describe("a shop on the embedded platform", () => {
   };
 
   beforeAll(async () => {
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-shop-"));
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-shop-"));
     host = await startHost({
       config: { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }), port: 0 },
       services: selectServices(),
@@ -51,6 +52,7 @@ describe("a shop on the embedded platform", () => {
 
   afterAll(async () => {
     await host?.close();
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it("sells a product from creation to cart, with stock, prices and removal flowing through events", async () => {
@@ -72,18 +74,13 @@ describe("a shop on the embedded platform", () => {
 
     const stocked = await call("PUT", "/api/inventory/LAMP-1", { token: admin, body: { onHand: 5 } });
     expect(stocked.body).toEqual({ sku: "LAMP-1", onHand: 5, reserved: 0, available: 5 });
-    await expect
-      .poll(async () => (await call("GET", `/api/products/${id}`)).body.inStock, { timeout: 5000 })
-      .toBe(true);
+    await expect.poll(async () => (await call("GET", `/api/products/${id}`)).body.inStock).toBe(true);
 
     await expect
       .poll(
         async () =>
           (await call("POST", "/api/cart/items", { token: customer, body: { productId: id, quantity: 2 } }))
             .status,
-        {
-          timeout: 5000,
-        },
       )
       .toBe(200);
     const cart = await call("GET", "/api/cart", { token: customer });
@@ -97,23 +94,18 @@ describe("a shop on the embedded platform", () => {
       }),
     ]);
 
-    const changedAt = Date.now();
     const repriced = await call("PATCH", `/api/products/${id}`, {
       token: admin,
       body: { price: { amount: 3900, currency: "EUR" } },
     });
     expect(repriced.status).toBe(200);
     await expect
-      .poll(async () => (await call("GET", "/api/cart", { token: customer })).body.subtotal, {
-        timeout: 1000,
-        interval: 20,
-      })
+      .poll(async () => (await call("GET", "/api/cart", { token: customer })).body.subtotal, { interval: 20 })
       .toEqual({ amount: 7800, currency: "EUR" });
-    expect(Date.now() - changedAt).toBeLessThan(1000);
 
     expect((await call("DELETE", `/api/products/${id}`, { token: admin })).status).toBe(204);
     await expect
-      .poll(async () => (await call("GET", "/api/cart", { token: customer })).body.items, { timeout: 5000 })
+      .poll(async () => (await call("GET", "/api/cart", { token: customer })).body.items)
       .toEqual([]);
     expect((await call("GET", `/api/products/${id}`)).status).toBe(404);
   });

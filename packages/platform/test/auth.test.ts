@@ -8,10 +8,11 @@ import { createTestAuthority, type TestAuthority } from "../src/testing/index.ts
 describe("access tokens on the operations API", () => {
   let host: Host;
   let authority: TestAuthority;
+  let dataDir: string | undefined;
 
   beforeAll(async () => {
     authority = await createTestAuthority();
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-auth-"));
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-auth-"));
     host = await startHost({
       config: { ...loadConfig({ MERCATO_DATA_DIR: dataDir }), port: 0 },
       services: [],
@@ -22,6 +23,7 @@ describe("access tokens on the operations API", () => {
 
   afterAll(async () => {
     await host?.close();
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   const get = async (authorization?: string) => {

@@ -16,13 +16,15 @@ async function embeddedConfig(): Promise<PlatformConfig> {
   return { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_OPS_TOKEN: opsToken }), port: 0 };
 }
 
+/** PostgreSQL and NATS under a prefix of this run's own, so that runs never share a database. */
 async function distributedConfig(): Promise<PlatformConfig> {
-  await dropServiceDatabases(["notes"]);
+  const prefix = `thost${process.pid}${Date.now() % 100_000}`;
   return {
     ...(await embeddedConfig()),
     databaseUrl: externalServices.postgres.url,
+    databasePrefix: prefix,
     busUrl: externalServices.nats.url,
-    busPrefix: `t-host-${process.pid}-${Date.now() % 100_000}`,
+    busPrefix: prefix,
   };
 }
 
@@ -48,8 +50,9 @@ describe.each(topologies)("host on $name", ({ config: makeConfig, available }) =
 
   afterAll(async () => {
     await host?.close();
-    if (config?.databaseUrl) await dropServiceDatabases(["notes"]);
+    if (config?.databaseUrl) await dropServiceDatabases(["notes"], config.databasePrefix);
     if (config?.busUrl) await removeNatsResources({ url: config.busUrl, prefix: config.busPrefix });
+    if (config) await fs.rm(config.dataDir, { recursive: true, force: true });
   });
 
   const call = async (
@@ -80,9 +83,7 @@ describe.each(topologies)("host on $name", ({ config: makeConfig, available }) =
     const created = await call("POST", "/api/notes", { body: { body: "hello" } });
     expect(created.status).toBe(201);
     await expect
-      .poll(async () => (await call("GET", `/api/notes/${created.body.id}`)).body.timesSeen, {
-        timeout: 10_000,
-      })
+      .poll(async () => (await call("GET", `/api/notes/${created.body.id}`)).body.timesSeen)
       .toBe(1);
   });
 
@@ -91,13 +92,10 @@ describe.each(topologies)("host on $name", ({ config: makeConfig, available }) =
     let letters: { id: string; receiveCount: number; attempts: { error: string }[]; lastError: string }[] =
       [];
     await expect
-      .poll(
-        async () => {
-          letters = (await call("GET", `/api/ops/queues/${queue}/dlq`, { headers: ops })).body.items;
-          return letters.length;
-        },
-        { timeout: 10_000 },
-      )
+      .poll(async () => {
+        letters = (await call("GET", `/api/ops/queues/${queue}/dlq`, { headers: ops })).body.items;
+        return letters.length;
+      })
       .toBe(1);
     expect(letters[0]?.attempts.map((attempt) => attempt.error)).toEqual([
       expect.stringContaining("this note cannot be counted"),
@@ -163,14 +161,10 @@ describe.each(topologies)("host on $name", ({ config: makeConfig, available }) =
   it.skipIf(!available)("keeps its data and rules across a restart", async () => {
     const created = await call("POST", "/api/notes", { body: { body: "durable" } });
     await expect
-      .poll(async () => (await call("GET", `/api/notes/${created.body.id}`)).body.timesSeen, {
-        timeout: 10_000,
-      })
+      .poll(async () => (await call("GET", `/api/notes/${created.body.id}`)).body.timesSeen)
       .toBe(1);
     await host.close();
-    const restartedAt = Date.now();
     host = await startHost({ config, services: [notesService], logger: silentLogger() });
-    expect(Date.now() - restartedAt).toBeLessThan(5_000);
     expect((await call("GET", `/api/notes/${created.body.id}`)).body).toMatchObject({
       body: "durable",
       timesSeen: 1,
@@ -191,6 +185,7 @@ describe("the data directory", () => {
     }
     const second = await startHost({ config, services: [], logger: silentLogger() });
     await second.close();
+    await fs.rm(config.dataDir, { recursive: true, force: true });
   });
 });
 
@@ -242,6 +237,7 @@ describe("the API description", () => {
       expect(docs.status).toBe(200);
     } finally {
       await host.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -90,6 +90,7 @@ describe("transactional outbox", () => {
 
   async function setUp() {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-outbox-"));
+    cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }));
     const opened = await openAll(dataDir);
     cleanups.push(async () => {
       await opened.transport.close();
@@ -113,9 +114,7 @@ describe("transactional outbox", () => {
     cleanups.push(() => relay.stop());
     const consumer = await collect(transport, "notes-test");
     cleanups.push(consumer.stop);
-    await expect
-      .poll(() => consumer.ids().sort(), { timeout: 5000 })
-      .toEqual(kept.map((event) => event.id).sort());
+    await expect.poll(() => consumer.ids().sort()).toEqual(kept.map((event) => event.id).sort());
     expect(await outboxSize(database)).toBe(0);
   });
 
@@ -128,11 +127,12 @@ describe("transactional outbox", () => {
     cleanups.push(consumer.stop);
     const event = note("now");
     await write(database, [event]);
-    await expect.poll(() => consumer.ids(), { timeout: 3000 }).toEqual([event.id]);
+    await expect.poll(() => consumer.ids()).toEqual([event.id]);
   });
 
   it("loses nothing when the process stops between commit and publish", async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-outbox-"));
+    cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }));
     const first = await openAll(dataDir);
     const events = [note("x"), note("y")];
     await write(first.database, events);
@@ -149,7 +149,7 @@ describe("transactional outbox", () => {
     cleanups.push(() => relay.stop());
     const consumer = await collect(second.transport, "notes-test");
     cleanups.push(consumer.stop);
-    await expect.poll(() => consumer.ids().sort(), { timeout: 5000 }).toEqual(events.map((e) => e.id).sort());
+    await expect.poll(() => consumer.ids().sort()).toEqual(events.map((e) => e.id).sort());
   });
 
   it("republishes after a crash between publish and delete, and the inbox absorbs the repeat", async () => {
@@ -176,7 +176,7 @@ describe("transactional outbox", () => {
     const relay = new OutboxRelay({ database, transport: crashingAfterPublish, logger });
     await expect(relay.relayBatch()).rejects.toThrow("process died");
     expect(await outboxSize(database)).toBe(2);
-    await expect.poll(() => handled, { timeout: 5000 }).toBe(2);
+    await expect.poll(() => handled).toBe(2);
     expect(await relay.relayBatch()).toBe(2);
     expect(await outboxSize(database)).toBe(0);
 
@@ -224,6 +224,7 @@ describe("idempotent inbox", () => {
     } finally {
       await transport.close();
       await databases.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
     }
   });
 });
@@ -258,6 +259,7 @@ describe("inbox under a burst", () => {
     } finally {
       await transport.close();
       await databases.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
     }
   });
 });
@@ -291,7 +293,7 @@ describe.skipIf(!hasPostgres)("outbox relays in several processes on PostgreSQL"
       await relays[0]?.stop();
       for (let start = 500; start < 1000; start += 100)
         await write(opened.database, events.slice(start, start + 100));
-      await expect.poll(() => consumer.deliveries.length, { timeout: 15_000 }).toBe(1000);
+      await expect.poll(() => consumer.deliveries.length).toBe(1000);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(new Set(consumer.ids()).size).toBe(1000);
       expect(consumer.deliveries.length).toBe(1000);
@@ -301,6 +303,7 @@ describe.skipIf(!hasPostgres)("outbox relays in several processes on PostgreSQL"
       await opened.transport.close();
       for (const provider of providers) await provider.close();
       await dropServiceDatabases([service]);
+      await fs.rm(dataDir, { recursive: true, force: true });
     }
   });
 });

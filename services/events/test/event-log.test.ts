@@ -25,11 +25,12 @@ describe("the event log", () => {
   let host: Host;
   let authority: TestAuthority;
   let admin: string;
+  let dataDir: string | undefined;
 
   beforeAll(async () => {
     authority = await createTestAuthority();
     admin = await authority.token({ roles: ["admin"] });
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-events-"));
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-events-"));
     host = await startHost({
       config: { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }), port: 0 },
       services: [eventsService],
@@ -40,6 +41,7 @@ describe("the event log", () => {
 
   afterAll(async () => {
     await host?.close();
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   const list = async (query: string, token: string | null = admin) => {
@@ -58,7 +60,7 @@ describe("the event log", () => {
     await host.transport.publish([first]);
     await host.transport.publish([second]);
     await host.transport.publish([third, first]);
-    await expect.poll(async () => (await list("")).body.items.length, { timeout: 5000 }).toBe(3);
+    await expect.poll(async () => (await list("")).body.items.length).toBe(3);
     const all = await list("");
     expect(all.body.items.map((event: { id: string }) => event.id)).toEqual([third.id, second.id, first.id]);
     expect(all.body.items[0]).toEqual(third);

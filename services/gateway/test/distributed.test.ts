@@ -73,8 +73,15 @@ function upstreamService() {
   return { reads, service };
 }
 
+/** Every host's data directory, removed once the file's hosts are closed. */
+const dataDirs: string[] = [];
+afterAll(async () => {
+  for (const dataDir of dataDirs.splice(0)) await fs.rm(dataDir, { recursive: true, force: true });
+});
+
 async function configFor(): Promise<PlatformConfig> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-gateway-distributed-"));
+  dataDirs.push(dataDir);
   return { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }), port: 0 };
 }
 

@@ -116,6 +116,7 @@ function engineSuite(
 }
 
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-db-"));
+afterAll(() => fs.rm(dataDir, { recursive: true, force: true }));
 engineSuite("PGlite", () =>
   openDatabaseProvider({ databaseUrl: undefined, dataDir, logger: silentLogger() }),
 );
