@@ -123,19 +123,42 @@ describe("checkout on the embedded platform", () => {
     await expect.poll(() => client.stock(product.sku)).toMatchObject({ onHand: 1, reserved: 0 });
   });
 
-  it("rejects an order larger than the stock with out_of_stock, and never asks for payment", async () => {
-    const product = await client.stockedProduct({ sku: newSku(), price: 700, onHand: 1 });
+  it("flags a cart line beyond the stock, rejects its order with out_of_stock naming the short sku, and never asks for payment", async () => {
+    const product = await client.stockedProduct({ sku: newSku(), price: 700, onHand: 3 });
+    const plenty = await client.stockedProduct({ sku: newSku(), price: 100, onHand: 10 });
     const buyer = await client.register();
-    await client.addToCart(buyer.token, product.id, 2);
+    await client.addToCart(buyer.token, product.id, 4);
+    await client.addToCart(buyer.token, plenty.id, 1);
+    await expect
+      .poll(async () => (await client.call("GET", "/api/cart", { token: buyer.token })).body.items)
+      .toMatchObject([
+        { productId: product.id, quantity: 4, available: 3, exceedsStock: true },
+        { productId: plenty.id, quantity: 1, available: 10, exceedsStock: false },
+      ]);
+
     const placed = await client.checkout(buyer.token);
+    expect(placed.body.shortages).toEqual([]);
     const order = await client.orderReaching(buyer.token, placed.body.id, ["confirmed", "rejected"]);
     expect(order).toMatchObject({ status: "rejected", statusReason: "out_of_stock" });
+    expect(order.shortages).toEqual([{ sku: product.sku, requested: 4, available: 3 }]);
     expect(await timelineTypes(buyer.token, placed.body.id)).toEqual([
       "OrderPlaced",
       "StockReservationFailed",
       "OrderRejected",
     ]);
-    expect(await client.stock(product.sku)).toMatchObject({ onHand: 1, reserved: 0, available: 1 });
+    expect(await client.stock(product.sku)).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
+  });
+
+  it("describes the cart's stock fields and the order's shortages in the OpenAPI document", async () => {
+    const document = await client.call("GET", "/openapi.json");
+    expect(document.status).toBe(200);
+    const text = JSON.stringify(document.body);
+    for (const field of ["revision", "available", "exceedsStock", "shortages", "requested"]) {
+      expect(text, field).toContain(`"${field}"`);
+    }
+    const order = document.body.components.schemas.Order;
+    expect(order.required).toContain("shortages");
+    expect(order.properties.shortages.items.required).toEqual(["sku", "requested", "available"]);
   });
 
   it("places one order for the same Idempotency-Key twice, and refuses the key with another body", async () => {

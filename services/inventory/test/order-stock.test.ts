@@ -129,6 +129,7 @@ describe("OrderPlaced", () => {
       ],
       reason: "out_of_stock",
       shortSkus: ["F-B"],
+      shortages: [{ sku: "F-B", requested: 2, available: 1 }],
     });
     expect(await stock("F-A")).toMatchObject({ reserved: 0, available: 5 });
     expect(await stock("F-B")).toMatchObject({ reserved: 0, available: 1 });

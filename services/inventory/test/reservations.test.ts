@@ -101,6 +101,11 @@ describe("reserve", () => {
     expect(eventsFor("StockReservationFailed", "order-short")[0]).toMatchObject({
       reason: "out_of_stock",
       shortSkus: ["S-B", "S-C", "S-UNKNOWN"],
+      shortages: [
+        { sku: "S-B", requested: 2, available: 1 },
+        { sku: "S-C", requested: 6, available: 5 },
+        { sku: "S-UNKNOWN", requested: 1, available: 0 },
+      ],
     });
     expect(eventsFor("StockReserved", "order-short")).toEqual([]);
   });

@@ -194,6 +194,45 @@ describe("the saga's answers", () => {
     expect(types(paymentDeclined(cancelled, "card_declined"))).toEqual(["PaymentDeclined"]);
   });
 
+  it("names the short skus in an order rejected out_of_stock, and keeps a late failure out of a cancelled one", () => {
+    const order = placed();
+    const shortages = [{ sku: "SKU-pen", requested: 2, available: 1 }];
+    const events = stockReservationFailed(order, ["SKU-pen"], shortages);
+    expect(events).toEqual([
+      { type: "StockReservationFailed", detail: { shortSkus: ["SKU-pen"], shortages } },
+      { type: "OrderRejected", detail: { reason: "out_of_stock" } },
+    ]);
+    expect(append(order, events)).toMatchObject({
+      status: "rejected",
+      statusReason: "out_of_stock",
+      shortages,
+    });
+    expect(placed().shortages).toEqual([]);
+
+    const cancelled = append(order, cancelOrder(order, "customer"));
+    expect(append(cancelled, stockReservationFailed(cancelled, ["SKU-pen"], shortages)).shortages).toEqual(
+      [],
+    );
+  });
+
+  it("gives an answer that names only the skus what the order asked of each, and no availability", () => {
+    const order = placed();
+    const fromOldInventory = stockReservationFailed(order, ["SKU-notebook"]);
+    expect(fromOldInventory[0]).toEqual({
+      type: "StockReservationFailed",
+      detail: {
+        shortSkus: ["SKU-notebook"],
+        shortages: [{ sku: "SKU-notebook", requested: 1, available: null }],
+      },
+    });
+    // A stream written before shortages were recorded replays to the same.
+    const oldStream = append(order, [
+      { type: "StockReservationFailed", detail: { shortSkus: ["SKU-pen"] } },
+      { type: "OrderRejected", detail: { reason: "out_of_stock" } },
+    ]);
+    expect(oldStream.shortages).toEqual([{ sku: "SKU-pen", requested: 2, available: null }]);
+  });
+
   it("sends the sealed token with the payment request, and refuses to ask without one", () => {
     const order = placed();
     const events = stockReserved(order, "2025-03-01T10:15:00.000Z", secondsAfterPlacing(1), timeoutMs);

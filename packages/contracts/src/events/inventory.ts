@@ -36,12 +36,20 @@ export const StockReserved = defineEvent({
 export const StockReservationFailed = defineEvent({
   source,
   detailType: "StockReservationFailed",
-  description: "An order's lines could not all be reserved; nothing was reserved. Lists the skus short.",
+  description:
+    "An order's lines could not all be reserved; nothing was reserved. Lists the skus short, and for each what the order asked and what was available.",
   detail: z.object({
     orderId,
     lines: stockLines,
     reason: z.enum(["out_of_stock"]),
     shortSkus: z.array(sku).min(1),
+    // Optional so that a failure published before the field existed still reads: consumers
+    // then know the short skus only.
+    shortages: z
+      .array(z.object({ sku, requested: z.number().int().min(1), available: count }))
+      .min(1)
+      .optional()
+      .describe("One entry per short sku, in sku order: the units the order asked and those available then"),
   }),
 });
 

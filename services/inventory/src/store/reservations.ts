@@ -126,7 +126,8 @@ export async function reserve(
       await sql`ROLLBACK TO SAVEPOINT reserve_lines`.execute(transaction);
       await sql`RELEASE SAVEPOINT reserve_lines`.execute(transaction);
     }
-    const shortSkus = await shortSkusOf(writer, lines, short);
+    const shortages = await shortagesOf(writer, lines, short);
+    const shortSkus = shortages.map((shortage) => shortage.sku);
     const failed = await transaction
       .updateTable("reservations")
       .set({ status: "failed", short_skus: JSON.stringify(shortSkus), updated_at: new Date() })
@@ -135,7 +136,7 @@ export async function reserve(
       .executeTakeFirstOrThrow();
     await writer.publish([
       StockReservationFailed.create(
-        { orderId: request.orderId, lines, reason: "out_of_stock", shortSkus },
+        { orderId: request.orderId, lines, reason: "out_of_stock", shortSkus, shortages },
         context,
       ),
     ]);
@@ -161,8 +162,15 @@ export async function reserve(
   return resultOf(created, false);
 }
 
-/** Every sku of the order that cannot be served now, always including the one whose update failed. */
-async function shortSkusOf(writer: StockWriter, lines: StockLine[], failedSku: string): Promise<string[]> {
+/**
+ * Every sku of the order that cannot be served now, always including the one whose update failed,
+ * with what the order asked and what is available (0 for a sku inventory does not know).
+ */
+async function shortagesOf(
+  writer: StockWriter,
+  lines: StockLine[],
+  failedSku: string,
+): Promise<{ sku: string; requested: number; available: number }[]> {
   const rows = await writer.transaction
     .selectFrom("stock")
     .select(["sku", "available"])
@@ -175,7 +183,7 @@ async function shortSkusOf(writer: StockWriter, lines: StockLine[], failedSku: s
   const available = new Map(rows.map((row) => [row.sku, row.available]));
   return lines
     .filter((line) => line.sku === failedSku || (available.get(line.sku) ?? 0) < line.quantity)
-    .map((line) => line.sku);
+    .map((line) => ({ sku: line.sku, requested: line.quantity, available: available.get(line.sku) ?? 0 }));
 }
 
 async function lockReservation(writer: StockWriter, orderId: string) {

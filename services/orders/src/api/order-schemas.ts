@@ -85,6 +85,18 @@ const orderItemSchema = z.object({
   lineTotal: moneySchema,
 });
 
+const shortageSchema = z.object({
+  sku: z.string(),
+  requested: z.number().int().describe("Units of the sku the order asked for"),
+  available: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      "Units inventory had available when it tried to reserve; null for orders rejected before it said",
+    ),
+});
+
 export const orderSchema = z
   .object({
     id: z.string(),
@@ -93,6 +105,11 @@ export const orderSchema = z
     items: z.array(orderItemSchema),
     total: moneySchema,
     shippingAddress: shippingAddressSchema,
+    // A default, so that answers kept for an Idempotency-Key before the field existed still read.
+    shortages: z
+      .array(shortageSchema)
+      .default([])
+      .describe("The skus short when the order was rejected out_of_stock, sku by sku; empty otherwise"),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -108,6 +125,7 @@ export function orderBody(view: OrderView): OrderBody {
     items: view.items,
     total: view.total,
     shippingAddress: view.shippingAddress,
+    shortages: view.shortages,
     createdAt: view.createdAt.toISOString(),
     updatedAt: view.updatedAt.toISOString(),
   };

@@ -7,6 +7,8 @@ import {
   type ReturnLine,
   refundKey,
   type ShippingAddress,
+  type Shortage,
+  shortagesOf,
   unitsInReturns,
 } from "./order.ts";
 
@@ -86,10 +88,17 @@ export function stockReserved(
   return [recorded, { type: "PaymentRequested", detail: { amount: order.total, deadline } }];
 }
 
-/** Compensation of step 2: nothing was reserved, so nothing is to release. */
-export function stockReservationFailed(order: Order, shortSkus: string[]): OrderEvent[] {
+/**
+ * Compensation of step 2: nothing was reserved, so nothing is to release. The shortages go into
+ * the stream with the answer, so the rejected order names what was short.
+ */
+export function stockReservationFailed(
+  order: Order,
+  shortSkus: string[],
+  shortages: Shortage[] = shortagesOf(order.items, shortSkus),
+): OrderEvent[] {
   if (order.answers.has("StockReservationFailed")) return [];
-  const recorded: OrderEvent = { type: "StockReservationFailed", detail: { shortSkus } };
+  const recorded: OrderEvent = { type: "StockReservationFailed", detail: { shortSkus, shortages } };
   if (order.status !== "pending") return [recorded];
   return [recorded, { type: "OrderRejected", detail: { reason: "out_of_stock" } }];
 }

@@ -20,6 +20,14 @@ export interface OrderItem {
   lineTotal: Money;
 }
 
+/** A sku the order asked more of than inventory had available when it tried to reserve. */
+export interface Shortage {
+  sku: string;
+  requested: number;
+  /** Null for orders rejected before inventory said how many it had. */
+  available: number | null;
+}
+
 export interface ShippingAddress {
   name: string;
   line1: string;
@@ -63,7 +71,7 @@ export type OrderEvent =
       };
     }
   | { type: "StockReserved"; detail: { expiresAt: string } }
-  | { type: "StockReservationFailed"; detail: { shortSkus: string[] } }
+  | { type: "StockReservationFailed"; detail: { shortSkus: string[]; shortages?: Shortage[] } }
   | { type: "PaymentRequested"; detail: { amount: Money; deadline: string } }
   | { type: "PaymentAuthorized"; detail: { paymentId: string } }
   | { type: "PaymentDeclined"; detail: { reason: string } }
@@ -101,6 +109,8 @@ export interface Order {
   trackingNumber: string | null;
   /** When the saga stops waiting for the payment's answer; null when it waits for nothing. */
   paymentDeadline: Date | null;
+  /** Why a rejection out_of_stock happened, sku by sku; empty otherwise. */
+  shortages: Shortage[];
   /** The answers already in the stream, so that a redelivered answer is recorded once. */
   answers: Set<OrderEventType>;
   /** Refunds already recorded: a return's id, or the whole order's (see refundKey). */
@@ -127,6 +137,7 @@ export function evolve(order: Order | undefined, event: RecordedEvent, orderId: 
       carrier: null,
       trackingNumber: null,
       paymentDeadline: null,
+      shortages: [],
       answers: new Set(),
       refunds: new Set(),
       returns: [],
@@ -143,6 +154,13 @@ export function evolve(order: Order | undefined, event: RecordedEvent, orderId: 
     updatedAt: event.at,
   };
   switch (event.type) {
+    case "StockReservationFailed":
+      // Only a pending order is rejected for it; a late answer after a cancellation is recorded only.
+      if (order.status !== "pending") return next;
+      return {
+        ...next,
+        shortages: event.detail.shortages ?? shortagesOf(order.items, event.detail.shortSkus),
+      };
     case "PaymentRequested":
       return { ...next, paymentDeadline: new Date(event.detail.deadline) };
     case "OrderConfirmed":
@@ -198,6 +216,18 @@ export function evolve(order: Order | undefined, event: RecordedEvent, orderId: 
     default:
       return next;
   }
+}
+
+/**
+ * The shortages of these skus when inventory named only the skus (an answer from before it told
+ * the numbers): what the order asked of each, and nothing known of what was available.
+ */
+export function shortagesOf(items: readonly OrderItem[], shortSkus: readonly string[]): Shortage[] {
+  return shortSkus.map((sku) => ({
+    sku,
+    requested: items.filter((item) => item.sku === sku).reduce((sum, item) => sum + item.quantity, 0),
+    available: null,
+  }));
 }
 
 /** A cancellation refunds the whole order once; each return is refunded once. */

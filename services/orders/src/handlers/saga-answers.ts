@@ -51,7 +51,7 @@ function decisionFor(
     return (order) => stockReserved(order, event.detail.expiresAt, now, paymentTimeoutMs);
   }
   if (StockReservationFailed.is(event))
-    return (order) => stockReservationFailed(order, event.detail.shortSkus);
+    return (order) => stockReservationFailed(order, event.detail.shortSkus, event.detail.shortages);
   if (PaymentAuthorized.is(event)) return (order) => paymentAuthorized(order, event.detail.paymentId);
   if (PaymentDeclined.is(event)) return (order) => paymentDeclined(order, event.detail.reason);
   if (PaymentRefunded.is(event)) {

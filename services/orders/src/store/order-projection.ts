@@ -30,6 +30,7 @@ export async function appendAndProject(
     tracking_number: after.trackingNumber,
     version: after.version,
     payment_deadline: after.paymentDeadline,
+    shortages: JSON.stringify(after.shortages),
     updated_at: after.updatedAt,
   };
   if (before) {

@@ -8,6 +8,7 @@ import type {
   ReturnLine,
   ReturnStatus,
   ShippingAddress,
+  Shortage,
 } from "../domain/order.ts";
 import { isOrderId } from "./order-stream.ts";
 import type { OrdersTable, OrdersTables, ReturnsTable } from "./tables.ts";
@@ -21,6 +22,7 @@ export interface OrderView {
   items: OrderItem[];
   total: Money;
   shippingAddress: ShippingAddress;
+  shortages: Shortage[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -46,8 +48,9 @@ export interface OrderListQuery {
 }
 
 export function viewOf(order: Order): OrderView {
-  const { id, userId, status, statusReason, items, total, shippingAddress, createdAt, updatedAt } = order;
-  return { id, userId, status, statusReason, items, total, shippingAddress, createdAt, updatedAt };
+  const { id, userId, status, statusReason, items, total, shippingAddress, shortages, createdAt, updatedAt } =
+    order;
+  return { id, userId, status, statusReason, items, total, shippingAddress, shortages, createdAt, updatedAt };
 }
 
 export function toOrderView(row: Selectable<OrdersTable>): OrderView {
@@ -59,6 +62,7 @@ export function toOrderView(row: Selectable<OrdersTable>): OrderView {
     items: row.items as OrderItem[],
     total: { amount: Number(row.total), currency: row.currency },
     shippingAddress: row.shipping_address as ShippingAddress,
+    shortages: row.shortages as Shortage[],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

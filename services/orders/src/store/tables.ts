@@ -26,6 +26,7 @@ export interface OrdersTable {
   tracking_number: string | null;
   version: number;
   payment_deadline: Date | null;
+  shortages: ColumnType<unknown, string | undefined, string>;
   created_at: Date;
   updated_at: Date;
 }
