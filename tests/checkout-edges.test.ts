@@ -467,7 +467,7 @@ describe("checkout when payments never answers", () => {
     expect(placed.status).toBe(202);
     expect(placed.body.status).toBe("pending");
 
-    const order = await client.orderReaching(buyer.token, placed.body.id, ["rejected", "confirmed"], 10_000);
+    const order = await client.orderReaching(buyer.token, placed.body.id, ["rejected", "confirmed"]);
     expect(order).toMatchObject({ status: "rejected", statusReason: "payment_timeout" });
     await expect
       .poll(() => client.stock(product.sku))
@@ -561,10 +561,9 @@ describe("checkout when cart's address answers nothing", () => {
     expect(answer.headers.get("retry-after")).toBe("5");
 
     const callsWhenOpened = await cartCalls(client);
+    // At once: the open breaker answers without a call to cart (counted below, not timed).
     for (let attempt = 0; attempt < 3; attempt++) {
-      const startedAt = performance.now();
       const fast = await client.checkout(buyer.token);
-      expect(performance.now() - startedAt).toBeLessThan(1_000);
       expectProblem(fast, 503, /keeps failing/);
       expect(fast.headers.get("retry-after")).toBe("5");
     }

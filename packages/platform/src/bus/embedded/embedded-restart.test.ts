@@ -5,6 +5,7 @@ import type { EventEnvelope } from "@mercato/contracts";
 import { v7 as uuidv7 } from "uuid";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../log.ts";
+import { waitFor } from "../test/wait.ts";
 import type { QueueStats, Transport } from "../transport.ts";
 import { createEmbeddedTransport } from "./index.ts";
 
@@ -46,14 +47,6 @@ async function statsOf(transport: Transport, queue: string): Promise<QueueStats>
   const stats = (await transport.stats()).find((s) => s.name === queue);
   if (!stats) throw new Error(`no stats for ${queue}`);
   return stats;
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const settings = { visibilityTimeoutMs: 1_000, backoff: { baseMs: 10, maxMs: 50 } };

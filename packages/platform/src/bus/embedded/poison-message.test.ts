@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../log.ts";
+import { waitFor } from "../test/wait.ts";
 import { createEmbeddedTransport } from "./index.ts";
 
 const childScript = fileURLToPath(new URL("../test/fixtures/embedded-poison-child.ts", import.meta.url));
@@ -47,10 +48,10 @@ describe("a message whose handler crashes the process", () => {
       await transport.consume("poisoned", async () => {
         delivered++;
       });
-      const deadline = Date.now() + 5_000;
-      while ((await transport.stats())[0]?.dlqDepth !== 1 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await waitFor(
+        async () => (await transport.stats())[0]?.dlqDepth === 1,
+        "the poisoned message's dead letter",
+      );
       expect(delivered).toBe(0);
       const letters = await transport.deadLetters("poisoned");
       expect(letters).toHaveLength(1);
