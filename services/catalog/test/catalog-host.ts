@@ -21,7 +21,7 @@ export interface CatalogHost {
  * the PostgreSQL server `databaseUrl` (then under its own service name, so its database is its own).
  */
 export async function startCatalog(
-  options: { databaseUrl?: string; serviceName?: string } = {},
+  options: { databaseUrl?: string; databasePrefix?: string; serviceName?: string } = {},
 ): Promise<CatalogHost> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-catalog-"));
   const authority = await createTestAuthority();
@@ -29,6 +29,7 @@ export async function startCatalog(
     MERCATO_DATA_DIR: dataDir,
     MERCATO_SEED: "none",
     DATABASE_URL: options.databaseUrl,
+    MERCATO_DATABASE_PREFIX: options.databasePrefix,
   });
   const host = await startHost({
     config: { ...config, port: 0 },

@@ -4,6 +4,8 @@ import { type CatalogHost, startCatalog } from "./catalog-host.ts";
 
 const hasPostgres = await requireServer("postgres");
 const serviceName = "catalog_search_test";
+/** A database of this run's own: a fixed name would be dropped under another run using it. */
+const prefix = `tcatsearch${process.pid}${Date.now() % 100_000}`;
 
 /** The same migrations and queries on PostgreSQL: full-text search, trigrams, keyset pages, sku conflicts. */
 describe.skipIf(!hasPostgres)("catalog on PostgreSQL", () => {
@@ -30,8 +32,11 @@ describe.skipIf(!hasPostgres)("catalog on PostgreSQL", () => {
   });
 
   beforeAll(async () => {
-    await dropServiceDatabases([serviceName]);
-    catalog = await startCatalog({ databaseUrl: externalServices.postgres.url, serviceName });
+    catalog = await startCatalog({
+      databaseUrl: externalServices.postgres.url,
+      databasePrefix: prefix,
+      serviceName,
+    });
     const products = [
       product("PG-1", "Studio Headphones", 12900, "Closed-back headphones."),
       product("PG-2", "Headphone Stand", 2900, "Holds your headphones."),
@@ -43,7 +48,7 @@ describe.skipIf(!hasPostgres)("catalog on PostgreSQL", () => {
 
   afterAll(async () => {
     await catalog?.close();
-    if (hasPostgres) await dropServiceDatabases([serviceName]);
+    if (hasPostgres) await dropServiceDatabases([serviceName], prefix);
   });
 
   it("ranks, tolerates typos and pages as on PGlite", async () => {

@@ -13,9 +13,10 @@ const available = await requireServer("postgres");
 describe.skipIf(!available)("identity processes starting at once on PostgreSQL", () => {
   const hosts: Host[] = [];
   const dataDirs: string[] = [];
+  // A database of this run's own: a fixed name would be dropped under another run using it.
+  const prefix = `tidentity${process.pid}${Date.now() % 100_000}`;
 
   beforeAll(async () => {
-    await dropServiceDatabases(["identity"]);
     const start = async () => {
       const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-identity-pg-"));
       dataDirs.push(dataDir);
@@ -23,6 +24,7 @@ describe.skipIf(!available)("identity processes starting at once on PostgreSQL",
         config: {
           ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }),
           databaseUrl: externalServices.postgres.url,
+          databasePrefix: prefix,
           port: 0,
         },
         services: [identityService],
@@ -37,7 +39,7 @@ describe.skipIf(!available)("identity processes starting at once on PostgreSQL",
   afterAll(async () => {
     for (const host of hosts) await host.close();
     for (const dataDir of dataDirs) await fs.rm(dataDir, { recursive: true, force: true });
-    if (available) await dropServiceDatabases(["identity"]);
+    if (available) await dropServiceDatabases(["identity"], prefix);
   });
 
   it("agree on one signing key and one admin", async () => {

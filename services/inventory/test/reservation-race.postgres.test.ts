@@ -13,19 +13,24 @@ import { detailsOf, type InventoryHost, startInventoryHost, waitFor } from "./su
 
 /** Runs inventory under its own name, so its database is `mercato_inventory_race`. */
 const serviceName = "inventory_race";
+/** A database of this run's own: a fixed name would be dropped under another run using it. */
+const prefix = `tinvrace${process.pid}${Date.now() % 100_000}`;
 const available = await requireServer("postgres");
 const context = { correlationId: "race-test" };
 let inventory: InventoryHost;
 
 beforeAll(async () => {
   if (!available) return;
-  await dropServiceDatabases([serviceName]);
-  inventory = await startInventoryHost({ name: serviceName, databaseUrl: externalServices.postgres.url });
+  inventory = await startInventoryHost({
+    name: serviceName,
+    databaseUrl: externalServices.postgres.url,
+    databasePrefix: prefix,
+  });
 });
 
 afterAll(async () => {
   await inventory?.close();
-  if (available) await dropServiceDatabases([serviceName]);
+  if (available) await dropServiceDatabases([serviceName], prefix);
 });
 
 const write = <T>(work: Parameters<typeof inStockTransaction<T>>[1]) =>

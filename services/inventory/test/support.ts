@@ -27,13 +27,14 @@ export interface InventoryHost {
  * receives everything inventory publishes.
  */
 export async function startInventoryHost(
-  options: { name?: string; databaseUrl?: string; auth?: TokenVerifier } = {},
+  options: { name?: string; databaseUrl?: string; databasePrefix?: string; auth?: TokenVerifier } = {},
 ): Promise<InventoryHost> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-inventory-"));
   const config: PlatformConfig = {
     ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }),
     port: 0,
     databaseUrl: options.databaseUrl,
+    ...(options.databasePrefix ? { databasePrefix: options.databasePrefix } : {}),
   };
   const service = { ...inventoryService, name: options.name ?? inventoryService.name };
   const host = await startHost({
