@@ -9,7 +9,11 @@ export default defineConfig({
       "apps/*/test/**/*.test.ts",
       "tests/**/*.test.ts",
     ],
-    globalSetup: ["tests/support/build-cli.ts", "tests/support/scratch-directory.ts"],
+    globalSetup: [
+      "tests/support/build-cli.ts",
+      "tests/support/scratch-directory.ts",
+      "tests/support/leftover-resources.ts",
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Tests wait for conditions, not for a time: one generous limit for every expect.poll, under

@@ -53,3 +53,40 @@ export async function dropServiceDatabases(services: string[], prefix = "mercato
     await client.end();
   }
 }
+
+/**
+ * The PostgreSQL databases and JetStream streams (KV buckets included) on the test servers, for a
+ * check that tests leave none behind; a server that does not answer lists nothing.
+ */
+export async function serverResources(): Promise<{ databases: string[]; streams: string[] }> {
+  const [databases, streams] = await Promise.all([
+    (async () => {
+      if (!(await canConnect(externalServices.postgres.url))) return [];
+      const { default: pg } = await import("pg");
+      const client = new pg.Client({ connectionString: externalServices.postgres.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ datname: string }>(
+          "SELECT datname FROM pg_database WHERE NOT datistemplate",
+        );
+        return rows.map((row) => row.datname);
+      } finally {
+        await client.end();
+      }
+    })(),
+    (async () => {
+      if (!(await canConnect(externalServices.nats.url))) return [];
+      const { connect } = await import("@nats-io/transport-node");
+      const { jetstreamManager } = await import("@nats-io/jetstream");
+      const nc = await connect({ servers: externalServices.nats.url });
+      try {
+        const names: string[] = [];
+        for await (const name of (await jetstreamManager(nc)).streams.names()) names.push(name);
+        return names;
+      } finally {
+        await nc.close();
+      }
+    })(),
+  ]);
+  return { databases: databases.sort(), streams: streams.sort() };
+}

@@ -4,6 +4,7 @@ export {
   type ExternalService,
   externalServices,
   requireServer,
+  serverResources,
 } from "./external-services.ts";
 export { captureLogs, type LogCapture, secretsIn } from "./log-capture.ts";
 export { createTestAuthority, type TestAuthority } from "./test-authority.ts";
