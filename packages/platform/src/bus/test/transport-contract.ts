@@ -551,16 +551,22 @@ export async function expectNoLossAfterKill(scenario: CrashScenario): Promise<Cr
   const killAfter = scenario.killAfterPublished ?? Math.floor(scenario.events / 3);
   const first = scenario.startChild("publish-and-consume");
   const firstOutput = captureOutput(first);
-  await waitFor(
-    () => {
-      if (first.exitCode !== null)
-        throw new Error(`the first child exited early (${first.exitCode}): ${firstOutput()}`);
-      return readIds(scenario.publishedFile).length >= killAfter && readIds(scenario.handledFile).length > 0;
-    },
-    "the first child to publish and handle events",
-    30_000,
-  );
-  await killHard(first);
+  try {
+    await waitFor(
+      () => {
+        if (first.exitCode !== null)
+          throw new Error(`the first child exited early (${first.exitCode}): ${firstOutput()}`);
+        return (
+          readIds(scenario.publishedFile).length >= killAfter && readIds(scenario.handledFile).length > 0
+        );
+      },
+      "the first child to publish and handle events",
+      30_000,
+    );
+  } finally {
+    // Killed whatever happened: a failed wait must not leave the child running.
+    await killHard(first);
+  }
   const published = readIds(scenario.publishedFile);
   const handledBeforeKill = readIds(scenario.handledFile).length;
   expect(published.length).toBeLessThan(scenario.events);
