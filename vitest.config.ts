@@ -14,12 +14,15 @@ export default defineConfig({
       "tests/support/scratch-directory.ts",
       "tests/support/leftover-resources.ts",
     ],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Tests wait for conditions, not for a time: one generous limit for every expect.poll, under
-    // the test's own timeout so that a condition that never comes fails with what was awaited.
-    // A loaded machine is slow; a test that passes only on a fast one is wrong.
-    expect: { poll: { timeout: 20_000 } },
+    // Hang guards, not performance limits: generous enough for a loaded 2-core CI machine (a
+    // shop of five services on PostgreSQL and NATS took over a minute to start on one).
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    // Tests wait for conditions, not for a time: one generous limit for every expect.poll (and
+    // waitFor's conditionTimeoutMs, the same), under the test's own timeout so that a condition
+    // that never comes fails with what was awaited. A test that passes only on a fast machine is
+    // wrong; benchmarks measure time.
+    expect: { poll: { timeout: 60_000 } },
     pool: "forks",
     reporters: ["default", "json"],
     outputFile: { json: ".vitest-results.json" },

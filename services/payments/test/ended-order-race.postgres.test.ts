@@ -82,7 +82,7 @@ describe.skipIf(!available)("an order rejected while its payment is being author
       orderRejected(orderId),
     ]);
     await payments.host.transport.publish(events.sort(() => Math.random() - 0.5));
-    await waitFor(payments.settled, "the requests and rejections to be handled", 30_000);
+    await waitFor(payments.settled, "the requests and rejections to be handled");
     const ends = await expectNothingHeld(orderIds);
     expect((ends.get("voided") ?? 0) + (ends.get("cancelled") ?? 0)).toBe(orderIds.length);
   });

@@ -542,7 +542,7 @@ export interface CrashScenario extends CrashFiles {
   events: number;
   /** The first child is killed once this many events are published. Default: a third. */
   killAfterPublished?: number;
-  /** How long the second child may take to handle every published event. Default 30 s. */
+  /** How long the second child may take to handle every published event. Default: waitFor's. */
   recoveryTimeoutMs?: number;
 }
 
@@ -563,17 +563,11 @@ export async function expectNoLossAfterKill(scenario: CrashScenario): Promise<Cr
   const first = scenario.startChild("publish-and-consume");
   const firstOutput = captureOutput(first);
   try {
-    await waitFor(
-      () => {
-        if (first.exitCode !== null)
-          throw new Error(`the first child exited early (${first.exitCode}): ${firstOutput()}`);
-        return (
-          readIds(scenario.publishedFile).length >= killAfter && readIds(scenario.handledFile).length > 0
-        );
-      },
-      "the first child to publish and handle events",
-      30_000,
-    );
+    await waitFor(() => {
+      if (first.exitCode !== null)
+        throw new Error(`the first child exited early (${first.exitCode}): ${firstOutput()}`);
+      return readIds(scenario.publishedFile).length >= killAfter && readIds(scenario.handledFile).length > 0;
+    }, "the first child to publish and handle events");
   } finally {
     // Killed whatever happened: a failed wait must not leave the child running.
     await killHard(first);
@@ -594,7 +588,7 @@ export async function expectNoLossAfterKill(scenario: CrashScenario): Promise<Cr
         return published.every((id) => handled.has(id));
       },
       "every acknowledged publish to be handled after the restart",
-      scenario.recoveryTimeoutMs ?? 30_000,
+      scenario.recoveryTimeoutMs,
     );
   } finally {
     await killHard(second);
