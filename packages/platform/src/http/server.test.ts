@@ -521,17 +521,25 @@ describe("health and metrics", () => {
     expect(live.json()).toEqual({ status: "ok" });
     const ready = await app.inject({ url: "/health/ready" });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: "ok", checks: {} });
+    expect(ready.json()).toEqual({ status: "ok", checks: {}, progress: {} });
   });
 
   it("answers readiness with the checks: 200 when they pass, 503 problem when one fails", async () => {
     let database = "ok";
     const { app } = await serve({
-      ready: async () => ({ ok: database === "ok", checks: { database, bus: "ok" } }),
+      ready: async () => ({
+        ok: database === "ok",
+        checks: { database, bus: "ok" },
+        progress: { demoShop: "loading 3/220" },
+      }),
     });
     const ready = await app.inject({ url: "/health/ready" });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: "ok", checks: { database: "ok", bus: "ok" } });
+    expect(ready.json()).toEqual({
+      status: "ok",
+      checks: { database: "ok", bus: "ok" },
+      progress: { demoShop: "loading 3/220" },
+    });
 
     database = "connection refused";
     const notReady = await app.inject({ url: "/health/ready" });
