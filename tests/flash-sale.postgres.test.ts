@@ -1,5 +1,7 @@
+import { removeNatsResources } from "@mercato/platform/nats";
 import {
   createTestAuthority,
+  dropServiceDatabases,
   externalServices,
   requireServer,
   type TestAuthority,
@@ -20,6 +22,7 @@ const stock = 50;
  */
 describe.runIf(available)("a flash sale on PostgreSQL and NATS", () => {
   const prefix = `tflash${process.pid}${Date.now() % 100_000}`;
+  const services = selectServices(["catalog", "inventory", "cart", "orders", "payments"]);
   let shop: Awaited<ReturnType<typeof startShop>>;
   let client: ShopClient;
   let auth: TestAuthority;
@@ -29,13 +32,21 @@ describe.runIf(available)("a flash sale on PostgreSQL and NATS", () => {
     shop = await startShop({
       distributed: { prefix },
       auth,
-      services: selectServices(["catalog", "inventory", "cart", "orders", "payments"]),
+      services,
     });
     client = shop.client;
   });
 
   afterAll(async () => {
-    await shop?.close();
+    if (shop) await shop.close();
+    else {
+      // A start that outlived its hook never handed the shop over: what it made goes by its prefix.
+      await dropServiceDatabases(
+        services.map((service) => service.name),
+        prefix,
+      );
+      await removeNatsResources({ url: externalServices.nats.url, prefix });
+    }
   });
 
   it("sells exactly the stock: 50 confirmed and captured, 150 rejected out_of_stock and never charged", async () => {

@@ -175,36 +175,45 @@ export async function startShop(
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-shop-"));
   const services = options.services ?? selectServices();
   const { distributed, auth } = options;
-  const host = await startHost({
-    config: {
-      ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none", ...options.env }),
-      port: 0,
-      ...(distributed
-        ? {
-            databaseUrl: externalServices.postgres.url,
-            databasePrefix: distributed.prefix,
-            busUrl: externalServices.nats.url,
-            busPrefix: distributed.prefix,
-          }
-        : {}),
-    },
-    services,
-    logger: options.logger ?? silentLogger(),
-    ...(auth ? { auth: auth.verifier } : {}),
-  });
+  const removeAll = async () => {
+    if (distributed) {
+      await dropServiceDatabases(
+        services.map((service) => service.name),
+        distributed.prefix,
+      );
+      await removeNatsResources({ url: externalServices.nats.url, prefix: distributed.prefix });
+    }
+    await fs.rm(dataDir, { recursive: true, force: true });
+  };
+  let host: Host;
+  try {
+    host = await startHost({
+      config: {
+        ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none", ...options.env }),
+        port: 0,
+        ...(distributed
+          ? {
+              databaseUrl: externalServices.postgres.url,
+              databasePrefix: distributed.prefix,
+              busUrl: externalServices.nats.url,
+              busPrefix: distributed.prefix,
+            }
+          : {}),
+      },
+      services,
+      logger: options.logger ?? silentLogger(),
+      ...(auth ? { auth: auth.verifier } : {}),
+    });
+  } catch (error) {
+    await removeAll();
+    throw error;
+  }
   return {
     host,
     client: shopClient(host.url, auth ? { adminToken: () => auth.token({ roles: ["admin"] }) } : {}),
     async close() {
       await host.close();
-      if (distributed) {
-        await dropServiceDatabases(
-          services.map((service) => service.name),
-          distributed.prefix,
-        );
-        await removeNatsResources({ url: externalServices.nats.url, prefix: distributed.prefix });
-      }
-      await fs.rm(dataDir, { recursive: true, force: true });
+      await removeAll();
     },
   };
 }
