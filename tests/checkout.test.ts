@@ -288,7 +288,7 @@ describe("checkout on the embedded platform", () => {
     expect(cancel.status).toBe(202);
     expect(cancel.body.status).toBe("cancelled");
     await expect
-      .poll(() => client.stock(product.sku), { timeout: 10_000 })
+      .poll(() => client.stock(product.sku))
       .toMatchObject({
         onHand: 2,
         reserved: 0,

@@ -72,11 +72,9 @@ async function makeFixture(): Promise<void> {
   expect(placed.status).toBe(202);
   await client.orderReaching(customer.token, placed.body.id, ["confirmed"]);
   // The saga's last steps (stock committed, cart emptied) settle before the state is recorded.
-  await expect.poll(async () => (await client.stock(product.sku)).reserved, { timeout: 10_000 }).toBe(0);
+  await expect.poll(async () => (await client.stock(product.sku)).reserved).toBe(0);
   await expect
-    .poll(async () => (await client.call("GET", "/api/cart", { token: customer.token })).body.items.length, {
-      timeout: 10_000,
-    })
+    .poll(async () => (await client.call("GET", "/api/cart", { token: customer.token })).body.items.length)
     .toBe(0);
   await client.addToCart(customer.token, product.id, 2);
   const queues = await client.call("GET", "/api/ops/queues", { token: admin });

@@ -45,7 +45,6 @@ describe("mercato start: starting, stopping and starting again", () => {
         services: [],
         port,
         env: { MERCATO_DATA_DIR: dataDir },
-        readyTimeoutMs: hangGuardMs,
       });
       await until(async () => /^loading [1-9]\d*\/220$/.test((await readiness(server)).demoShop ?? ""));
       server.signal("SIGINT");

@@ -114,9 +114,7 @@ describe("response cache", () => {
       { correlationId: "test" },
     );
     await host.transport.publish([changed]);
-    await expect
-      .poll(async () => (await get(host, "/api/products/p2")).headers.get("x-cache"), { timeout: 3000 })
-      .toBe("miss");
+    await expect.poll(async () => (await get(host, "/api/products/p2")).headers.get("x-cache")).toBe("miss");
   });
 });
 
