@@ -5,7 +5,6 @@ import { defineEvent, type EventEnvelope } from "@mercato/contracts";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { createEmbeddedTransport } from "../packages/platform/src/bus/embedded/index.ts";
-import { benchRawJetStream } from "../packages/platform/src/bus/nats/bench.ts";
 import { createNatsTransport, removeNatsResources } from "../packages/platform/src/bus/nats/index.ts";
 import {
   type DatabaseProvider,
@@ -25,6 +24,7 @@ import {
   requireServer,
 } from "../packages/platform/src/testing/external-services.ts";
 import { formatMs, formatRate, percentile, printTable } from "./machine.ts";
+import { benchRawJetStream } from "./nats-transport.ts";
 
 /**
  * The event backbone end to end, as services use it: a producer commits events to its outbox in

@@ -7,6 +7,9 @@ const benchmarks: Record<string, () => Promise<void>> = {
   catalog: async () => (await import("./catalog.ts")).main(),
   checkout: async () => (await import("./checkout.ts")).main(),
   startup: async () => (await import("./startup.ts")).main(),
+  "embedded-transport": async () => (await import("./embedded-transport.ts")).main(),
+  "nats-transport": async () => (await import("./nats-transport.ts")).main(),
+  http: async () => (await import("./http-throughput.ts")).main(),
 };
 
 const requested = process.argv.slice(2);

@@ -14,7 +14,7 @@ export const unmatchedRoute = "unmatched";
  * Each request writes one line, "request completed", with method, route pattern, path (no query
  * string), status and duration; never headers. Fastify's own "incoming request" line is dropped.
  * Answers below 400 log at `debug`, the others at `info`: formatting and writing a line costs about
- * 10 µs, a quarter of a small zod-validated route's CPU (measured with throughput-check.ts), while
+ * 10 µs, a quarter of a small zod-validated route's CPU (measured with bench/http-throughput.ts), while
  * the duration histogram already counts every request by route and status. `LOG_LEVEL=debug`
  * brings back a line for every request.
  */

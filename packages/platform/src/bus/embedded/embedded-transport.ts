@@ -1,14 +1,9 @@
 import type { EventEnvelope } from "@mercato/contracts";
 import { createLogger, type Logger } from "../../log.ts";
-import { errorSummary } from "../../log-safe-error.ts";
-import { retryDelayMs } from "../backoff.ts";
-import { groupIdOf } from "../group-id.ts";
-import { compilePattern, RuleSet } from "../patterns/index.ts";
 import { validateQueueConfig } from "../queue-config.ts";
 import type {
   ConsumeOptions,
   DeadLetter,
-  Delivery,
   Handler,
   QueueConfig,
   QueueStats,
@@ -16,18 +11,14 @@ import type {
   Subscription,
   Transport,
 } from "../transport.ts";
-import {
-  type BusStore,
-  openBusStore,
-  type QueueKey,
-  queueRange,
-  type StoredDeadLetter,
-  type StoredMessage,
-} from "./bus-store.ts";
-import { DueTimer } from "./due-timer.ts";
+import { type BusStore, openBusStore, type QueueKey, type StoredMessage } from "./bus-store.ts";
+import { listDeadLetters, redriveDeadLetters } from "./dead-letters.ts";
+import { DeliveryLoop } from "./delivery-loop.ts";
 import { newMessageId } from "./message-id.ts";
-import { type Consumer, QueueState } from "./queue-state.ts";
-import type { QueuedMessage } from "./queued-message.ts";
+import { QueueState } from "./queue-state.ts";
+import { newMessage, newRecord } from "./queued-message.ts";
+import { restoreQueues } from "./restore.ts";
+import { RoutingRules } from "./routing-rules.ts";
 
 export interface EmbeddedTransportOptions {
   /** The bus lives in `<dataDir>/bus/`. One process at a time may open a data directory. */
@@ -43,13 +34,12 @@ export interface EmbeddedTransportOptions {
 
 const defaultConcurrency = 10;
 
-/** The attempt recorded for a receive that never reported back. */
-const noOutcomeError =
-  "no result within the visibility timeout: the handler was still running, or its process stopped";
-
 /**
  * Opens the durable in-process transport. Routing, retries, DLQ and FIFO follow SQS semantics; see
  * `Transport`. Messages in flight when a previous process died are delivered again at once.
+ * This file holds the `Transport` facade: queue declaration, publish, and the admin operations;
+ * `routing-rules.ts` routes, `delivery-loop.ts` delivers, `dead-letters.ts` lists and redrives,
+ * `restore.ts` rebuilds the in-memory index at open (README.md).
  */
 export async function createEmbeddedTransport(options: EmbeddedTransportOptions): Promise<Transport> {
   const store = openBusStore(options.dataDir, options.sync ?? false);
@@ -66,71 +56,26 @@ export async function createEmbeddedTransport(options: EmbeddedTransportOptions)
 class EmbeddedTransport implements Transport {
   readonly kind = "embedded" as const;
   private readonly queues = new Map<string, QueueState>();
-  private readonly rules = new Map<string, Rule>();
-  private readonly ruleSet = new RuleSet<string>();
-  private readonly timer = new DueTimer((message) => this.onDue(message));
+  private readonly rules: RoutingRules;
+  private readonly delivery: DeliveryLoop;
   /** Gives each message enqueued from now on a position after every message already stored. */
   private nextOrder = 0;
   /** Redrive and purge run one at a time, so that two of them never move the same message. */
   private adminTail: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | undefined;
-  /** Every consumer's stop, so that close waits for handlers of consumers stopped before it too. */
-  private readonly stoppingConsumers = new Set<Promise<void>>();
 
   constructor(
     private readonly store: BusStore,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.rules = new RoutingRules(store);
+    this.delivery = new DeliveryLoop(store, this.queues, logger, () => this.closing !== undefined);
+  }
 
   /** Rebuilds the in-memory state from LMDB. */
   load(): void {
-    for (const { value: config } of this.store.queues.getRange()) {
-      this.queues.set(config.name, new QueueState(config));
-    }
-    for (const { value: rule } of this.store.rules.getRange()) {
-      try {
-        this.ruleSet.add(rule.name, rule.eventPattern, rule.queue);
-      } catch (error) {
-        throw new Error(`Stored rule "${rule.name}" no longer compiles: ${errorSummary(error)}`);
-      }
-      this.rules.set(rule.name, rule);
-    }
-    const now = Date.now();
-    const loaded = new Map<string, LoadedMessage[]>();
-    for (const { key, value } of this.store.messages.getRange()) {
-      const [queueName, id] = key;
-      let list = loaded.get(queueName);
-      if (!list) {
-        list = [];
-        loaded.set(queueName, list);
-      }
-      // Only what the index needs: the event is read again at delivery.
-      const { order, enqueuedAt, groupId, receiveCount, receivedAt, retryAt } = value;
-      list.push({ id, order, enqueuedAt, groupId, receiveCount, receivedAt, retryAt });
-    }
-    for (const [queueName, list] of loaded) {
-      const queue = this.queues.get(queueName);
-      if (!queue) {
-        this.logger.error(
-          { queue: queueName, messages: list.length },
-          "messages stored for an undeclared queue",
-        );
-        continue;
-      }
-      list.sort((a, b) => a.order - b.order);
-      for (const loadedMessage of list) {
-        const { receivedAt, retryAt } = loadedMessage;
-        // A message received by a process that is gone is delivered again at once.
-        const delayed = receivedAt === undefined && retryAt !== undefined && retryAt > now;
-        const message = newMessage(loadedMessage.id, queueName, loadedMessage, delayed ? "delayed" : "ready");
-        queue.add(message);
-        if (delayed) this.timer.schedule(message, retryAt);
-        this.nextOrder = Math.max(this.nextOrder, loadedMessage.order + 1);
-      }
-    }
-    for (const queue of this.queues.values()) {
-      queue.dlqDepth = this.store.deadLetters.getKeysCount(queueRange(queue.config.name));
-    }
+    this.nextOrder = restoreQueues(this.store, this.queues, this.delivery.timer, this.logger);
+    this.rules.load();
   }
 
   async declareQueue(config: QueueConfig): Promise<void> {
@@ -144,30 +89,16 @@ class EmbeddedTransport implements Transport {
 
   async putRule(rule: Rule): Promise<void> {
     this.assertOpen();
-    if (typeof rule.name !== "string" || rule.name.length === 0) {
-      throw new Error("Invalid rule: name must be a non-empty string");
-    }
-    compilePattern(rule.eventPattern);
-    if (!this.queues.has(rule.queue)) {
-      throw new Error(`Rule "${rule.name}" targets queue "${rule.queue}", which is not declared`);
-    }
-    const copy: Rule = { name: rule.name, eventPattern: rule.eventPattern, queue: rule.queue };
-    await this.store.rules.put(copy.name, copy);
-    if (this.rules.has(copy.name)) this.ruleSet.remove(copy.name);
-    this.ruleSet.add(copy.name, copy.eventPattern, copy.queue);
-    this.rules.set(copy.name, copy);
+    await this.rules.put(rule, (queue) => this.queues.has(queue));
   }
 
   async deleteRule(name: string): Promise<void> {
     this.assertOpen();
-    if (!this.rules.has(name)) return;
-    await this.store.rules.remove(name);
-    this.ruleSet.remove(name);
-    this.rules.delete(name);
+    await this.rules.delete(name);
   }
 
   async listRules(): Promise<Rule[]> {
-    return [...this.rules.values()].map((rule) => ({ ...rule }));
+    return this.rules.list();
   }
 
   async publish(events: EventEnvelope[]): Promise<void> {
@@ -177,22 +108,12 @@ class EmbeddedTransport implements Transport {
     const records: StoredMessage[] = [];
     const targets: QueueState[] = [];
     for (const event of events) {
-      const matched = this.ruleSet.match(event);
+      const matched = this.rules.match(event);
       if (matched.length === 0) continue;
       for (const queueName of matched.length === 1 ? matched : new Set(matched)) {
         const queue = this.requireQueue(queueName);
-        const record: StoredMessage = {
-          event,
-          order: this.nextOrder++,
-          enqueuedAt: now,
-          receiveCount: 0,
-          attempts: [],
-        };
-        const fifo = queue.config.fifo;
-        const groupId = fifo ? groupIdOf(event, fifo.groupBy) : undefined;
-        if (groupId !== undefined) record.groupId = groupId;
         keys.push([queueName, newMessageId()]);
-        records.push(record);
+        records.push(newRecord(event, queue.config, this.nextOrder++, now));
         targets.push(queue);
       }
     }
@@ -205,7 +126,7 @@ class EmbeddedTransport implements Transport {
       const queue = targets[i] as QueueState;
       const [queueName, id] = keys[i] as QueueKey;
       queue.add(newMessage(id, queueName, records[i] as StoredMessage, "ready"));
-      this.schedulePump(queue);
+      this.delivery.schedulePump(queue);
     }
   }
 
@@ -218,10 +139,7 @@ class EmbeddedTransport implements Transport {
         `Invalid concurrency ${concurrency} for queue "${queueName}": use an integer of at least 1`,
       );
     }
-    const consumer: Consumer = { handler, concurrency, running: 0, onIdle: undefined, stopped: undefined };
-    queue.consumers.push(consumer);
-    this.schedulePump(queue);
-    return { stop: () => this.stopConsumer(queue, consumer) };
+    return { stop: this.delivery.consume(queue, handler, concurrency) };
   }
 
   async stats(): Promise<QueueStats[]> {
@@ -232,24 +150,7 @@ class EmbeddedTransport implements Transport {
   async deadLetters(queueName: string, options: { limit?: number } = {}): Promise<DeadLetter[]> {
     this.assertOpen();
     this.requireQueue(queueName);
-    // Dead-lettering is written asynchronously; wait so that the list includes every one so far.
-    await this.store.root.committed;
-    const range = {
-      ...queueRange(queueName),
-      ...(options.limit === undefined ? {} : { limit: options.limit }),
-    };
-    const letters: DeadLetter[] = [];
-    for (const { key, value } of this.store.deadLetters.getRange(range)) {
-      letters.push({
-        id: key[1],
-        event: value.event,
-        receiveCount: value.receiveCount,
-        attempts: value.attempts,
-        lastError: value.attempts.at(-1)?.error ?? "",
-        firstFailedAt: value.attempts[0]?.at ?? value.deadAt,
-      });
-    }
-    return letters;
+    return listDeadLetters(this.store, queueName, options.limit);
   }
 
   /**
@@ -260,45 +161,9 @@ class EmbeddedTransport implements Transport {
     this.assertOpen();
     const queue = this.requireQueue(queueName);
     return this.exclusively(async () => {
-      await this.store.root.committed;
-      const letters: Array<[QueueKey, StoredDeadLetter]> = [];
-      if (ids) {
-        for (const id of new Set(ids)) {
-          const key: QueueKey = [queueName, id];
-          const letter = this.store.deadLetters.get(key);
-          if (letter) letters.push([key, letter]);
-        }
-      } else {
-        for (const { key, value } of this.store.deadLetters.getRange(queueRange(queueName)))
-          letters.push([key, value]);
-      }
-      if (letters.length === 0) return 0;
-      const now = Date.now();
-      const fifo = queue.config.fifo;
-      const records = letters.map(([, letter]) => {
-        const record: StoredMessage = {
-          event: letter.event,
-          order: this.nextOrder++,
-          enqueuedAt: now,
-          receiveCount: 0,
-          attempts: letter.attempts,
-        };
-        const groupId = fifo ? groupIdOf(letter.event, fifo.groupBy) : undefined;
-        if (groupId !== undefined) record.groupId = groupId;
-        return record;
-      });
-      await this.store.root.transaction(() => {
-        letters.forEach(([key], i) => {
-          this.store.deadLetters.remove(key);
-          this.store.messages.put(key, records[i] as StoredMessage);
-        });
-      });
-      letters.forEach(([[, id]], i) => {
-        queue.add(newMessage(id, queueName, records[i] as StoredMessage, "ready"));
-      });
-      queue.dlqDepth -= letters.length;
-      this.schedulePump(queue);
-      return letters.length;
+      const moved = await redriveDeadLetters(this.store, queue, ids, () => this.nextOrder++);
+      if (moved > 0) this.delivery.schedulePump(queue);
+      return moved;
     });
   }
 
@@ -322,203 +187,11 @@ class EmbeddedTransport implements Transport {
   }
 
   private async shutDown(): Promise<void> {
-    for (const queue of this.queues.values()) {
-      for (const consumer of [...queue.consumers]) this.stopConsumer(queue, consumer);
-    }
-    await Promise.all(this.stoppingConsumers);
+    await this.delivery.stop();
     await this.adminTail;
-    this.timer.stop();
+    this.delivery.timer.stop();
     await this.store.root.committed;
     await this.store.root.close();
-  }
-
-  /** Takes the consumer off the queue and resolves once its running handlers have finished. */
-  private stopConsumer(queue: QueueState, consumer: Consumer): Promise<void> {
-    if (consumer.stopped) return consumer.stopped;
-    const index = queue.consumers.indexOf(consumer);
-    if (index >= 0) queue.consumers.splice(index, 1);
-    consumer.stopped =
-      consumer.running === 0
-        ? Promise.resolve()
-        : new Promise((resolve) => {
-            consumer.onIdle = resolve;
-          });
-    this.stoppingConsumers.add(consumer.stopped);
-    return consumer.stopped;
-  }
-
-  private schedulePump(queue: QueueState): void {
-    if (queue.pumpScheduled || queue.consumers.length === 0) return;
-    queue.pumpScheduled = true;
-    queueMicrotask(() => this.pump(queue));
-  }
-
-  /** Hands ready messages to consumers with spare capacity, round robin. */
-  private pump(queue: QueueState): void {
-    queue.pumpScheduled = false;
-    if (this.closing) return;
-    const consumers = queue.consumers;
-    for (;;) {
-      let consumer: Consumer | undefined;
-      for (let i = 0; i < consumers.length; i++) {
-        const index = (queue.nextConsumer + i) % consumers.length;
-        const candidate = consumers[index] as Consumer;
-        if (candidate.running < candidate.concurrency) {
-          consumer = candidate;
-          queue.nextConsumer = index + 1;
-          break;
-        }
-      }
-      if (!consumer) return;
-      const message = queue.take();
-      if (!message) return;
-      void this.receive(queue, consumer, message);
-    }
-  }
-
-  /**
-   * One delivery: persists the receive (so that a handler that kills the process still counts
-   * against maxReceiveCount), runs the handler, then records its outcome.
-   */
-  private async receive(queue: QueueState, consumer: Consumer, message: QueuedMessage): Promise<void> {
-    consumer.running++;
-    queue.setState(message, "inFlight");
-    const key: QueueKey = [message.queue, message.id];
-    try {
-      const stored = this.store.messages.get(key);
-      if (!stored) {
-        queue.remove(message);
-        return;
-      }
-      if (stored.receivedAt !== undefined)
-        stored.attempts.push({ at: stored.receivedAt, error: noOutcomeError });
-      if (stored.receiveCount >= queue.config.maxReceiveCount) {
-        await this.deadLetter(queue, message, stored);
-        return;
-      }
-      stored.receiveCount++;
-      stored.receivedAt = new Date().toISOString();
-      delete stored.retryAt;
-      message.receiveCount = stored.receiveCount;
-      await this.store.messages.put(key, stored);
-      if (message.removed) return;
-      this.timer.schedule(message, Date.now() + queue.config.visibilityTimeoutMs);
-      await this.runHandler(queue, consumer, message, stored);
-    } catch (error) {
-      this.logger.error(
-        { queue: message.queue, messageId: message.id, err: error },
-        "delivery failed in the bus",
-      );
-      if (!message.removed && message.state !== "ready") {
-        this.timer.schedule(message, Date.now() + queue.config.visibilityTimeoutMs);
-      }
-    } finally {
-      consumer.running--;
-      if (consumer.running === 0) consumer.onIdle?.();
-      this.schedulePump(queue);
-    }
-  }
-
-  private async runHandler(
-    queue: QueueState,
-    consumer: Consumer,
-    message: QueuedMessage,
-    stored: StoredMessage,
-  ): Promise<void> {
-    const receiveCount = message.receiveCount;
-    const delivery: Delivery = {
-      messageId: message.id,
-      queue: message.queue,
-      event: stored.event,
-      receiveCount,
-      extendVisibility: async (ms: number) => {
-        if (!(Number.isFinite(ms) && ms >= 0)) {
-          throw new Error(`Invalid visibility extension ${ms}: use a number of milliseconds of at least 0`);
-        }
-        if (!message.removed && message.state === "inFlight" && message.receiveCount === receiveCount) {
-          this.timer.schedule(message, Date.now() + ms);
-        }
-      },
-    };
-    if (message.groupId !== undefined) delivery.groupId = message.groupId;
-    try {
-      await consumer.handler(delivery);
-    } catch (error) {
-      await this.recordFailure(queue, message, receiveCount, stored, error);
-      return;
-    }
-    this.acknowledge(queue, message);
-  }
-
-  /**
-   * Deletes the message. An acknowledgement that arrives after the message was delivered again
-   * deletes it too (the event was handled); the newer delivery's outcome is then ignored.
-   */
-  private acknowledge(queue: QueueState, message: QueuedMessage): void {
-    if (message.removed) return;
-    queue.remove(message);
-    queue.processed++;
-    this.store.messages.remove([message.queue, message.id]).catch((error: unknown) => {
-      this.logger.error(
-        { queue: message.queue, messageId: message.id, err: error },
-        "could not delete a message",
-      );
-    });
-  }
-
-  private async recordFailure(
-    queue: QueueState,
-    message: QueuedMessage,
-    receiveCount: number,
-    stored: StoredMessage,
-    error: unknown,
-  ): Promise<void> {
-    queue.failed++;
-    const context = { queue: message.queue, messageId: message.id, receiveCount, err: error };
-    if (message.removed || message.receiveCount !== receiveCount) {
-      this.logger.debug(context, "handler failed after its message was delivered again or removed");
-      return;
-    }
-    stored.attempts.push({ at: new Date().toISOString(), error: errorSummary(error) });
-    delete stored.receivedAt;
-    if (receiveCount >= queue.config.maxReceiveCount) {
-      this.logger.warn(context, "message moved to the dead-letter queue");
-      await this.deadLetter(queue, message, stored);
-      return;
-    }
-    const retryAt = Date.now() + retryDelayMs(receiveCount, queue.config.backoff);
-    stored.retryAt = retryAt;
-    // Invisible until the failure is committed: the next receive must read this attempt.
-    queue.setState(message, "delayed");
-    message.dueVersion++;
-    this.logger.debug(context, "handler failed; message will be retried");
-    await this.store.messages.put([message.queue, message.id], stored);
-    if (!message.removed) this.timer.schedule(message, retryAt);
-  }
-
-  private async deadLetter(queue: QueueState, message: QueuedMessage, stored: StoredMessage): Promise<void> {
-    queue.remove(message);
-    queue.dlqDepth++;
-    const letter: StoredDeadLetter = {
-      event: stored.event,
-      order: stored.order,
-      receiveCount: stored.receiveCount,
-      attempts: stored.attempts,
-      deadAt: new Date().toISOString(),
-    };
-    const key: QueueKey = [message.queue, message.id];
-    await this.store.root.transaction(() => {
-      this.store.messages.remove(key);
-      this.store.deadLetters.put(key, letter);
-    });
-  }
-
-  private onDue(message: QueuedMessage): void {
-    if (message.state === "ready") return;
-    const queue = this.queues.get(message.queue);
-    if (!queue) return;
-    queue.setState(message, "ready");
-    this.schedulePump(queue);
   }
 
   private exclusively<T>(task: () => Promise<T>): Promise<T> {
@@ -536,28 +209,4 @@ class EmbeddedTransport implements Transport {
   private assertOpen(): void {
     if (this.closing) throw new Error("The embedded transport is closed");
   }
-}
-
-type IndexedFields = Pick<StoredMessage, "order" | "groupId" | "enqueuedAt" | "receiveCount">;
-
-type LoadedMessage = IndexedFields & Pick<StoredMessage, "receivedAt" | "retryAt"> & { id: string };
-
-function newMessage(
-  id: string,
-  queue: string,
-  fields: IndexedFields,
-  state: "ready" | "delayed",
-): QueuedMessage {
-  return {
-    id,
-    queue,
-    order: fields.order,
-    groupId: fields.groupId,
-    enqueuedAt: fields.enqueuedAt,
-    state,
-    receiveCount: fields.receiveCount,
-    dueAt: 0,
-    dueVersion: 0,
-    removed: false,
-  };
 }

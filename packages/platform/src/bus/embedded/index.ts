@@ -1,2 +1,1 @@
-export { benchEmbeddedTransport } from "./bench.ts";
 export { createEmbeddedTransport, type EmbeddedTransportOptions } from "./embedded-transport.ts";

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { EventEnvelope } from "@mercato/contracts";
-import { silentLogger } from "../../log.ts";
-import { createEmbeddedTransport } from "./embedded-transport.ts";
-import { newMessageId as uuidv7 } from "./message-id.ts";
+import { createEmbeddedTransport } from "../packages/platform/src/bus/embedded/embedded-transport.ts";
+import { newMessageId as uuidv7 } from "../packages/platform/src/bus/embedded/message-id.ts";
+import { silentLogger } from "../packages/platform/src/log.ts";
 
 export interface EmbeddedBenchResult {
   /** Events published, handled and acknowledged per second, end to end. */
@@ -121,4 +125,23 @@ function percentile(sorted: Float64Array, p: number): number {
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
+}
+
+/**
+ * `npm run bench -- embedded-transport`, or `npx tsx bench/embedded-transport.ts [events]` (default
+ * 50,000): one JSON line with events/s and the p50/p99 latency from publish to handler start.
+ */
+export async function main(args: string[] = []): Promise<void> {
+  const events = Number(args[0] ?? 50_000);
+  const dataDir = mkdtempSync(join(tmpdir(), "mercato-bus-bench-"));
+  try {
+    const result = await benchEmbeddedTransport({ events, dataDir });
+    console.log(JSON.stringify({ events, ...result }));
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main(process.argv.slice(2));
 }

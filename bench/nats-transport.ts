@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { pathToFileURL } from "node:url";
 import type { EventEnvelope } from "@mercato/contracts";
 import { AckPolicy, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { silentLogger } from "../../log.ts";
-import { removeNatsResources } from "./cleanup.ts";
-import { createNatsTransport } from "./nats-transport.ts";
+import { removeNatsResources } from "../packages/platform/src/bus/nats/cleanup.ts";
+import { createNatsTransport } from "../packages/platform/src/bus/nats/nats-transport.ts";
+import { silentLogger } from "../packages/platform/src/log.ts";
 
 export interface BenchOptions {
   url: string;
@@ -154,4 +155,44 @@ export async function benchRawJetStream(options: BenchOptions): Promise<RawBench
     await jsm.streams.delete(stream).catch(() => false);
     await nc.close();
   }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/**
+ * Prints the NATS transport beside bare JetStream, same payload, same server, alternating the two
+ * for several rounds and reporting medians, so a busy machine skews both alike:
+ * `npm run bench -- nats-transport`, or `npx tsx bench/nats-transport.ts [events] [payloadBytes]
+ * [rounds]` (BUS_URL overrides nats://127.0.0.1:4222).
+ */
+export async function main(args: string[] = []): Promise<void> {
+  const url = process.env.BUS_URL ?? "nats://127.0.0.1:4222";
+  const events = Number(args[0] ?? 20_000);
+  const payloadBytes = Number(args[1] ?? 512);
+  const rounds = Number(args[2] ?? 3);
+
+  const raw: number[] = [];
+  const transport: { eventsPerSecond: number; p50Ms: number; p99Ms: number }[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const rawResult = await benchRawJetStream({ url, events, payloadBytes });
+    const transportResult = await benchNatsTransport({ url, events, payloadBytes });
+    raw.push(rawResult.eventsPerSecond);
+    transport.push(transportResult);
+    console.log(
+      `round ${round}: raw ${Math.round(rawResult.eventsPerSecond)} events/s, transport ${Math.round(transportResult.eventsPerSecond)} events/s`,
+    );
+  }
+
+  const rawRate = median(raw);
+  const transportRate = median(transport.map((result) => result.eventsPerSecond));
+  console.log(`events=${events} payloadBytes=${payloadBytes} rounds=${rounds} url=${url} (medians)`);
+  console.log(`raw JetStream publish+consume+ack: ${Math.round(rawRate)} events/s`);
+  console.log(
+    `NATS transport publish->handler ack: ${Math.round(transportRate)} events/s, p50 ${median(transport.map((r) => r.p50Ms)).toFixed(1)} ms, p99 ${median(transport.map((r) => r.p99Ms)).toFixed(1)} ms`,
+  );
+  console.log(`transport / raw: ${Math.round((transportRate / rawRate) * 100)}% (target >= 50%)`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main(process.argv.slice(2));
 }

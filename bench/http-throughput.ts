@@ -2,7 +2,7 @@
  * Compares the throughput of a route on `createHttpServer` with the same route on a bare Fastify
  * server; run by hand, not a test:
  *
- *   npx tsx packages/platform/src/http/throughput-check.ts [seconds=8] [connections=32]
+ *   npx tsx bench/http-throughput.ts [seconds=8] [connections=32]
  *
  * Each server runs in a child process; this process is the load generator, a keep-alive HTTP/1.1
  * client on raw sockets (Node's http client would be the bottleneck long before Fastify). Variants:
@@ -20,12 +20,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import Fastify from "fastify";
 import { type FastifyPluginAsyncZod, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { pino } from "pino";
 import { z } from "zod";
-import { createMetrics } from "../metrics/registry.ts";
-import { createHttpServer } from "./server.ts";
+import { createHttpServer } from "../packages/platform/src/http/server.ts";
+import { createMetrics } from "../packages/platform/src/metrics/registry.ts";
 
 const variants = ["bare", "bare-zod", "mercato", "mercato-debug"] as const;
 type Variant = (typeof variants)[number];
@@ -133,7 +134,7 @@ async function measure(
   connections: number,
   logFile: string,
 ): Promise<Measurement> {
-  const child = fork(process.argv[1] ?? "", ["serve", variant, logFile], {
+  const child = fork(fileURLToPath(import.meta.url), ["serve", variant, logFile], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const [{ port }] = (await once(child, "message")) as [{ port: number }];
@@ -151,12 +152,13 @@ async function measure(
   return { requestsPerSecond, cpuMicrosPerRequest };
 }
 
-async function main(): Promise<void> {
-  const [mode, variant, logFile] = process.argv.slice(2);
+/** `npm run bench -- http`, or run directly with `[seconds] [connections]`. */
+export async function main(args: string[] = []): Promise<void> {
+  const [mode, variant, logFile] = args;
   if (mode === "serve") return serve(variant as Variant, logFile ?? "/dev/null");
 
-  const seconds = Number(process.argv[2] ?? 8);
-  const connections = Number(process.argv[3] ?? 32);
+  const seconds = Number(args[0] ?? 8);
+  const connections = Number(args[1] ?? 32);
   const directory = mkdtempSync(join(tmpdir(), "mercato-throughput-"));
   const results = new Map<Variant, Measurement[]>(variants.map((variant) => [variant, []]));
   try {
@@ -192,4 +194,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main(process.argv.slice(2));
+}
