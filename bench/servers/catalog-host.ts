@@ -3,10 +3,12 @@
  * BENCH_SEED=1 it first loads the demo products; it prints one JSON line with its address and a
  * product id, then serves until killed.
  */
-import { catalogService, demoImagePng, demoProducts } from "@mercato/catalog";
+import { catalogService } from "@mercato/catalog";
 import { createGatewayService } from "@mercato/gateway";
 import { loadConfig, silentLogger, startHost } from "@mercato/platform";
 import { createTestAuthority } from "@mercato/platform/testing";
+import { demoProducts } from "../../apps/cli/src/seed/demo-catalog.ts";
+import { demoImagePng } from "../../apps/cli/src/seed/demo-image.ts";
 
 const authority = await createTestAuthority();
 const config = { ...loadConfig(), port: 0 };

@@ -4,13 +4,13 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { demoProducts } from "@mercato/catalog";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   freePort,
   type MercatoProcess,
   startMercatoProcess,
 } from "../../../tests/support/mercato-process.ts";
+import { demoProducts } from "../src/seed/demo-catalog.ts";
 import { cli } from "./support/cli.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));

@@ -18,4 +18,4 @@ export const catalogService = defineService<CatalogTables>({
   subscriptions: [stockLevelChanged],
 });
 
-export { type DemoProduct, demoImagePng, demoProducts } from "./domain/demo-catalog.ts";
+export type { AttributeValue } from "./domain/product.ts";

@@ -1,8 +1,14 @@
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeImage, maxImagePixels } from "../src/domain/image-decoding.ts";
-import { demoImagePng } from "../src/index.ts";
-import { marker, pngBomb, sampleImages, signatureThenHtml, withTrailer } from "./image-fixtures.ts";
+import {
+  marker,
+  pngBomb,
+  productPng,
+  sampleImages,
+  signatureThenHtml,
+  withTrailer,
+} from "./image-fixtures.ts";
 
 let samples: Awaited<ReturnType<typeof sampleImages>>;
 beforeAll(async () => {
@@ -15,7 +21,7 @@ async function pixels(image: Buffer): Promise<Buffer> {
 
 describe("decodeImage", () => {
   it("accepts a demo PNG and keeps its pixels exactly", async () => {
-    const png = demoImagePng({ sku: "DEMO-1", category: "Audio" });
+    const png = productPng({ sku: "DEMO-1", category: "Audio" });
     const result = await decodeImage(png, "image/png");
     if (!result.ok) throw new Error(result.detail);
     expect(result).toMatchObject({ width: 256, height: 256 });
@@ -49,7 +55,7 @@ describe("decodeImage", () => {
     });
     const webpSignatureOnly = Buffer.concat([Buffer.from("RIFF"), Buffer.alloc(4), Buffer.from("WEBPVP8 ")]);
     expect(await decodeImage(webpSignatureOnly, "image/webp")).toMatchObject({ ok: false, reason: "format" });
-    const png = demoImagePng({ sku: "DEMO-2", category: "Books" });
+    const png = productPng({ sku: "DEMO-2", category: "Books" });
     expect(await decodeImage(png.subarray(0, png.length - 300), "image/png")).toEqual({
       ok: false,
       reason: "format",

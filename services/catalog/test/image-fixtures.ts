@@ -1,4 +1,5 @@
 import { deflateSync } from "node:zlib";
+import { PNG } from "pngjs";
 import sharp from "sharp";
 
 /** The bytes a hostile client sends as images; built here so that every run sends the same ones. */
@@ -71,4 +72,26 @@ export async function sampleImages(): Promise<Record<"png" | "jpeg" | "webp", Bu
       .toBuffer(),
     webp: await base().webp().toBuffer(),
   };
+}
+
+/**
+ * A 256x256 RGB PNG of a product, its pattern chosen by sku and category, as an admin would
+ * upload (the CLI's demo images are seed data in apps/cli, not the catalog's).
+ */
+export function productPng(product: { sku: string; category: string }): Buffer {
+  let seed = 2166136261;
+  for (const char of `${product.category}/${product.sku}`)
+    seed = Math.imul(seed ^ char.charCodeAt(0), 16777619);
+  const png = new PNG({ width: 256, height: 256, colorType: 2 });
+  for (let y = 0; y < 256; y++) {
+    for (let x = 0; x < 256; x++) {
+      const at = (y * 256 + x) * 4;
+      const stripe = ((x + y + (seed & 31)) >> 4) % 2;
+      png.data[at] = (seed >>> 8) & 255;
+      png.data[at + 1] = stripe ? x : 255 - y;
+      png.data[at + 2] = (x * y + (seed >>> 16)) & 255;
+      png.data[at + 3] = 255;
+    }
+  }
+  return PNG.sync.write(png, { colorType: 2 });
 }

@@ -1,7 +1,8 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { type DemoProduct, demoImagePng, demoProducts } from "@mercato/catalog";
 import type { Host, Logger, PlatformConfig } from "@mercato/platform";
+import { type DemoProduct, demoProducts } from "./demo-catalog.ts";
+import { demoImagePng } from "./demo-image.ts";
 import { SeedClient } from "./seed-client.ts";
 
 /** The embedded default admin (api.md, "Accounts"), used when MERCATO_ADMIN_* are unset. */

@@ -1,7 +1,5 @@
+import type { AttributeValue } from "@mercato/catalog";
 import type { Money } from "@mercato/contracts";
-import type { AttributeValue } from "./product.ts";
-
-export { demoImagePng } from "./demo-image.ts";
 
 /** A product of the demo catalog: the body of `POST /api/products` and the stock to give its sku. */
 export interface DemoProduct {
