@@ -19,19 +19,29 @@ const queueGauges: { name: string; help: string; value: (stats: QueueStats) => n
     help: "Age of the oldest unacknowledged message",
     value: (s) => s.oldestAgeMs / 1000,
   },
+];
+
+/**
+ * Counters: the transport counts since this process started (a restart resets them, which
+ * Prometheus' `rate()` and `increase()` expect of a counter); each scrape reports the running total.
+ */
+const queueCounters: { name: string; help: string; value: (stats: QueueStats) => number }[] = [
   {
-    name: "queue_processed",
+    name: "queue_processed_total",
     help: "Messages acknowledged by this process since it started",
     value: (s) => s.processed,
   },
   {
-    name: "queue_failed",
+    name: "queue_failed_total",
     help: "Failed handler runs in this process since it started",
     value: (s) => s.failed,
   },
 ];
 
-/** Per-queue gauges read from the transport when Prometheus scrapes, one query per scrape. */
+/**
+ * Per-queue gauges and counters read from the transport when Prometheus scrapes, one query per
+ * scrape.
+ */
 export function registerQueueMetrics(metrics: Metrics, transport: Transport): void {
   let snapshot: Promise<QueueStats[]> | undefined;
   const stats = () => {
@@ -50,6 +60,18 @@ export function registerQueueMetrics(metrics: Metrics, transport: Transport): vo
       async collect() {
         this.reset();
         for (const queue of await stats()) this.set({ queue: queue.name }, gauge.value(queue));
+      },
+    });
+  }
+  for (const counter of queueCounters) {
+    metrics.counter({
+      name: counter.name,
+      help: counter.help,
+      labelNames: ["queue"],
+      async collect() {
+        // A Counter has no set(): the transport's cumulative count is its value at every scrape.
+        this.reset();
+        for (const queue of await stats()) this.inc({ queue: queue.name }, counter.value(queue));
       },
     });
   }
