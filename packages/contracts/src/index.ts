@@ -8,4 +8,23 @@ export {
 } from "./event-type.ts";
 export * from "./events/index.ts";
 export { type Money, moneySchema } from "./money.ts";
+export {
+  cancellableStatusSchema,
+  type OrderLine,
+  type OrderStatus,
+  orderLineSchema,
+  orderStatusSchema,
+  productIdSchema,
+  type RejectionReason,
+  type ReturnLine,
+  type ReturnStatus,
+  rejectionReasonSchema,
+  returnLineSchema,
+  returnStatusSchema,
+  type ShippingAddress,
+  shippingAddressSchema,
+  skuSchema,
+  type UnitLine,
+  unitLineSchema,
+} from "./order-shapes.ts";
 export { paymentTokenPurpose } from "./payment-token.ts";

@@ -1,42 +1,23 @@
 import { z } from "zod";
 import { defineEvent } from "../event-type.ts";
 import { moneySchema } from "../money.ts";
+import {
+  cancellableStatusSchema,
+  orderLineSchema,
+  rejectionReasonSchema,
+  shippingAddressSchema as shippingAddress,
+  unitLineSchema,
+} from "../order-shapes.ts";
 
 const source = "mercato.orders";
 const orderId = z.string().min(1).max(200);
 const userId = z.string().min(1).max(200);
-const sku = z.string().min(1).max(64);
-const productId = z.string().min(1).max(128);
 
-/** A line of an order as the customer bought it: the price is the one of the checkout snapshot. */
-const orderItems = z
-  .array(
-    z.object({
-      productId,
-      sku,
-      name: z.string().min(1).max(200),
-      quantity: z.number().int().min(1).max(99),
-      unitPrice: moneySchema,
-      lineTotal: moneySchema,
-    }),
-  )
-  .min(1)
-  .max(100);
+/** The lines of an order as the customer bought them: the prices are the checkout snapshot's. */
+const orderItems = z.array(orderLineSchema).min(1).max(100);
 
 /** Units of an order's products, with the sku inventory counts them by. */
-const unitLines = z
-  .array(z.object({ productId, sku, quantity: z.number().int().min(1) }))
-  .min(1)
-  .max(100);
-
-const shippingAddress = z.object({
-  name: z.string().min(1).max(200),
-  line1: z.string().min(1).max(200),
-  line2: z.string().max(200).optional(),
-  city: z.string().min(1).max(100),
-  postalCode: z.string().min(1).max(20),
-  country: z.string().length(2),
-});
+const unitLines = z.array(unitLineSchema).min(1).max(100);
 
 export const OrderPlaced = defineEvent({
   source,
@@ -74,7 +55,7 @@ export const OrderRejected = defineEvent({
   detail: z.object({
     orderId,
     userId,
-    reason: z.enum(["out_of_stock", "payment_declined", "payment_timeout"]),
+    reason: rejectionReasonSchema,
   }),
 });
 
@@ -86,7 +67,7 @@ export const OrderCancelled = defineEvent({
   detail: z.object({
     orderId,
     userId,
-    previousStatus: z.enum(["pending", "confirmed"]),
+    previousStatus: cancellableStatusSchema,
     cancelledBy: z.enum(["customer", "admin"]),
   }),
 });

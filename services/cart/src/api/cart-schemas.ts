@@ -1,4 +1,4 @@
-import { moneySchema } from "@mercato/contracts";
+import { moneySchema, orderLineSchema } from "@mercato/contracts";
 import { z } from "zod";
 import { maxLineQuantity } from "../domain/cart.ts";
 
@@ -12,13 +12,7 @@ export const cartSchema = z.object({
     .min(0)
     .describe("Goes up with every change to the cart's lines; checkout places one order per revision"),
   items: z.array(
-    z.object({
-      productId: z.string(),
-      sku: z.string(),
-      name: z.string(),
-      quantity: z.number().int(),
-      unitPrice: moneySchema,
-      lineTotal: moneySchema,
+    orderLineSchema.extend({
       available: z
         .number()
         .int()

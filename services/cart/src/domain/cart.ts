@@ -1,4 +1,4 @@
-import type { Money } from "@mercato/contracts";
+import type { Money, OrderLine } from "@mercato/contracts";
 
 /** A line may hold 1 to 99 units; adding beyond that is refused, never silently clamped. */
 export const maxLineQuantity = 99;
@@ -37,13 +37,8 @@ export interface StoredCart {
   lines: StoredLine[];
 }
 
-export interface CartLine {
-  productId: string;
-  sku: string;
-  name: string;
-  quantity: number;
-  unitPrice: Money;
-  lineTotal: Money;
+/** A line priced like an order's line (contracts' OrderLine), with what inventory last said of its sku. */
+export interface CartLine extends OrderLine {
   /** Units of the sku available to sell as inventory last said; null when it has not said yet. */
   available: number | null;
   /** The line asks for more than is available: checking out now would most likely be rejected out_of_stock. */

@@ -1,29 +1,22 @@
-import { moneySchema } from "@mercato/contracts";
+import {
+  shippingAddressSchema as addressShape,
+  moneySchema,
+  orderLineSchema,
+  orderStatusSchema,
+  rejectionReasonSchema,
+  returnLineSchema,
+  returnStatusSchema,
+} from "@mercato/contracts";
 import { cursorFields, listQuerySchema } from "@mercato/platform";
 import { z } from "zod";
 import type { RecordedEvent } from "../domain/order.ts";
 import type { OrderView, ReturnView } from "../store/order-views.ts";
 
-const orderStatuses = [
-  "pending",
-  "confirmed",
-  "rejected",
-  "cancelled",
-  "shipped",
-  "delivered",
-  "returned",
-] as const;
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-export const shippingAddressSchema = z
-  .object({
-    name: text(200),
-    line1: text(200),
-    line2: z.string().trim().max(200).optional(),
-    city: text(100),
-    postalCode: text(20),
-    country: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code like DE"),
-  })
+/** The address of contracts; a client must also write the country in capitals. */
+export const shippingAddressSchema = addressShape
+  .extend({ country: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code like DE") })
   .strict();
 
 export const placeOrderBodySchema = z
@@ -46,7 +39,7 @@ export const optionalIdempotencyHeadersSchema = idempotencyHeadersSchema.partial
 export const orderParamsSchema = z.object({ id: z.string().min(1).max(64) });
 
 export const orderListQuerySchema = listQuerySchema.extend({
-  status: z.enum(orderStatuses).optional(),
+  status: orderStatusSchema.optional(),
   all: z
     .enum(["true", "false"])
     .optional()
@@ -76,15 +69,6 @@ export const returnBodySchema = z
   })
   .strict();
 
-const orderItemSchema = z.object({
-  productId: z.string(),
-  sku: z.string(),
-  name: z.string(),
-  quantity: z.number().int(),
-  unitPrice: moneySchema,
-  lineTotal: moneySchema,
-});
-
 const shortageSchema = z.object({
   sku: z.string(),
   requested: z.number().int().describe("Units of the sku the order asked for"),
@@ -100,9 +84,9 @@ const shortageSchema = z.object({
 export const orderSchema = z
   .object({
     id: z.string(),
-    status: z.enum(orderStatuses),
-    statusReason: z.enum(["out_of_stock", "payment_declined", "payment_timeout"]).nullable(),
-    items: z.array(orderItemSchema),
+    status: orderStatusSchema,
+    statusReason: rejectionReasonSchema.nullable(),
+    items: z.array(orderLineSchema),
     total: moneySchema,
     shippingAddress: shippingAddressSchema,
     // A default, so that answers kept for an Idempotency-Key before the field existed still read.
@@ -135,10 +119,8 @@ export const returnSchema = z
   .object({
     id: z.string(),
     orderId: z.string(),
-    status: z.enum(["requested", "received", "refunded"]),
-    items: z.array(
-      z.object({ productId: z.string(), sku: z.string(), name: z.string(), quantity: z.number().int() }),
-    ),
+    status: returnStatusSchema,
+    items: z.array(returnLineSchema),
     reason: z.string(),
     refund: moneySchema,
     createdAt: z.iso.datetime(),

@@ -1,4 +1,4 @@
-import { moneySchema } from "@mercato/contracts";
+import { orderLineSchema } from "@mercato/contracts";
 import CircuitBreaker from "opossum";
 import pRetry, { AbortError } from "p-retry";
 import { z } from "zod";
@@ -7,16 +7,7 @@ import type { OrderItem } from "../domain/order.ts";
 /** The cart as cart's GET /api/cart answers it: what the customer is about to buy, priced. */
 const snapshotSchema = z.object({
   revision: z.number().int().min(0),
-  items: z.array(
-    z.object({
-      productId: z.string(),
-      sku: z.string(),
-      name: z.string(),
-      quantity: z.number().int().min(1),
-      unitPrice: moneySchema,
-      lineTotal: moneySchema,
-    }),
-  ),
+  items: z.array(orderLineSchema),
 });
 
 export interface CheckoutSnapshot {

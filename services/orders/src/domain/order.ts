@@ -1,24 +1,16 @@
-import type { Money } from "@mercato/contracts";
+import type {
+  Money,
+  OrderLine,
+  OrderStatus,
+  RejectionReason,
+  ReturnLine,
+  ReturnStatus,
+  ShippingAddress,
+} from "@mercato/contracts";
 
-export type OrderStatus =
-  | "pending"
-  | "confirmed"
-  | "rejected"
-  | "cancelled"
-  | "shipped"
-  | "delivered"
-  | "returned";
-export type RejectionReason = "out_of_stock" | "payment_declined" | "payment_timeout";
-export type ReturnStatus = "requested" | "received" | "refunded";
-
-export interface OrderItem {
-  productId: string;
-  sku: string;
-  name: string;
-  quantity: number;
-  unitPrice: Money;
-  lineTotal: Money;
-}
+// The shared shapes are declared in contracts (order-shapes.ts); orders names them as before.
+export type { OrderStatus, RejectionReason, ReturnLine, ReturnStatus, ShippingAddress };
+export type OrderItem = OrderLine;
 
 /** A sku the order asked more of than inventory had available when it tried to reserve. */
 export interface Shortage {
@@ -26,22 +18,6 @@ export interface Shortage {
   requested: number;
   /** Null for orders rejected before inventory said how many it had. */
   available: number | null;
-}
-
-export interface ShippingAddress {
-  name: string;
-  line1: string;
-  line2?: string | undefined;
-  city: string;
-  postalCode: string;
-  country: string;
-}
-
-export interface ReturnLine {
-  productId: string;
-  sku: string;
-  name: string;
-  quantity: number;
 }
 
 export interface OrderReturn {
