@@ -1,6 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Writer } from "./order-stream.ts";
-import type { OrdersTables } from "./tables.ts";
+import type { OrdersTables, Writer } from "./tables.ts";
 
 export interface StoredResponse {
   requestHash: string;

@@ -5,10 +5,9 @@ import { evolve, type Order, type OrderEvent, type RecordedEvent, replay } from 
 import { messagesFor } from "../domain/order-messages.ts";
 import { appendAndProject } from "./order-projection.ts";
 import { settlePaymentToken } from "./payment-tokens.ts";
-import type { OrdersTables } from "./tables.ts";
+import type { OrdersTables, Writer } from "./tables.ts";
 
 type Reader = Kysely<OrdersTables> | Transaction<OrdersTables>;
-export type Writer = Transaction<OrdersTables>;
 
 export interface OrderChange {
   after: Order;

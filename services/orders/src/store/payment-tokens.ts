@@ -1,5 +1,5 @@
 import type { OrderEvent } from "../domain/order.ts";
-import type { Writer } from "./order-stream.ts";
+import type { Writer } from "./tables.ts";
 
 /** The events after which the token is no longer needed: sent to payments, or the order ended. */
 const settling = new Set<OrderEvent["type"]>(["PaymentRequested", "OrderRejected", "OrderCancelled"]);

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from "kysely";
+import type { ColumnType, Generated, Transaction } from "kysely";
 
 /** jsonb: written as JSON text, read back parsed. */
 type Json<T> = ColumnType<T, string, string>;
@@ -65,3 +65,6 @@ export interface OrdersTables {
   idempotency_keys: IdempotencyKeysTable;
   payment_tokens: PaymentTokensTable;
 }
+
+/** The transaction a change is written in; here beside the tables, so the stores need not import each other for it. */
+export type Writer = Transaction<OrdersTables>;
