@@ -3,7 +3,6 @@ import {
   type Order,
   type OrderEvent,
   type OrderItem,
-  type OrderStatus,
   type ReturnLine,
   refundKey,
   type ShippingAddress,
@@ -11,6 +10,7 @@ import {
   shortagesOf,
   unitsInReturns,
 } from "./order.ts";
+import { canMove, refusedMove } from "./order-status.ts";
 
 /** A command the order's status does not allow (409), or a request that cannot be met (422). */
 export class OrderRuleError extends Error {
@@ -23,13 +23,14 @@ export class OrderRuleError extends Error {
   }
 }
 
-const cancellable: OrderStatus[] = ["pending", "confirmed"];
-
 /** What one order may hold: the limits of its events (OrderPlaced's items and money). */
 export const maxOrderLines = 100;
 export const maxOrderTotal = 1_000_000_000_00;
 
-/** Checkout: the cart's lines become a pending order, if they make one. */
+// The checkout saga's steps, in the order of the table in checkout-saga.ts, which says who does
+// what and which event undoes it.
+
+/** Step 1, checkout: the cart's lines become a pending order, if they make one. */
 export function placeOrder(input: {
   userId: string;
   items: OrderItem[];
@@ -57,7 +58,7 @@ export function totalOf(lines: readonly { lineTotal: Money }[]): Money {
   return { amount: lines.reduce((sum, line) => sum + line.lineTotal.amount, 0), currency };
 }
 
-// The saga's steps. Each answer is recorded once; it moves the order only while it is pending.
+// The answers to steps 2 and 3. Each answer is recorded once; it moves the order only while it is pending.
 // An answer that comes after the order left `pending` (a late authorization after a timeout) is
 // only recorded: inventory and payments undo their own side when they see the rejection or the
 // cancellation, so orders never has to chase them.
@@ -66,7 +67,7 @@ export function totalOf(lines: readonly { lineTotal: Money }[]): Money {
 export const reservationMarginMs = 30_000;
 
 /**
- * Step 2 done: stock is held, so the card can be asked (never before, so a sold-out order is never
+ * Step 2 (inventory reserves) succeeded: stock is held, so the card can be asked (never before, so a sold-out order is never
  * charged). The answer must come while the units are still held: the deadline is the payment
  * timeout or shortly before the reservation expires, whichever is first, and a reservation that
  * is already (nearly) over rejects the order at once.
@@ -89,8 +90,9 @@ export function stockReserved(
 }
 
 /**
- * Compensation of step 2: nothing was reserved, so nothing is to release. The shortages go into
- * the stream with the answer, so the rejected order names what was short.
+ * Step 2 failed: the rejection compensates step 1; nothing was reserved, so inventory has nothing
+ * to release. The shortages go into the stream with the answer, so the rejected order names what
+ * was short.
  */
 export function stockReservationFailed(
   order: Order,
@@ -99,60 +101,57 @@ export function stockReservationFailed(
 ): OrderEvent[] {
   if (order.answers.has("StockReservationFailed")) return [];
   const recorded: OrderEvent = { type: "StockReservationFailed", detail: { shortSkus, shortages } };
-  if (order.status !== "pending") return [recorded];
+  if (!canMove(order.status, "rejected")) return [recorded];
   return [recorded, { type: "OrderRejected", detail: { reason: "out_of_stock" } }];
 }
 
-/** Step 3 done: the order is confirmed; inventory commits, payments captures, cart forgets the units. */
+/** Step 3 (payments authorizes) succeeded, so step 4: the order is confirmed; inventory commits, payments captures, cart forgets the units. */
 export function paymentAuthorized(order: Order, paymentId: string): OrderEvent[] {
   if (order.answers.has("PaymentAuthorized")) return [];
   const recorded: OrderEvent = { type: "PaymentAuthorized", detail: { paymentId } };
-  if (order.status !== "pending") return [recorded];
+  if (!canMove(order.status, "confirmed")) return [recorded];
   return [recorded, { type: "OrderConfirmed", detail: {} }];
 }
 
-/** Compensation of step 3: the rejection makes inventory release the reservation. */
+/** Step 3 failed: the rejection compensates steps 2 (inventory releases the reservation) and 1. */
 export function paymentDeclined(order: Order, reason: string): OrderEvent[] {
   if (order.answers.has("PaymentDeclined")) return [];
   const recorded: OrderEvent = { type: "PaymentDeclined", detail: { reason } };
-  if (order.status !== "pending") return [recorded];
+  if (!canMove(order.status, "rejected")) return [recorded];
   return [recorded, { type: "OrderRejected", detail: { reason: "payment_declined" } }];
 }
 
-/** No answer from payments in time: the step counts as failed and is compensated like a decline. */
+/** Step 3's deadline: no answer from payments in time counts as failed, compensated like a decline. */
 export function paymentTimedOut(order: Order, now: Date): OrderEvent[] {
-  if (order.status !== "pending" || !order.paymentDeadline || order.paymentDeadline > now) return [];
+  if (!canMove(order.status, "rejected") || !order.paymentDeadline || order.paymentDeadline > now) return [];
   return [{ type: "OrderRejected", detail: { reason: "payment_timeout" } }];
 }
 
+/** The answer to payments' compensation of a confirmed order (a refund), and to a received return. */
 export function paymentRefunded(order: Order, amount: Money, returnId: string | null): OrderEvent[] {
   if (order.refunds.has(refundKey(returnId))) return [];
   return [{ type: "PaymentRefunded", detail: { amount, returnId } }];
 }
 
-// Commands of customers and admins.
+// Commands of customers and admins, guarded by the transition table of order-status.ts.
 
 /** Cancelling twice is one cancellation; once the parcel left, a return is the way back. */
 export function cancelOrder(order: Order, cancelledBy: "customer" | "admin"): OrderEvent[] {
   if (order.status === "cancelled") return [];
-  if (order.status !== "pending" && order.status !== "confirmed") {
-    throw new OrderRuleError(
-      "conflict",
-      `Order ${order.id} is ${order.status} and can no longer be cancelled (only ${cancellable.join(" or ")} orders can)`,
-    );
+  if (!canMove(order.status, "cancelled")) {
+    throw new OrderRuleError("conflict", refusedMove(order.id, order.status, "cancelled"));
   }
-  return [{ type: "OrderCancelled", detail: { previousStatus: order.status, cancelledBy } }];
+  // The table lets only pending and confirmed orders be cancelled, which is what the event allows.
+  const previousStatus = order.status as "pending" | "confirmed";
+  return [{ type: "OrderCancelled", detail: { previousStatus, cancelledBy } }];
 }
 
 export function shipOrder(
   order: Order,
   shipment: { carrier: string | null; trackingNumber: string | null },
 ): OrderEvent[] {
-  if (order.status !== "confirmed") {
-    throw new OrderRuleError(
-      "conflict",
-      `Order ${order.id} is ${order.status}; only a confirmed order can be shipped`,
-    );
+  if (!canMove(order.status, "shipped")) {
+    throw new OrderRuleError("conflict", refusedMove(order.id, order.status, "shipped"));
   }
   return [{ type: "OrderShipped", detail: shipment }];
 }
@@ -160,11 +159,8 @@ export function shipOrder(
 /** Delivering twice changes nothing (a carrier's second notice). */
 export function deliverOrder(order: Order): OrderEvent[] {
   if (order.status === "delivered") return [];
-  if (order.status !== "shipped") {
-    throw new OrderRuleError(
-      "conflict",
-      `Order ${order.id} is ${order.status}; only a shipped order can be delivered`,
-    );
+  if (!canMove(order.status, "delivered")) {
+    throw new OrderRuleError("conflict", refusedMove(order.id, order.status, "delivered"));
   }
   return [{ type: "OrderDelivered", detail: {} }];
 }
@@ -177,11 +173,9 @@ export function requestReturn(
   order: Order,
   request: { returnId: string; items: { productId: string; quantity: number }[]; reason: string },
 ): OrderEvent[] {
-  if (order.status !== "delivered") {
-    throw new OrderRuleError(
-      "conflict",
-      `Order ${order.id} is ${order.status}; only a delivered order can be returned`,
-    );
+  // A return leads to `returned` once every unit is back, so it needs a status that may get there.
+  if (!canMove(order.status, "returned")) {
+    throw new OrderRuleError("conflict", refusedMove(order.id, order.status, "returned"));
   }
   const requested = new Map<string, number>();
   for (const line of request.items) {
