@@ -21,15 +21,24 @@ export { type InboxContext, type InboxHandler, pruneInbox, withInbox } from "./o
 export { writeToOutbox } from "./outbox/outbox.ts";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox/relay.ts";
 export * from "./secrets/index.ts";
+export { DataDirectoryInUseError, releaseDataDirectoryLocksSync } from "./service/data-dir-lock.ts";
 export type {
+  EventHandler,
+  EventOf,
   HandlerContext,
+  InTransaction,
   QueueSettings,
+  SecretName,
   ServiceContext,
   ServiceDefinition,
+  ServiceOverrides,
+  ServiceSecrets,
   SubscriptionDefinition,
+  TaskDefinition,
+  UnitOfWork,
 } from "./service/definition.ts";
-export { defineService } from "./service/definition.ts";
-export { DataDirectoryInUseError, releaseDataDirectoryLocksSync } from "./service/data-dir-lock.ts";
+export { configureService, defineService, on } from "./service/definition.ts";
 export { type Host, type HostOptions, startHost } from "./service/host.ts";
+export { inboxPruning, inboxPruningIntervalMs, inboxRetentionMs } from "./service/inbox-pruning.ts";
 export { type PeriodicTask, startPeriodicTask } from "./service/periodic-task.ts";
 export { queueDefaults, RunningService } from "./service/run-service.ts";

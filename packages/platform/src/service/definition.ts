@@ -1,20 +1,57 @@
 import type { EventEnvelope, EventType } from "@mercato/contracts";
 import type { FastifyInstance } from "fastify";
 import type { Kysely, Transaction } from "kysely";
+import type { z } from "zod";
 import type { Delivery, EventPattern, QueueConfig } from "../bus/transport.ts";
 import type { PlatformConfig } from "../config.ts";
 import type { ServiceDatabase } from "../db/databases.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
+import type { SealedBox } from "../secrets/sealed-box.ts";
+
+/** The envelope of one event type: `EventOf<typeof OrderPlaced>`. */
+// biome-ignore lint/suspicious/noExplicitAny: matches an event type of any detail.
+export type EventOf<T extends EventType<any>> =
+  T extends EventType<infer Detail> ? EventEnvelope<Detail> : never;
+
+/**
+ * A transaction and the way to publish in it: events written with `publish` go to the outbox in
+ * `transaction` and are published once it commits. Routes, handlers and tasks all get one from
+ * `context.inTransaction`; a handler's is the inbox transaction of its event.
+ */
+export interface UnitOfWork<DB> {
+  transaction: Transaction<DB>;
+  publish(events: EventEnvelope[]): Promise<void>;
+}
+
+/** Runs `work` in a unit of work: a new transaction, or the handler's own inside a handler. */
+export type InTransaction<DB> = <T>(work: (unit: UnitOfWork<DB>) => Promise<T>) => Promise<T>;
+
+/** Secrets the host provides to the services that declare them (`secrets: ["sealedBox"]`). */
+export interface ServiceSecrets {
+  /** Seals payment tokens in events, with MERCATO_SECRET_KEY or the data directory's key. */
+  sealedBox: SealedBox;
+}
+
+export type SecretName = keyof ServiceSecrets;
 
 /** What a service gets from the host, whatever the topology. */
-export interface ServiceContext<DB> {
+export interface ServiceContext<DB, Settings = unknown> {
   name: string;
   config: PlatformConfig;
+  /** The service's settings, parsed by the host from the environment with its `settings` schema. */
+  settings: Settings;
+  /** The secrets the service declared; reading one it did not declare throws. */
+  secrets: ServiceSecrets;
   logger: Logger;
   database: ServiceDatabase<DB>;
   db: Kysely<DB>;
-  /** Writes events to the outbox within `transaction`; they are published once it commits. */
+  /** The one way to write and publish: `context.inTransaction(async ({ transaction, publish }) => ...)`. */
+  inTransaction: InTransaction<DB>;
+  /**
+   * Writes events to the outbox within `transaction`; they are published once it commits.
+   * Prefer `inTransaction`; kept for orders' commands until its saga is rebuilt.
+   */
   publish(transaction: Transaction<DB>, events: EventEnvelope[]): Promise<void>;
   /** The host's registry, for the service's own metrics. */
   metrics: Metrics;
@@ -25,14 +62,39 @@ export interface ServiceContext<DB> {
   hostUrl(): string;
 }
 
-/** What a subscription's handler gets for one event. */
-export interface HandlerContext<DB> {
-  /** Also records the event in the inbox: every write of the handler goes through it. */
-  transaction: Transaction<DB>;
+/**
+ * What a subscription's handler gets for one event: a unit of work whose transaction also records
+ * the event in the inbox (every write of the handler goes through it), and whose `publish` writes
+ * follow-up events to the outbox in it.
+ */
+export interface HandlerContext<DB, Settings = unknown> extends UnitOfWork<DB> {
   delivery: Delivery;
   logger: Logger;
-  /** Writes follow-up events to the outbox in the handler's transaction, caused by this event. */
-  publish(events: EventEnvelope[]): Promise<void>;
+  settings: Settings;
+  secrets: ServiceSecrets;
+  /** Same shape as ServiceContext.inTransaction; runs `work` in the handler's own transaction. */
+  inTransaction: InTransaction<DB>;
+}
+
+/** One entry of a subscription: the handler of one event type. */
+// biome-ignore lint/suspicious/noExplicitAny: the settings of any service.
+export interface EventHandler<DB, Settings = any> {
+  // biome-ignore lint/suspicious/noExplicitAny: an entry takes an event type of any detail.
+  type: EventType<any>;
+  // biome-ignore lint/suspicious/noExplicitAny: typed by `on`.
+  handle(event: EventEnvelope<any>, context: HandlerContext<DB, Settings>): Promise<void>;
+}
+
+/**
+ * Handles events of `type`: `on(OrderPlaced, (event, context) => ...)`, with `event.detail`
+ * typed and already validated against the type's schema.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: DB and settings are inferred from the subscription.
+export function on<Detail, DB = any, Settings = any>(
+  type: EventType<Detail>,
+  handle: (event: EventEnvelope<Detail>, context: HandlerContext<DB, Settings>) => Promise<void>,
+): EventHandler<DB, Settings> {
+  return { type, handle };
 }
 
 export type QueueSettings = Partial<Omit<QueueConfig, "name">> & {
@@ -44,33 +106,111 @@ export type QueueSettings = Partial<Omit<QueueConfig, "name">> & {
  * A rule and its queue: the events the service wants, and what to do with each. The handler runs
  * at most once per event (inbox), in a transaction, with the event's detail already validated.
  */
-export interface SubscriptionDefinition<DB> {
+// biome-ignore lint/suspicious/noExplicitAny: the settings of any service.
+export type SubscriptionDefinition<DB, Settings = any> =
+  | TypedSubscription<DB, Settings>
+  | PatternSubscription<DB, Settings>
+  | ListedSubscription<DB, Settings>;
+
+interface SubscriptionBase {
   /** Names the rule and the queue: `<service>-<name>`. */
   name: string;
+  queue?: QueueSettings;
+}
+
+/**
+ * The usual form: `handlers: [on(OrderPlaced, ...), on(OrderRejected, ...)]`. The rule matches
+ * exactly the types handled; an event of another type fails (retried, then dead-lettered).
+ */
+export interface TypedSubscription<DB, Settings> extends SubscriptionBase {
+  handlers: EventHandler<DB, Settings>[];
+  events?: never;
+  eventPattern?: never;
+}
+
+/** Every event the pattern matches goes to `handle`, unparsed (the event log). */
+export interface PatternSubscription<DB, Settings> extends SubscriptionBase {
+  eventPattern: EventPattern;
+  handlers?: never;
+  events?: never;
+  handle(event: EventEnvelope, context: HandlerContext<DB, Settings>): Promise<void>;
+}
+
+/** The older form, a list and a handler that narrows with EventType.is; prefer `handlers`. */
+export interface ListedSubscription<DB, Settings> extends SubscriptionBase {
   // biome-ignore lint/suspicious/noExplicitAny: a subscription takes event types of any detail.
   events: EventType<any>[];
-  /** Defaults to matching exactly the listed event types. */
   eventPattern?: EventPattern;
-  queue?: QueueSettings;
+  handlers?: never;
   // biome-ignore lint/suspicious/noExplicitAny: narrowed by the handler with EventType.is.
-  handle(event: EventEnvelope<any>, context: HandlerContext<DB>): Promise<void>;
+  handle(event: EventEnvelope<any>, context: HandlerContext<DB, Settings>): Promise<void>;
+}
+
+/**
+ * Work the host runs every `intervalMs` while the service runs: started after the consumers and
+ * stopped before them, one run at a time; a failed run is logged and tried again at the next tick.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the settings of any service.
+export interface TaskDefinition<DB, Settings = any> {
+  name: string;
+  intervalMs: number;
+  /** When given, the interval computed from the settings instead of `intervalMs`. */
+  interval?(settings: Settings): number;
+  /** Also runs once as soon as the service started. */
+  runAtStart?: boolean;
+  run(context: ServiceContext<DB, Settings>): Promise<void>;
 }
 
 /** One service: everything the host needs to run it in any topology (architecture.md, principle 4). */
-export interface ServiceDefinition<DB = unknown> {
+export interface ServiceDefinition<DB = unknown, Settings = unknown> {
   /** Lowercase; names the schema, the database `mercato_<name>` and the `mercato.<name>` source. */
   name: string;
   /** Folder of forward-only `*.sql` migrations; absent for a service that owns no tables. */
   migrations?: URL;
-  routes?(app: FastifyInstance, context: ServiceContext<DB>): void | Promise<void>;
-  subscriptions?: SubscriptionDefinition<DB>[];
-  /** Runs after migrations and before the service takes traffic (seed data, caches). */
-  onStart?(context: ServiceContext<DB>): Promise<void>;
-  /** Runs when the host stops, after consumers stopped and before the database closes. */
-  onStop?(context: ServiceContext<DB>): Promise<void>;
+  /**
+   * Parses the service's settings from the environment (all variables, as strings); the host
+   * runs it before anything starts and gives the result as `context.settings`.
+   */
+  settings?: z.ZodType<Settings>;
+  /** Secrets the host loads before anything starts, given as `context.secrets`. */
+  secrets?: SecretName[];
+  routes?(app: FastifyInstance, context: ServiceContext<DB, Settings>): void | Promise<void>;
+  subscriptions?: SubscriptionDefinition<DB, Settings>[];
+  tasks?: TaskDefinition<DB, Settings>[];
+  /** Runs after migrations and consumers started, before tasks and traffic (seed data, caches). */
+  onStart?(context: ServiceContext<DB, Settings>): Promise<void>;
+  /** Runs when the host stops, after tasks and consumers stopped and before the database closes. */
+  onStop?(context: ServiceContext<DB, Settings>): Promise<void>;
+  /** Set by `configureService`: settings and secrets given instead of read (tests, tools). */
+  overrides?: ServiceOverrides<Settings>;
 }
 
-/** Identity function that gives a definition its database type. */
-export function defineService<DB>(definition: ServiceDefinition<DB>): ServiceDefinition<DB> {
+export interface ServiceOverrides<Settings> {
+  settings?: Partial<Settings>;
+  secrets?: Partial<ServiceSecrets>;
+}
+
+/** Identity function that gives a definition its database and settings types. */
+export function defineService<DB, Settings = unknown>(
+  definition: ServiceDefinition<DB, Settings>,
+): ServiceDefinition<DB, Settings> {
   return definition;
+}
+
+/**
+ * The same service with some settings or secrets given rather than read from the environment:
+ * `configureService(ordersService, { settings: { paymentTimeoutMs: 1_000 } })`.
+ */
+export function configureService<DB, Settings>(
+  definition: ServiceDefinition<DB, Settings>,
+  overrides: ServiceOverrides<Settings>,
+): ServiceDefinition<DB, Settings> {
+  const before = definition.overrides ?? {};
+  return {
+    ...definition,
+    overrides: {
+      settings: { ...before.settings, ...overrides.settings } as Partial<Settings>,
+      secrets: { ...before.secrets, ...overrides.secrets },
+    },
+  };
 }

@@ -12,6 +12,7 @@ import { loadOpsToken } from "../ops/ops-token.ts";
 import { opsAuthorizer, registerOpsRoutes } from "../ops/routes.ts";
 import { lockDataDirectory } from "./data-dir-lock.ts";
 import type { ServiceDefinition } from "./definition.ts";
+import { inboxRetentionMs } from "./inbox-pruning.ts";
 import { registerOutboxMetrics, registerQueueMetrics } from "./queue-metrics.ts";
 import { createServiceMetrics, RunningService } from "./run-service.ts";
 
@@ -30,7 +31,7 @@ export interface Host {
 export interface HostOptions {
   config: PlatformConfig;
   // biome-ignore lint/suspicious/noExplicitAny: the host runs services of any database type.
-  services: ServiceDefinition<any>[];
+  services: ServiceDefinition<any, any>[];
   logger?: Logger;
   /** Interface to bind; 127.0.0.1 unless HOST says otherwise. */
   host?: string;
@@ -39,6 +40,8 @@ export interface HostOptions {
    * MERCATO_IDENTITY_URL or, when identity runs in this process, at this server itself.
    */
   auth?: TokenVerifier;
+  /** How long inbox rows are kept; MERCATO_INBOX_RETENTION_MS (a week) unless given. */
+  inboxRetentionMs?: number;
 }
 
 /**
@@ -81,6 +84,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const metrics = createMetrics();
     const serviceMetrics = createServiceMetrics(metrics);
     const address: { url?: string } = {};
+    const retentionMs = options.inboxRetentionMs ?? inboxRetentionMs();
     const services = options.services.map(
       (definition) =>
         new RunningService(definition, {
@@ -91,6 +95,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
           serviceMetrics,
           metrics,
           address,
+          inboxRetentionMs: retentionMs,
         }),
     );
     closers.push(async () => {

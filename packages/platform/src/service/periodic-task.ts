@@ -11,7 +11,7 @@ export interface PeriodicTask {
  * process alive.
  */
 export function startPeriodicTask(
-  options: { name: string; intervalMs: number; logger: Logger },
+  options: { name: string; intervalMs: number; logger: Logger; runAtStart?: boolean | undefined },
   task: () => Promise<void>,
 ): PeriodicTask {
   let running: Promise<void> | undefined;
@@ -28,6 +28,7 @@ export function startPeriodicTask(
     running ??= run();
   }, options.intervalMs);
   timer.unref();
+  if (options.runAtStart) running = run();
   return {
     async stop() {
       clearInterval(timer);

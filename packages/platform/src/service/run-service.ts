@@ -1,7 +1,8 @@
+import type { EventEnvelope } from "@mercato/contracts";
 import type { FastifyInstance } from "fastify";
 import type { Transaction } from "kysely";
 import type { QueueConfig, Subscription, Transport } from "../bus/transport.ts";
-import type { PlatformConfig } from "../config.ts";
+import { ConfigError, type PlatformConfig } from "../config.ts";
 import type { DatabaseProvider, ServiceDatabase } from "../db/databases.ts";
 import { loadMigrations, migrate } from "../db/migrations.ts";
 import type { Logger } from "../log.ts";
@@ -10,7 +11,19 @@ import { withInbox } from "../outbox/inbox.ts";
 import { writeToOutbox } from "../outbox/outbox.ts";
 import { OutboxRelay } from "../outbox/relay.ts";
 import { messagingMigrations } from "../outbox/tables.ts";
-import type { ServiceContext, ServiceDefinition, SubscriptionDefinition } from "./definition.ts";
+import { createSealedBox } from "../secrets/sealed-box.ts";
+import { loadSecretKey } from "../secrets/secret-key.ts";
+import type {
+  HandlerContext,
+  ServiceContext,
+  ServiceDefinition,
+  ServiceSecrets,
+  SubscriptionDefinition,
+  TaskDefinition,
+  UnitOfWork,
+} from "./definition.ts";
+import { inboxPruning } from "./inbox-pruning.ts";
+import { type PeriodicTask, startPeriodicTask } from "./periodic-task.ts";
 
 /**
  * Messages a consumer holds at once. Handlers of one batch run one after another in the batch's
@@ -34,6 +47,10 @@ export interface ServiceDependencies {
   metrics: Metrics;
   /** Filled in by the host once it listens. */
   address: { url?: string };
+  /** Where services' settings are read from; process.env unless given. */
+  env?: Record<string, string | undefined>;
+  /** How long inbox rows are kept (MERCATO_INBOX_RETENTION_MS). */
+  inboxRetentionMs: number;
 }
 
 /** Metrics every service reports, created once per host and labelled by service and queue. */
@@ -60,29 +77,41 @@ export type ServiceMetrics = ReturnType<typeof createServiceMetrics>;
  * before any service publishes: `prepare` (database, migrations, queues, rules), `start`
  * (consumers, relay, onStart), `stop`.
  */
-export class RunningService<DB = unknown> {
+export class RunningService<DB = unknown, Settings = unknown> {
   readonly logger: Logger;
   private database: ServiceDatabase<DB> | undefined;
   private relay: OutboxRelay<DB> | undefined;
   private readonly consumers: Subscription[] = [];
+  private readonly tasks: PeriodicTask[] = [];
+  private settings: Settings | undefined;
+  private secrets: Partial<ServiceSecrets> = {};
 
   constructor(
-    readonly definition: ServiceDefinition<DB>,
+    readonly definition: ServiceDefinition<DB, Settings>,
     private readonly dependencies: ServiceDependencies,
   ) {
     this.logger = dependencies.logger.child({ service: definition.name });
   }
 
-  get context(): ServiceContext<DB> {
+  get context(): ServiceContext<DB, Settings> {
     const database = this.requireDatabase();
+    const publishIn = (transaction: Transaction<DB>, events: EventEnvelope[]) =>
+      writeToOutbox(transaction as Transaction<unknown>, database.schema, events);
     return {
       name: this.definition.name,
       config: this.dependencies.config,
+      settings: this.settings as Settings,
+      secrets: this.secretsView(),
       logger: this.logger,
       database,
       db: database.db,
-      publish: (transaction, events) =>
-        writeToOutbox(transaction as Transaction<unknown>, database.schema, events),
+      inTransaction: (work) =>
+        database.db
+          .transaction()
+          .execute((transaction) =>
+            work({ transaction, publish: (events) => publishIn(transaction, events) }),
+          ),
+      publish: publishIn,
       metrics: this.dependencies.metrics,
       hostUrl: () => {
         const { url } = this.dependencies.address;
@@ -94,6 +123,8 @@ export class RunningService<DB = unknown> {
 
   async prepare(): Promise<void> {
     const { databases, transport } = this.dependencies;
+    this.settings = this.parseSettings();
+    await this.loadSecrets();
     this.database = await databases.forService<DB>(this.definition.name);
     const own = this.definition.migrations ? await loadMigrations(this.definition.migrations) : [];
     const migrations = [...messagingMigrations, ...own];
@@ -128,9 +159,24 @@ export class RunningService<DB = unknown> {
     this.relay = relay;
     await relay.start();
     await this.definition.onStart?.(this.context);
+    const context = this.context;
+    const tasks: TaskDefinition<DB, Settings>[] = [
+      ...(this.definition.tasks ?? []),
+      inboxPruning(this.dependencies.inboxRetentionMs),
+    ];
+    for (const task of tasks) {
+      const intervalMs = task.interval ? task.interval(context.settings) : task.intervalMs;
+      this.tasks.push(
+        startPeriodicTask(
+          { name: task.name, intervalMs, logger: this.logger, runAtStart: task.runAtStart },
+          () => task.run(context),
+        ),
+      );
+    }
   }
 
   async stop(): Promise<void> {
+    await Promise.all(this.tasks.splice(0).map((task) => task.stop()));
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
     await this.relay?.stop();
     if (this.database) await this.definition.onStop?.(this.context);
@@ -152,17 +198,23 @@ export class RunningService<DB = unknown> {
 
   private consume(
     database: ServiceDatabase<DB>,
-    subscription: SubscriptionDefinition<DB>,
+    subscription: SubscriptionDefinition<DB, Settings>,
   ): Promise<Subscription> {
     const queue = this.queueName(subscription);
     const logger = this.logger.child({ queue });
+    const dispatch = dispatcherOf(subscription, queue);
     const handler = withInbox(database, queue, async (event, { transaction, delivery }) => {
-      const type = subscription.events.find((candidate) => candidate.is(event));
-      await subscription.handle(type ? type.parse(event) : event, {
+      const unit: UnitOfWork<DB> = {
         transaction,
+        publish: (events) => writeToOutbox(transaction as Transaction<unknown>, database.schema, events),
+      };
+      await dispatch(event, {
+        ...unit,
         delivery,
         logger: logger.child({ eventId: event.id, correlationId: event.metadata["correlation-id"] }),
-        publish: (events) => writeToOutbox(transaction as Transaction<unknown>, database.schema, events),
+        settings: this.settings as Settings,
+        secrets: this.secretsView(),
+        inTransaction: (work) => work(unit),
       });
     });
     const duration = this.dependencies.serviceMetrics.handlerDuration;
@@ -185,8 +237,49 @@ export class RunningService<DB = unknown> {
     });
   }
 
-  private queueName(subscription: SubscriptionDefinition<DB>): string {
+  private queueName(subscription: SubscriptionDefinition<DB, Settings>): string {
     return `${this.definition.name}-${subscription.name}`;
+  }
+
+  /** The definition's settings schema over the environment, then any overrides. */
+  private parseSettings(): Settings {
+    const overrides = this.definition.overrides?.settings;
+    const schema = this.definition.settings;
+    if (!schema) return { ...overrides } as Settings;
+    const env = this.dependencies.env ?? process.env;
+    const present = Object.fromEntries(
+      Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+    );
+    const parsed = schema.safeParse(present);
+    if (!parsed.success) {
+      throw new ConfigError(
+        parsed.error.issues.map(
+          (issue) => `${this.definition.name}: ${issue.path.join(".") || "(settings)"} ${issue.message}`,
+        ),
+      );
+    }
+    return { ...parsed.data, ...overrides } as Settings;
+  }
+
+  private async loadSecrets(): Promise<void> {
+    const given = this.definition.overrides?.secrets ?? {};
+    this.secrets = { ...given };
+    if (this.definition.secrets?.includes("sealedBox") && !given.sealedBox) {
+      const { config } = this.dependencies;
+      this.secrets.sealedBox = createSealedBox(await loadSecretKey(config.secretKey, config.dataDir));
+    }
+  }
+
+  private secretsView(): ServiceSecrets {
+    const secrets = this.secrets;
+    const name = this.definition.name;
+    return {
+      get sealedBox() {
+        if (!secrets.sealedBox)
+          throw new Error(`${name} uses the sealed box without declaring secrets: ["sealedBox"]`);
+        return secrets.sealedBox;
+      },
+    };
   }
 
   private requireDatabase(): ServiceDatabase<DB> {
@@ -195,9 +288,41 @@ export class RunningService<DB = unknown> {
   }
 }
 
-function eventPatternOf<DB>(subscription: SubscriptionDefinition<DB>) {
+type Dispatch<DB, Settings> = (event: EventEnvelope, context: HandlerContext<DB, Settings>) => Promise<void>;
+
+/**
+ * How a subscription's events reach its code: by type to the `on` entries (an event none handles
+ * fails, so that it is retried and dead-lettered rather than acknowledged unhandled), or to
+ * `handle` with the detail validated when its type is listed.
+ */
+function dispatcherOf<DB, Settings>(
+  subscription: SubscriptionDefinition<DB, Settings>,
+  queue: string,
+): Dispatch<DB, Settings> {
+  if (subscription.handlers) {
+    const handlers = subscription.handlers;
+    return async (event, context) => {
+      const entry = handlers.find((candidate) => candidate.type.is(event));
+      if (!entry) {
+        throw new Error(
+          `${queue} has no handler for ${event.source} ${event["detail-type"]} (event ${event.id})`,
+        );
+      }
+      await entry.handle(entry.type.parse(event), context);
+    };
+  }
+  if (!subscription.events) return (event, context) => subscription.handle(event, context);
+  const events = subscription.events;
+  return async (event, context) => {
+    const type = events.find((candidate) => candidate.is(event));
+    await subscription.handle(type ? type.parse(event) : event, context);
+  };
+}
+
+function eventPatternOf<DB, Settings>(subscription: SubscriptionDefinition<DB, Settings>) {
   if (subscription.eventPattern) return subscription.eventPattern;
-  const patterns = subscription.events.map((type) => type.pattern);
+  const types = subscription.handlers?.map((entry) => entry.type) ?? subscription.events ?? [];
+  const patterns = types.map((type) => type.pattern);
   if (patterns.length === 0) {
     throw new Error(`Subscription ${subscription.name} lists no events and has no eventPattern`);
   }
