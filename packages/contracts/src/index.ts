@@ -1,3 +1,11 @@
+export {
+  type EventParticipants,
+  eventKey,
+  type ParticipantsByEvent,
+  renderAsyncApi,
+  senderOf,
+} from "./asyncapi.ts";
+export { asyncApiDocument } from "./asyncapi-document.ts";
 export { type EventEnvelope, type EventMetadata, eventEnvelopeSchema } from "./envelope.ts";
 export {
   causedBy,

@@ -1,3 +1,4 @@
+import { asyncApiDocument } from "@mercato/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Metrics } from "../metrics/registry.ts";
@@ -19,7 +20,7 @@ export interface OperationalRoutesOptions {
 
 const tags = ["operations"];
 
-/** Liveness, readiness, Prometheus metrics and the OpenAPI document. */
+/** Liveness, readiness, Prometheus metrics, the OpenAPI document and the AsyncAPI document. */
 export const operationalRoutes: FastifyPluginAsyncZod<OperationalRoutesOptions> = async (app, options) => {
   const { registry } = options.metrics;
 
@@ -70,6 +71,10 @@ export const operationalRoutes: FastifyPluginAsyncZod<OperationalRoutesOptions> 
   );
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  // The event contract: every event's schema in its envelope, who sends and who receives it
+  // (packages/contracts/src/asyncapi.ts; also docs/asyncapi.json).
+  app.get("/asyncapi.json", { schema: { hide: true } }, async () => asyncApiDocument());
 };
 
 async function readiness(
