@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { serviceCatalog } from "../../../apps/cli/src/services.ts";
 import packageJson from "../package.json" with { type: "json" };
 import { renderAsyncApi } from "../src/asyncapi.ts";
 import { renderEventCatalog } from "../src/event-catalog.ts";
@@ -13,12 +12,18 @@ import { participantsOf } from "./event-participants.ts";
  * receives each event, read from the service definitions, so that the platform can serve the same
  * AsyncAPI document at /asyncapi.json without importing a service).
  */
-const services = serviceCatalog.map((entry) => entry.create());
-const participants = participantsOf(allEventTypes, services);
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
+// Rendered before the services load: their routes name some contract schemas in zod's global
+// registry (for the OpenAPI document), which would turn them into references here.
 const catalog = new URL("../../../docs/events.md", import.meta.url);
 await fs.writeFile(catalog, renderEventCatalog(allEventTypes));
+
+const { serviceCatalog } = await import("../../../apps/cli/src/services.ts");
+const participants = participantsOf(
+  allEventTypes,
+  serviceCatalog.map((entry) => entry.create()),
+);
 const participantsFile = new URL("../src/event-participants.json", import.meta.url);
 await fs.writeFile(participantsFile, json(participants));
 const asyncApi = new URL("../../../docs/asyncapi.json", import.meta.url);

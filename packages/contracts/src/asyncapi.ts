@@ -36,7 +36,7 @@ export function renderAsyncApi(
 ): Record<string, unknown> {
   const sorted = [...types].sort((a, b) => eventKey(a).localeCompare(eventKey(b)));
   const schemas: Record<string, JsonSchema> = {
-    EventMetadata: jsonSchema(eventEnvelopeSchema.shape.metadata, {}),
+    EventMetadata: jsonSchema(eventEnvelopeSchema.shape.metadata),
     EventEnvelope: envelopeSchema({ description: "The envelope every event travels in" }),
   };
   const messages: Record<string, unknown> = {};
@@ -45,7 +45,7 @@ export function renderAsyncApi(
   for (const type of sorted) {
     const name = type.detailType;
     if (messages[name]) throw new Error(`Two event types share the detail-type ${name}`);
-    schemas[name] = { description: type.description, ...jsonSchema(type.schema, schemas) };
+    schemas[name] = { description: type.description, ...jsonSchema(type.schema) };
     messages[name] = {
       name,
       title: name,
@@ -109,7 +109,7 @@ export function renderAsyncApi(
 /** The envelope's JSON Schema, with `overrides` in place of some of its properties. */
 function envelopeSchema(overrides: Record<string, unknown>): JsonSchema {
   const { description, ...properties } = overrides;
-  const base = jsonSchema(eventEnvelopeSchema, {});
+  const base = jsonSchema(eventEnvelopeSchema);
   return {
     ...(typeof description === "string" ? { description } : {}),
     ...base,
@@ -123,21 +123,26 @@ function envelopeSchema(overrides: Record<string, unknown>): JsonSchema {
 
 /**
  * A zod schema as a draft-07 JSON Schema (what AsyncAPI's default schema format extends), as
- * accepted on input. Shared definitions, if any, move into `definitions` (the document's
- * components.schemas) and their references with them.
+ * accepted on input. Schemas that carry an id in zod's global registry (the OpenAPI document names
+ * some, such as Money, when the routes load) are inlined again, so the document is the same
+ * whichever modules the process has loaded.
  */
-function jsonSchema(schema: z.ZodType, definitions: Record<string, JsonSchema>): JsonSchema {
+function jsonSchema(schema: z.ZodType): JsonSchema {
   const generated = z.toJSONSchema(schema, { io: "input", target: "draft-7" }) as JsonSchema;
-  const { $schema: _, definitions: shared, ...rest } = generated;
-  const rewrite = (value: JsonSchema): JsonSchema =>
-    JSON.parse(JSON.stringify(value).replaceAll('"#/definitions/', '"#/components/schemas/'));
-  for (const [name, definition] of Object.entries((shared ?? {}) as Record<string, JsonSchema>)) {
-    const rewritten = rewrite(definition);
-    const existing = definitions[name];
-    if (existing && JSON.stringify(existing) !== JSON.stringify(rewritten)) {
-      throw new Error(`Two different schemas are named ${name}`);
-    }
-    definitions[name] = rewritten;
-  }
-  return rewrite(rest);
+  const { $schema: _, definitions = {}, ...rest } = generated;
+  return inlineDefinitions(rest, definitions as Record<string, JsonSchema>) as JsonSchema;
+}
+
+function inlineDefinitions(value: unknown, definitions: Record<string, JsonSchema>): unknown {
+  if (Array.isArray(value)) return value.map((item) => inlineDefinitions(item, definitions));
+  if (value === null || typeof value !== "object") return value;
+  const { $ref, ...rest } = value as JsonSchema;
+  const inlined = Object.fromEntries(
+    Object.entries(rest).map(([key, item]) => [key, inlineDefinitions(item, definitions)]),
+  );
+  if (typeof $ref !== "string") return $ref === undefined ? inlined : { $ref, ...inlined };
+  const name = $ref.startsWith("#/definitions/") ? $ref.slice("#/definitions/".length) : undefined;
+  const definition = name === undefined ? undefined : definitions[name];
+  if (!definition) throw new Error(`Cannot inline the JSON Schema reference ${$ref}`);
+  return { ...(inlineDefinitions(definition, definitions) as JsonSchema), ...inlined };
 }
