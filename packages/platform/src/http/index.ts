@@ -7,6 +7,7 @@ export {
   listQuerySchema,
   listResponseSchema,
 } from "./list.ts";
+export { type Access, binaryBody, named, operation, securitySchemes, standardErrors } from "./operation.ts";
 export type { ReadinessReport } from "./operational-routes.ts";
 export {
   type FieldProblem,

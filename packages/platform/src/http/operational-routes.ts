@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Metrics } from "../metrics/registry.ts";
 import { sendProblem } from "./errors.ts";
-import { HttpProblem, problemResponse } from "./problem.ts";
+import { binaryBody, operation } from "./operation.ts";
+import { HttpProblem } from "./problem.ts";
 
 /** A check's value is `"ok"` when it passes; anything else says what is wrong. */
 export interface ReadinessReport {
@@ -27,11 +28,13 @@ export const operationalRoutes: FastifyPluginAsyncZod<OperationalRoutesOptions> 
   app.get(
     "/health/live",
     {
-      schema: {
+      schema: operation({
+        operationId: "getLiveness",
         tags,
         summary: "The process is up",
-        response: { 200: z.object({ status: z.literal("ok") }) },
-      },
+        access: "public",
+        responses: { 200: { description: "Up", schema: z.object({ status: z.literal("ok") }) } },
+      }),
     },
     async () => ({ status: "ok" as const }),
   );
@@ -39,20 +42,25 @@ export const operationalRoutes: FastifyPluginAsyncZod<OperationalRoutesOptions> 
   app.get(
     "/health/ready",
     {
-      schema: {
+      schema: operation({
+        operationId: "getReadiness",
         tags,
         summary: "The process can serve: every dependency check passes",
-        response: {
-          200: z.object({
-            status: z.literal("ok"),
-            checks: z.record(z.string(), z.string()),
-            progress: z
-              .record(z.string(), z.string())
-              .describe("Background work of the process, e.g. `demoShop: loading 106/220`"),
-          }),
-          503: problemResponse("A check failed; `checks` holds every check's outcome"),
+        access: "public",
+        responses: {
+          200: {
+            description: "Ready",
+            schema: z.object({
+              status: z.literal("ok"),
+              checks: z.record(z.string(), z.string()),
+              progress: z
+                .record(z.string(), z.string())
+                .describe("Background work of the process, e.g. `demoShop: loading 106/220`"),
+            }),
+          },
         },
-      },
+        errors: { 503: "A check failed; `checks` holds every check's outcome" },
+      }),
     },
     async (request, reply) => {
       const report = await readiness(options.ready, request.log);
@@ -66,7 +74,15 @@ export const operationalRoutes: FastifyPluginAsyncZod<OperationalRoutesOptions> 
 
   app.get(
     "/metrics",
-    { schema: { tags, summary: "Prometheus metrics in the text exposition format" } },
+    {
+      schema: operation({
+        operationId: "getMetrics",
+        tags,
+        summary: "Prometheus metrics in the text exposition format",
+        access: "public",
+        responses: { 200: { description: "The metrics", schema: binaryBody, mediaTypes: ["text/plain"] } },
+      }),
+    },
     async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
   );
 

@@ -16,6 +16,7 @@ import { answerClientError, answerUnmetExpectations } from "./client-errors.ts";
 import { refuseWhileClosing } from "./closing.ts";
 import { handleError, notFoundHandler } from "./errors.ts";
 import { acceptOnlyJsonBodies } from "./json-body.ts";
+import { declareRateLimit, securitySchemes, withoutUnusedInputs } from "./operation.ts";
 import { operationalRoutes, type ReadinessReport } from "./operational-routes.ts";
 import { correlationIdOf, requestIdOf } from "./request-id.ts";
 import { RequestLifecycle } from "./request-lifecycle.ts";
@@ -102,6 +103,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
   });
 
+  app.addHook("onRoute", declareRateLimit);
+
   app.setNotFoundHandler(notFoundHandler(base));
   refuseWhileClosing(base);
   app.addHook("preValidation", refuseUnsafeText);
@@ -111,12 +114,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     openapi: {
       openapi: "3.1.0",
       info: { title: options.title, version: options.version },
-      components: {
-        securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-      },
+      servers: [{ url: "/", description: "This server" }],
+      components: { securitySchemes },
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (document) => withoutUnusedInputs(jsonSchemaTransformObject(document)),
   });
   app.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: pageDirectives });
   app.register(operationalRoutes, { metrics: options.metrics, ready: options.ready });

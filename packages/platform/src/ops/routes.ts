@@ -6,12 +6,16 @@ import { authenticate } from "../auth/require-user.ts";
 import { compilePattern, InvalidPatternError } from "../bus/patterns/index.ts";
 import type { Transport } from "../bus/transport.ts";
 import { HttpProblem } from "../http/index.ts";
+import { named, operation } from "../http/operation.ts";
 import { bearerMatches } from "./ops-token.ts";
 
 const queueName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, "must be a queue name like catalog-stock-levels");
 const jsonObject = z.record(z.string(), z.unknown());
+
+const tags = ["operations"];
+const noQueue = { 404: "No such queue" };
 
 const queueStats = z.object({
   name: z.string(),
@@ -23,6 +27,7 @@ const queueStats = z.object({
   processed: z.number(),
   failed: z.number(),
 });
+named(queueStats, "QueueStats");
 
 const deadLetter = z.object({
   id: z.string(),
@@ -32,6 +37,7 @@ const deadLetter = z.object({
   lastError: z.string(),
   firstFailedAt: z.string(),
 });
+named(deadLetter, "DeadLetter");
 
 /** The operations API (api.md, "Operations"): queues, dead letters, redrive, rules, patterns. */
 export function registerOpsRoutes(
@@ -40,7 +46,6 @@ export function registerOpsRoutes(
 ): void {
   const { transport } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const security = [{ bearer: [] }];
   const requireAdmin = async (request: FastifyRequest) => {
     const verdict = await options.authorize(request);
     if (verdict === "unauthenticated") {
@@ -58,7 +63,13 @@ export function registerOpsRoutes(
     "/api/ops/queues",
     {
       preHandler: requireAdmin,
-      schema: { tags: ["operations"], security, response: { 200: z.object({ items: z.array(queueStats) }) } },
+      schema: operation({
+        operationId: "listQueues",
+        tags,
+        summary: "Every queue with its depth and counters",
+        access: "ops",
+        responses: { 200: { description: "The queues", schema: z.object({ items: z.array(queueStats) }) } },
+      }),
     },
     async () => ({ items: await transport.stats() }),
   );
@@ -67,13 +78,18 @@ export function registerOpsRoutes(
     "/api/ops/queues/:name/dlq",
     {
       preHandler: requireAdmin,
-      schema: {
-        tags: ["operations"],
-        security,
+      schema: operation({
+        operationId: "listDeadLetters",
+        tags,
+        summary: "A queue's dead letters, oldest first",
+        access: "ops",
         params: z.object({ name: queueName }),
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
-        response: { 200: z.object({ items: z.array(deadLetter) }) },
-      },
+        responses: {
+          200: { description: "The dead letters", schema: z.object({ items: z.array(deadLetter) }) },
+        },
+        errors: noQueue,
+      }),
     },
     async (request) => {
       await knownQueue(request.params.name);
@@ -85,16 +101,19 @@ export function registerOpsRoutes(
     "/api/ops/queues/:name/redrive",
     {
       preHandler: requireAdmin,
-      schema: {
-        tags: ["operations"],
-        security,
+      schema: operation({
+        operationId: "redriveDeadLetters",
+        tags,
+        summary: "Move a queue's dead letters (all, or those named) back to the queue",
+        access: "ops",
         params: z.object({ name: queueName }),
         body: z
           .object({ ids: z.array(z.string().min(1).max(200)).min(1).max(1000).optional() })
           .strict()
           .default({}),
-        response: { 200: z.object({ moved: z.number() }) },
-      },
+        responses: { 200: { description: "How many moved", schema: z.object({ moved: z.number() }) } },
+        errors: noQueue,
+      }),
     },
     async (request) => {
       await knownQueue(request.params.name);
@@ -106,12 +125,17 @@ export function registerOpsRoutes(
     "/api/ops/queues/:name/purge",
     {
       preHandler: requireAdmin,
-      schema: {
-        tags: ["operations"],
-        security,
+      schema: operation({
+        operationId: "purgeQueue",
+        tags,
+        summary: "Drop every message waiting in a queue",
+        access: "ops",
         params: z.object({ name: queueName }),
-        response: { 200: z.object({ purged: z.number() }) },
-      },
+        responses: {
+          200: { description: "How many were dropped", schema: z.object({ purged: z.number() }) },
+        },
+        errors: noQueue,
+      }),
     },
     async (request) => {
       await knownQueue(request.params.name);
@@ -123,15 +147,20 @@ export function registerOpsRoutes(
     "/api/ops/rules",
     {
       preHandler: requireAdmin,
-      schema: {
-        tags: ["operations"],
-        security,
-        response: {
-          200: z.object({
-            items: z.array(z.object({ name: z.string(), eventPattern: jsonObject, target: z.string() })),
-          }),
+      schema: operation({
+        operationId: "listRules",
+        tags,
+        summary: "The bus's routing rules: which events reach which queue",
+        access: "ops",
+        responses: {
+          200: {
+            description: "The rules",
+            schema: z.object({
+              items: z.array(z.object({ name: z.string(), eventPattern: jsonObject, target: z.string() })),
+            }),
+          },
         },
-      },
+      }),
     },
     async () => ({
       items: (await transport.listRules()).map((rule) => ({
@@ -146,12 +175,15 @@ export function registerOpsRoutes(
     "/api/ops/test-event-pattern",
     {
       preHandler: requireAdmin,
-      schema: {
-        tags: ["operations"],
-        security,
+      schema: operation({
+        operationId: "testEventPattern",
+        tags,
+        summary: "Whether an event pattern matches an event",
+        access: "ops",
         body: z.object({ eventPattern: jsonObject, event: jsonObject }).strict(),
-        response: { 200: z.object({ result: z.boolean() }) },
-      },
+        responses: { 200: { description: "The verdict", schema: z.object({ result: z.boolean() }) } },
+        errors: { 400: "The request is invalid, or the pattern is not a valid event pattern" },
+      }),
     },
     async (request) => {
       try {

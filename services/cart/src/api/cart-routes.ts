@@ -1,5 +1,12 @@
-import { CartItemAdded } from "@mercato/contracts";
-import { currentUser, HttpProblem, requireUser, type ServiceContext } from "@mercato/platform";
+import { CartItemAdded, moneySchema } from "@mercato/contracts";
+import {
+  currentUser,
+  HttpProblem,
+  named,
+  operation,
+  requireUser,
+  type ServiceContext,
+} from "@mercato/platform";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Kysely } from "kysely";
@@ -13,7 +20,9 @@ import { addItemBodySchema, cartSchema, lineParamsSchema, setQuantityBodySchema 
 /** Cart bodies are a product id and a number: anything much bigger is not a cart request. */
 const bodyLimit = 1024;
 const tags = ["cart"];
-const security = [{ bearer: [] }];
+named(moneySchema, "Money");
+const namedCart = named(cartSchema, "Cart");
+const theCart = (description: string) => ({ description, schema: namedCart });
 
 async function readCart(db: Kysely<CartTables>, cartId: string): Promise<Cart> {
   return buildCart(cartId, await readStoredCart(db, cartId));
@@ -25,7 +34,16 @@ export function registerCartRoutes(app: FastifyInstance, { db, publish }: Servic
 
   api.get(
     "/api/cart",
-    { preHandler: requireUser(), schema: { tags, security, response: { 200: cartSchema } } },
+    {
+      preHandler: requireUser(),
+      schema: operation({
+        operationId: "getCart",
+        tags,
+        summary: "The signed-in user's cart",
+        access: "user",
+        responses: { 200: theCart("The cart, priced now") },
+      }),
+    },
     async (request) => readCart(db, cartIdOf(currentUser(request).id)),
   );
 
@@ -34,7 +52,18 @@ export function registerCartRoutes(app: FastifyInstance, { db, publish }: Servic
     {
       preHandler: requireUser(),
       bodyLimit,
-      schema: { tags, security, body: addItemBodySchema, response: { 200: cartSchema } },
+      schema: operation({
+        operationId: "addCartItem",
+        tags,
+        summary: "Put units of a product in the cart",
+        access: "user",
+        body: addItemBodySchema,
+        responses: { 200: theCart("The cart after the change") },
+        errors: {
+          404: "No such product for sale",
+          422: "The line would hold too many units, or the product's currency differs from the cart's",
+        },
+      }),
     },
     async (request) => {
       const user = currentUser(request);
@@ -67,13 +96,16 @@ export function registerCartRoutes(app: FastifyInstance, { db, publish }: Servic
     {
       preHandler: requireUser(),
       bodyLimit,
-      schema: {
+      schema: operation({
+        operationId: "setCartItemQuantity",
         tags,
-        security,
+        summary: "Set a line's quantity (0 removes it)",
+        access: "user",
         params: lineParamsSchema,
         body: setQuantityBodySchema,
-        response: { 200: cartSchema },
-      },
+        responses: { 200: theCart("The cart after the change") },
+        errors: { 404: "The product is not in the cart" },
+      }),
     },
     async (request) => {
       const cartId = cartIdOf(currentUser(request).id);
@@ -97,7 +129,14 @@ export function registerCartRoutes(app: FastifyInstance, { db, publish }: Servic
     "/api/cart/items/:productId",
     {
       preHandler: requireUser(),
-      schema: { tags, security, params: lineParamsSchema, response: { 200: cartSchema } },
+      schema: operation({
+        operationId: "removeCartItem",
+        tags,
+        summary: "Remove a line (idempotent)",
+        access: "user",
+        params: lineParamsSchema,
+        responses: { 200: theCart("The cart without the line") },
+      }),
     },
     async (request) => {
       const cartId = cartIdOf(currentUser(request).id);
@@ -110,10 +149,19 @@ export function registerCartRoutes(app: FastifyInstance, { db, publish }: Servic
 
   api.delete(
     "/api/cart",
-    { preHandler: requireUser(), schema: { tags, security } },
+    {
+      preHandler: requireUser(),
+      schema: operation({
+        operationId: "clearCart",
+        tags,
+        summary: "Empty the cart",
+        access: "user",
+        responses: { 204: "empty" },
+      }),
+    },
     async (request, reply) => {
       await clearCart(db, cartIdOf(currentUser(request).id));
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

@@ -1,4 +1,4 @@
-import type { ServiceContext } from "@mercato/platform";
+import { operation, type ServiceContext } from "@mercato/platform";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -9,13 +9,18 @@ export function registerCategoryRoutes(app: FastifyInstance, { db }: ServiceCont
   app.withTypeProvider<ZodTypeProvider>().get(
     "/api/categories",
     {
-      schema: {
+      schema: operation({
+        operationId: "listCategories",
         tags: ["catalog"],
         summary: "Categories with their number of products",
-        response: {
-          200: z.object({ items: z.array(z.object({ name: z.string(), count: z.number().int() })) }),
+        access: "public",
+        responses: {
+          200: {
+            description: "Every category",
+            schema: z.object({ items: z.array(z.object({ name: z.string(), count: z.number().int() })) }),
+          },
         },
-      },
+      }),
     },
     async () => ({ items: await countByCategory(db) }),
   );

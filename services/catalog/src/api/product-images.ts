@@ -1,5 +1,5 @@
 import { ProductUpdated } from "@mercato/contracts";
-import { HttpProblem, problemResponse, requireUser, type ServiceContext } from "@mercato/platform";
+import { binaryBody, HttpProblem, operation, requireUser, type ServiceContext } from "@mercato/platform";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { v7 as uuidv7 } from "uuid";
@@ -56,23 +56,26 @@ export function productImageRoutes(
       {
         onRequest: requireUser("admin"),
         bodyLimit: maxImageBytes,
-        schema: {
+        schema: operation({
+          operationId: "uploadProductImage",
           tags,
-          summary: `Upload a product image (admin): the raw bytes as ${accepted}, at most 5 MiB; stored re-encoded, without metadata`,
+          summary: "Upload a product image (admin)",
+          description: `The raw bytes as ${accepted}, at most 5 MiB; stored re-encoded, without metadata.`,
+          access: "admin",
           params: productIdParams,
-          response: {
-            201: z.object({ url: z.string() }),
-            400: problemResponse("The body is empty"),
-            404: problemResponse("No such product"),
-            413: problemResponse("The image is larger than 5 MiB"),
-            415: problemResponse(
-              "Not an accepted image type, or the bytes do not decode as the declared one",
-            ),
-            422: problemResponse(
-              "The image has more pixels than accepted, or the product as many images as it may have",
-            ),
+          body: binaryBody,
+          consumes: imageContentTypes,
+          responses: {
+            201: { description: "Stored; the image's URL", schema: z.object({ url: z.string() }) },
           },
-        },
+          errors: {
+            400: "The body is empty, or the product id is invalid",
+            404: "No such product",
+            413: "The image is larger than 5 MiB",
+            415: "Not an accepted image type, or the bytes do not decode as the declared one",
+            422: "The image has more pixels than accepted, or the product as many images as it may have",
+          },
+        }),
       },
       async (request, reply) => {
         const { id } = request.params;
@@ -125,11 +128,17 @@ export function productImageRoutes(
     api.get(
       "/api/products/:id/images/:imageId",
       {
-        schema: {
+        schema: operation({
+          operationId: "getProductImage",
           tags,
           summary: "A product image's bytes",
+          access: "public",
           params: z.object({ id: z.string().max(100), imageId: z.string().max(100) }),
-        },
+          responses: {
+            200: { description: "The image", schema: binaryBody, mediaTypes: imageContentTypes },
+          },
+          errors: { 404: "No such product or image" },
+        }),
       },
       async (request, reply) => {
         const { id, imageId } = request.params;

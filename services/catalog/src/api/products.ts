@@ -10,14 +10,13 @@ import {
   encodeCursor,
   HttpProblem,
   listResponseSchema,
-  problemResponse,
+  operation,
   requireUser,
   type ServiceContext,
 } from "@mercato/platform";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { v7 as uuidv7 } from "uuid";
-import { z } from "zod";
 import {
   changedFields,
   isCatalogId,
@@ -82,12 +81,15 @@ export function registerProductRoutes(
   api.get(
     "/api/products",
     {
-      schema: {
+      schema: operation({
+        operationId: "listProducts",
         tags,
         summary: "Search and browse products",
+        access: "public",
         querystring: productListQuery,
-        response: { 200: listResponseSchema(productSchema), 400: problemResponse("Invalid query") },
-      },
+        responses: { 200: { description: "A page of products", schema: listResponseSchema(productSchema) } },
+        errors: { 400: "The query is invalid, or the cursor belongs to another sort" },
+      }),
     },
     async (request) => {
       const query = request.query;
@@ -124,12 +126,15 @@ export function registerProductRoutes(
   api.get(
     "/api/products/:id",
     {
-      schema: {
+      schema: operation({
+        operationId: "getProduct",
         tags,
         summary: "One product",
+        access: "public",
         params: productIdParams,
-        response: { 200: productSchema, 404: problemResponse("No such product") },
-      },
+        responses: { 200: { description: "The product", schema: productSchema } },
+        errors: { 404: "No such product" },
+      }),
     },
     async (request) => {
       const { id } = request.params;
@@ -144,12 +149,15 @@ export function registerProductRoutes(
     {
       onRequest: admin,
       bodyLimit: 64 * 1024,
-      schema: {
+      schema: operation({
+        operationId: "createProduct",
         tags,
         summary: "Add a product (admin)",
+        access: "admin",
         body: createProductBody,
-        response: { 201: productSchema, 409: problemResponse("The sku is taken") },
-      },
+        responses: { 201: { description: "The product created", schema: productSchema } },
+        errors: { 409: "The sku is taken" },
+      }),
     },
     async (request, reply) => {
       const fields = request.body;
@@ -178,17 +186,16 @@ export function registerProductRoutes(
     {
       onRequest: admin,
       bodyLimit: 64 * 1024,
-      schema: {
+      schema: operation({
+        operationId: "updateProduct",
         tags,
         summary: "Change a product (admin)",
+        access: "admin",
         params: productIdParams,
         body: updateProductBody,
-        response: {
-          200: productSchema,
-          404: problemResponse("No such product"),
-          409: problemResponse("The sku is taken"),
-        },
-      },
+        responses: { 200: { description: "The product as changed", schema: productSchema } },
+        errors: { 404: "No such product", 409: "The sku is taken" },
+      }),
     },
     async (request) => {
       const { id } = request.params;
@@ -229,12 +236,15 @@ export function registerProductRoutes(
     "/api/products/:id",
     {
       onRequest: admin,
-      schema: {
+      schema: operation({
+        operationId: "deleteProduct",
         tags,
         summary: "Remove a product and its images (admin)",
+        access: "admin",
         params: productIdParams,
-        response: { 204: z.null().describe("Removed"), 404: problemResponse("No such product") },
-      },
+        responses: { 204: "empty" },
+        errors: { 404: "No such product" },
+      }),
     },
     async (request, reply) => {
       const { id } = request.params;

@@ -1,5 +1,5 @@
 import { eventEnvelopeSchema } from "@mercato/contracts";
-import { requireUser, type ServiceContext } from "@mercato/platform";
+import { operation, requireUser, type ServiceContext } from "@mercato/platform";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -20,12 +20,16 @@ export function registerRecentEvents(app: FastifyInstance, { db }: ServiceContex
     "/api/ops/events",
     {
       onRequest: requireUser("admin"),
-      schema: {
+      schema: operation({
+        operationId: "listRecentEvents",
         tags: ["operations"],
-        security: [{ bearer: [] }],
+        summary: "Recent events on the bus, newest first (admin)",
+        access: "admin",
         querystring: querySchema,
-        response: { 200: z.object({ items: z.array(eventEnvelopeSchema) }) },
-      },
+        responses: {
+          200: { description: "The events", schema: z.object({ items: z.array(eventEnvelopeSchema) }) },
+        },
+      }),
     },
     async (request) => ({ items: await recentEvents(db, request.query) }),
   );

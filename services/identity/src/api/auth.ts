@@ -1,5 +1,5 @@
 import { UserRegistered } from "@mercato/contracts";
-import { type AuthenticatedUser, HttpProblem, problemResponse, type ServiceContext } from "@mercato/platform";
+import { type AuthenticatedUser, HttpProblem, operation, type ServiceContext } from "@mercato/platform";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { v7 as uuidv7 } from "uuid";
@@ -46,12 +46,15 @@ export function registerAuthRoutes(
     "/api/auth/register",
     {
       bodyLimit: authBodyLimitBytes,
-      schema: {
+      schema: operation({
+        operationId: "register",
         tags: ["accounts"],
         summary: "Create a customer account and sign in",
+        access: "public",
         body: registrationSchema,
-        response: { 201: sessionSchema, 409: problemResponse("An account with this email exists") },
-      },
+        responses: { 201: { description: "The account and its first tokens", schema: sessionSchema } },
+        errors: { 409: "An account with this email exists" },
+      }),
     },
     async (request, reply) => {
       const email = normalizeEmail(request.body.email);
@@ -87,12 +90,15 @@ export function registerAuthRoutes(
     "/api/auth/login",
     {
       bodyLimit: authBodyLimitBytes,
-      schema: {
+      schema: operation({
+        operationId: "login",
         tags: ["accounts"],
         summary: "Sign in with email and password",
+        access: "public",
         body: credentialsSchema,
-        response: { 200: sessionSchema, 401: problemResponse(wrongCredentials) },
-      },
+        responses: { 200: { description: "The user and new tokens", schema: sessionSchema } },
+        errors: { 401: wrongCredentials },
+      }),
     },
     async (request) => {
       const user = await findUserByEmail(db, normalizeEmail(request.body.email));
@@ -109,15 +115,15 @@ export function registerAuthRoutes(
     "/api/auth/refresh",
     {
       bodyLimit: authBodyLimitBytes,
-      schema: {
+      schema: operation({
+        operationId: "refreshTokens",
         tags: ["accounts"],
         summary: "Trade a refresh token for new tokens (the old one is spent)",
+        access: "public",
         body: refreshRequestSchema,
-        response: {
-          200: tokensSchema,
-          401: problemResponse("The refresh token is unknown, expired, revoked or was already used"),
-        },
-      },
+        responses: { 200: { description: "New tokens", schema: tokensSchema } },
+        errors: { 401: "The refresh token is unknown, expired, revoked or was already used" },
+      }),
     },
     async (request) => {
       const rotation = await rotateRefreshToken(db, request.body.refreshToken);

@@ -1,3 +1,4 @@
+import { operation } from "@mercato/platform";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -15,11 +16,13 @@ export function registerJwksRoute(app: FastifyInstance, keys: SigningKeyRing): v
   app.withTypeProvider<ZodTypeProvider>().get(
     "/.well-known/jwks.json",
     {
-      schema: {
+      schema: operation({
+        operationId: "getJsonWebKeySet",
         tags: ["accounts"],
         summary: "The public keys that sign access tokens",
-        response: { 200: jwksSchema },
-      },
+        access: "public",
+        responses: { 200: { description: "The key set (JWKS)", schema: jwksSchema } },
+      }),
     },
     async (_request, reply) => {
       // Verifiers cache the set; a new key is picked up when a token names an unknown kid.

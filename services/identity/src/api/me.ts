@@ -1,10 +1,4 @@
-import {
-  currentUser,
-  HttpProblem,
-  problemResponse,
-  requireUser,
-  type ServiceContext,
-} from "@mercato/platform";
+import { currentUser, HttpProblem, operation, requireUser, type ServiceContext } from "@mercato/platform";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { IdentityTables } from "../store/tables.ts";
@@ -16,16 +10,14 @@ export function registerMeRoutes(app: FastifyInstance, { db }: ServiceContext<Id
     "/api/me",
     {
       preHandler: requireUser(),
-      schema: {
+      schema: operation({
+        operationId: "getMe",
         tags: ["accounts"],
         summary: "The signed-in user, as stored now",
-        security: [{ bearer: [] }],
-        response: {
-          200: userSchema,
-          401: problemResponse("No or bad access token"),
-          404: problemResponse("The account no longer exists"),
-        },
-      },
+        access: "user",
+        responses: { 200: { description: "The user", schema: userSchema } },
+        errors: { 404: "The account no longer exists" },
+      }),
     },
     async (request) => {
       const user = await findUserById(db, currentUser(request).id);

@@ -1,4 +1,4 @@
-import { HttpProblem, requireUser, type ServiceContext } from "@mercato/platform";
+import { HttpProblem, operation, requireUser, type ServiceContext } from "@mercato/platform";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -14,7 +14,10 @@ const params = z.object({
 });
 
 const count = z.number().int().min(0);
-const stockLevelsSchema = z.object({ sku: z.string(), onHand: count, reserved: count, available: count });
+const stockLevelsSchema = z
+  .object({ sku: z.string(), onHand: count, reserved: count, available: count })
+  .meta({ id: "StockLevels" });
+const tags = ["inventory"];
 
 const setOnHandBody = z.object({ onHand: z.number().int().min(0).max(maxOnHand) }).strict();
 
@@ -25,7 +28,18 @@ export function registerStockRoutes(app: FastifyInstance, context: ServiceContex
 
   api.get(
     "/api/inventory/:sku",
-    { onRequest: admin, schema: { params, response: { 200: stockLevelsSchema } } },
+    {
+      onRequest: admin,
+      schema: operation({
+        operationId: "getStock",
+        tags,
+        summary: "A sku's stock levels (admin)",
+        access: "admin",
+        params,
+        responses: { 200: { description: "The stock levels", schema: stockLevelsSchema } },
+        errors: { 404: "No stock is recorded for the sku" },
+      }),
+    },
     async (request) => {
       const levels = await findStock(context.db, request.params.sku);
       if (!levels) throw HttpProblem.notFound(`No stock is recorded for sku ${request.params.sku}`);
@@ -38,7 +52,16 @@ export function registerStockRoutes(app: FastifyInstance, context: ServiceContex
     {
       onRequest: admin,
       bodyLimit: 1024,
-      schema: { params, body: setOnHandBody, response: { 200: stockLevelsSchema } },
+      schema: operation({
+        operationId: "setStock",
+        tags,
+        summary: "Set a sku's units on hand (admin)",
+        access: "admin",
+        params,
+        body: setOnHandBody,
+        responses: { 200: { description: "The stock levels after the change", schema: stockLevelsSchema } },
+        errors: { 409: "Fewer units on hand than are reserved" },
+      }),
     },
     async (request) => {
       try {

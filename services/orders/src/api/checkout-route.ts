@@ -2,7 +2,7 @@ import { paymentTokenPurpose } from "@mercato/contracts";
 import {
   currentUser,
   HttpProblem,
-  problemResponse,
+  operation,
   requireUser,
   type SealedBox,
   type ServiceContext,
@@ -44,20 +44,22 @@ export function registerCheckoutRoute(
       // Checked before the body is read: strangers learn nothing from 400s.
       onRequest: requireUser(),
       bodyLimit,
-      schema: {
+      schema: operation({
+        operationId: "placeOrder",
         tags: ["orders"],
-        security: [{ bearer: [] }],
+        summary: "Check out the cart: place an order",
+        description:
+          "Accepted, not done: stock and payment follow as events; poll the order for its status. A retry with the same Idempotency-Key answers the first answer.",
+        access: "user",
         headers: idempotencyHeadersSchema,
         body: placeOrderBodySchema,
-        response: {
-          202: orderSchema,
-          409: problemResponse(
-            "The Idempotency-Key was used for another request, or another checkout of this cart kept changing",
-          ),
-          422: problemResponse("The cart is empty"),
-          503: problemResponse("Cart did not answer; nothing was ordered"),
+        responses: { 202: { description: "The order placed (status pending)", schema: orderSchema } },
+        errors: {
+          409: "The Idempotency-Key was used for another request, or another checkout of this cart kept changing",
+          422: "The cart is empty",
+          503: "Cart did not answer; nothing was ordered",
         },
-      },
+      }),
     },
     async (request, reply) => {
       const user = currentUser(request);

@@ -4,7 +4,7 @@ import {
   encodeCursor,
   HttpProblem,
   listResponseSchema,
-  problemResponse,
+  operation,
   requireUser,
   type ServiceContext,
 } from "@mercato/platform";
@@ -27,9 +27,9 @@ import {
 } from "./order-schemas.ts";
 
 const tags = ["orders"];
-const security = [{ bearer: [] }];
-const notFound = problemResponse("No such order, or not yours");
-const conflict = problemResponse("The order's status does not allow this");
+const notFound = "No such order, or not yours";
+const conflict = "The order's status does not allow this";
+const theOrder = (description: string) => ({ description, schema: orderSchema });
 
 /** The Orders section of api.md, apart from checkout and returns. */
 export function registerOrderRoutes(app: FastifyInstance, context: ServiceContext<OrdersTables>): void {
@@ -41,12 +41,15 @@ export function registerOrderRoutes(app: FastifyInstance, context: ServiceContex
     {
       // Checked before the query is validated: strangers learn nothing from 400s.
       onRequest: requireUser(),
-      schema: {
+      schema: operation({
+        operationId: "listOrders",
         tags,
-        security,
+        summary: "The signed-in user's orders, newest first (everyone's with all=true, admin)",
+        access: "user",
         querystring: orderListQuerySchema,
-        response: { 200: listResponseSchema(orderSchema) },
-      },
+        responses: { 200: { description: "A page of orders", schema: listResponseSchema(orderSchema) } },
+        errors: { 403: "all=true needs the admin role" },
+      }),
     },
     async (request) => {
       const user = currentUser(request);
@@ -72,7 +75,15 @@ export function registerOrderRoutes(app: FastifyInstance, context: ServiceContex
     "/api/orders/:id",
     {
       onRequest: requireUser(),
-      schema: { tags, security, params: orderParamsSchema, response: { 200: orderSchema, 404: notFound } },
+      schema: operation({
+        operationId: "getOrder",
+        tags,
+        summary: "One order (its owner or an admin)",
+        access: "user",
+        params: orderParamsSchema,
+        responses: { 200: theOrder("The order") },
+        errors: { 404: notFound },
+      }),
     },
     async (request) =>
       orderBody(await visibleOrder(context, request.params.id, currentUser(request), "owner or admin")),
@@ -82,7 +93,15 @@ export function registerOrderRoutes(app: FastifyInstance, context: ServiceContex
     "/api/orders/:id/timeline",
     {
       onRequest: requireUser(),
-      schema: { tags, security, params: orderParamsSchema, response: { 200: timelineSchema, 404: notFound } },
+      schema: operation({
+        operationId: "getOrderTimeline",
+        tags,
+        summary: "An order's events, oldest first (its owner or an admin)",
+        access: "user",
+        params: orderParamsSchema,
+        responses: { 200: { description: "The timeline", schema: timelineSchema } },
+        errors: { 404: notFound },
+      }),
     },
     async (request) => {
       const order = await visibleOrder(context, request.params.id, currentUser(request), "owner or admin");
@@ -94,12 +113,15 @@ export function registerOrderRoutes(app: FastifyInstance, context: ServiceContex
     "/api/orders/:id/cancel",
     {
       onRequest: requireUser(),
-      schema: {
+      schema: operation({
+        operationId: "cancelOrder",
         tags,
-        security,
+        summary: "Cancel an order (its owner or an admin)",
+        access: "user",
         params: orderParamsSchema,
-        response: { 202: orderSchema, 404: notFound, 409: conflict },
-      },
+        responses: { 202: theOrder("Cancelled; the refund and restock follow as events") },
+        errors: { 404: notFound, 409: conflict },
+      }),
     },
     async (request, reply) => {
       const user = currentUser(request);
@@ -120,13 +142,16 @@ export function registerOrderRoutes(app: FastifyInstance, context: ServiceContex
     {
       onRequest: requireUser("admin"),
       bodyLimit: 1024,
-      schema: {
+      schema: operation({
+        operationId: "shipOrder",
         tags,
-        security,
+        summary: "Mark an order shipped (admin)",
+        access: "admin",
         params: orderParamsSchema,
         body: shipBodySchema,
-        response: { 200: orderSchema, 404: notFound, 409: conflict },
-      },
+        responses: { 200: theOrder("The order, shipped") },
+        errors: { 404: notFound, 409: conflict },
+      }),
     },
     async (request) => {
       const shipment = {
@@ -147,12 +172,15 @@ export function registerOrderRoutes(app: FastifyInstance, context: ServiceContex
     "/api/orders/:id/deliver",
     {
       onRequest: requireUser("admin"),
-      schema: {
+      schema: operation({
+        operationId: "deliverOrder",
         tags,
-        security,
+        summary: "Mark an order delivered (admin)",
+        access: "admin",
         params: orderParamsSchema,
-        response: { 200: orderSchema, 404: notFound, 409: conflict },
-      },
+        responses: { 200: theOrder("The order, delivered") },
+        errors: { 404: notFound, 409: conflict },
+      }),
     },
     async (request) => {
       const change = await runCommand(context, request.params.id, deliverOrder, request.correlationId);

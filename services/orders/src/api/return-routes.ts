@@ -1,10 +1,4 @@
-import {
-  currentUser,
-  HttpProblem,
-  problemResponse,
-  requireUser,
-  type ServiceContext,
-} from "@mercato/platform";
+import { currentUser, HttpProblem, operation, requireUser, type ServiceContext } from "@mercato/platform";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { v7 as uuidv7 } from "uuid";
@@ -24,7 +18,6 @@ import {
 } from "./order-schemas.ts";
 
 const tags = ["returns"];
-const security = [{ bearer: [] }];
 
 /** Returns: the customer announces them, an admin receives them; refund and restock follow as events. */
 export function registerReturnRoutes(app: FastifyInstance, context: ServiceContext<OrdersTables>): void {
@@ -36,21 +29,21 @@ export function registerReturnRoutes(app: FastifyInstance, context: ServiceConte
       // Checked before the body is read: strangers learn nothing from 400s.
       onRequest: requireUser(),
       bodyLimit: 16 * 1024,
-      schema: {
+      schema: operation({
+        operationId: "requestReturn",
         tags,
-        security,
+        summary: "Announce a return of a delivered order's units (its owner)",
+        access: "user",
         params: orderParamsSchema,
         headers: optionalIdempotencyHeadersSchema,
         body: returnBodySchema,
-        response: {
-          202: returnSchema,
-          404: problemResponse("No such order, or not yours"),
-          409: problemResponse(
-            "The order is not delivered, or the Idempotency-Key was used for another request",
-          ),
-          422: problemResponse("More units than were bought, or a product not in the order"),
+        responses: { 202: { description: "The return, requested", schema: returnSchema } },
+        errors: {
+          404: "No such order, or not yours",
+          409: "The order is not delivered, or the Idempotency-Key was used for another request",
+          422: "More units than were bought, or a product not in the order",
         },
-      },
+      }),
     },
     async (request, reply) => {
       const user = currentUser(request);
@@ -93,12 +86,15 @@ export function registerReturnRoutes(app: FastifyInstance, context: ServiceConte
     "/api/returns/:id/receive",
     {
       onRequest: requireUser("admin"),
-      schema: {
+      schema: operation({
+        operationId: "receiveReturn",
         tags,
-        security,
+        summary: "Record a return's units as received (admin); the refund and restock follow",
+        access: "admin",
         params: orderParamsSchema,
-        response: { 200: returnSchema, 404: problemResponse("No such return") },
-      },
+        responses: { 200: { description: "The return, received", schema: returnSchema } },
+        errors: { 404: "No such return", 409: "The return was already received" },
+      }),
     },
     async (request) => {
       const found = await findReturnView(context.db, request.params.id);
