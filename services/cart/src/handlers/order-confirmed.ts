@@ -1,7 +1,6 @@
-import { type EventEnvelope, OrderConfirmed } from "@mercato/contracts";
-import type { SubscriptionDefinition } from "@mercato/platform";
+import { OrderConfirmed } from "@mercato/contracts";
+import { type EventOf, on, type SubscriptionDefinition } from "@mercato/platform";
 import type { Kysely } from "kysely";
-import type { z } from "zod";
 import { linesAfterPurchase } from "../domain/bought-units.ts";
 import { cartIdOf } from "../domain/cart-id.ts";
 import { lockLines, removeLines, setLineQuantity } from "../store/cart-lines.ts";
@@ -14,16 +13,16 @@ import type { CartTables } from "../store/tables.ts";
  */
 export const orderConfirmedSubscription: SubscriptionDefinition<CartTables> = {
   name: "order-confirmed",
-  events: [OrderConfirmed],
-  async handle(event: EventEnvelope, { transaction, logger }) {
-    if (!OrderConfirmed.is(event)) return;
-    const removed = await removeBoughtUnits(event, transaction);
-    logger.info({ orderId: event.detail.orderId, ...removed }, "bought units taken out of the cart");
-  },
+  handlers: [
+    on(OrderConfirmed, async (event, { transaction, logger }) => {
+      const removed = await removeBoughtUnits(event, transaction);
+      logger.info({ orderId: event.detail.orderId, ...removed }, "bought units taken out of the cart");
+    }),
+  ],
 };
 
 async function removeBoughtUnits(
-  event: EventEnvelope<z.infer<typeof OrderConfirmed.schema>>,
+  event: EventOf<typeof OrderConfirmed>,
   transaction: Kysely<CartTables>,
 ): Promise<{ linesKept: number; linesRemoved: number }> {
   const { userId, items } = event.detail;

@@ -1,13 +1,13 @@
-import type { EventEnvelope, PriceChanged } from "@mercato/contracts";
+import type { PriceChanged } from "@mercato/contracts";
+import type { EventOf } from "@mercato/platform";
 import type { Kysely } from "kysely";
-import type { z } from "zod";
 import { versionOf } from "../domain/replica-change.ts";
 import { applyReplicaChange } from "../store/product-replica.ts";
 import type { CartTables } from "../store/tables.ts";
 
 /** Sets only the price; if it overtook ProductCreated, the fields follow when that arrives. */
 export async function onPriceChanged(
-  event: EventEnvelope<z.infer<typeof PriceChanged.schema>>,
+  event: EventOf<typeof PriceChanged>,
   transaction: Kysely<CartTables>,
 ): Promise<void> {
   const { productId, newPrice } = event.detail;

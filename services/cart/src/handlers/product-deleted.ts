@@ -1,6 +1,6 @@
-import type { EventEnvelope, ProductDeleted } from "@mercato/contracts";
+import type { ProductDeleted } from "@mercato/contracts";
+import type { EventOf } from "@mercato/platform";
 import type { Kysely } from "kysely";
-import type { z } from "zod";
 import { versionOf } from "../domain/replica-change.ts";
 import { removeProductFromCarts } from "../store/cart-lines.ts";
 import { applyReplicaChange } from "../store/product-replica.ts";
@@ -11,7 +11,7 @@ import type { CartTables } from "../store/tables.ts";
  * product back, and takes the product out of every cart.
  */
 export async function onProductDeleted(
-  event: EventEnvelope<z.infer<typeof ProductDeleted.schema>>,
+  event: EventOf<typeof ProductDeleted>,
   transaction: Kysely<CartTables>,
 ): Promise<void> {
   const { productId } = event.detail;

@@ -1,15 +1,13 @@
-import type { EventEnvelope, ProductCreated, ProductUpdated } from "@mercato/contracts";
+import type { ProductCreated, ProductUpdated } from "@mercato/contracts";
+import type { EventOf } from "@mercato/platform";
 import type { Kysely } from "kysely";
-import type { z } from "zod";
 import { versionOf } from "../domain/replica-change.ts";
 import { applyReplicaChange } from "../store/product-replica.ts";
 import type { CartTables } from "../store/tables.ts";
 
-type ProductSnapshot = z.infer<typeof ProductCreated.schema> | z.infer<typeof ProductUpdated.schema>;
-
 /** ProductCreated and ProductUpdated both carry the whole product: they set the fields and the price alike. */
 export async function onProductSnapshot(
-  event: EventEnvelope<ProductSnapshot>,
+  event: EventOf<typeof ProductCreated> | EventOf<typeof ProductUpdated>,
   transaction: Kysely<CartTables>,
 ): Promise<void> {
   const { productId, sku, name, price } = event.detail;
