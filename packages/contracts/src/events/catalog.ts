@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { defineEvent } from "../event-type.ts";
 import { moneySchema } from "../money.ts";
+import { skuSchema } from "../order-shapes.ts";
 
 const source = "mercato.catalog";
 
 const productFields = {
   productId: z.string().min(1),
-  sku: z.string().min(1).max(64),
+  sku: skuSchema,
   name: z.string().min(1).max(200),
   description: z.string().max(10_000),
   category: z.string().min(1).max(100),

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { defineEvent } from "../event-type.ts";
+import { skuSchema as sku } from "../order-shapes.ts";
 
 const source = "mercato.inventory";
 const count = z.number().int().min(0);
-const sku = z.string().min(1).max(64);
 const orderId = z.string().min(1).max(200);
 const stockLines = z
   .array(z.object({ sku, quantity: z.number().int().min(1) }))

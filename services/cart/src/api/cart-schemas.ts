@@ -1,8 +1,6 @@
-import { moneySchema, orderLineSchema } from "@mercato/contracts";
+import { moneySchema, orderLineSchema, productIdSchema } from "@mercato/contracts";
 import { z } from "zod";
 import { maxLineQuantity } from "../domain/cart.ts";
-
-export const productIdSchema = z.string().min(1).max(128);
 
 export const cartSchema = z.object({
   id: z.string(),

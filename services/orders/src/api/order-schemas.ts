@@ -3,6 +3,7 @@ import {
   moneySchema,
   orderLineSchema,
   orderStatusSchema,
+  productIdSchema,
   rejectionReasonSchema,
   returnLineSchema,
   returnStatusSchema,
@@ -58,11 +59,7 @@ export const shipBodySchema = z
 export const returnBodySchema = z
   .object({
     items: z
-      .array(
-        z
-          .object({ productId: z.string().min(1).max(128), quantity: z.number().int().min(1).max(99) })
-          .strict(),
-      )
+      .array(z.object({ productId: productIdSchema, quantity: z.number().int().min(1).max(99) }).strict())
       .min(1)
       .max(100),
     reason: text(500),
