@@ -4,7 +4,7 @@
  * product id, then serves until killed.
  */
 import { catalogService } from "@mercato/catalog";
-import { createGatewayService } from "@mercato/gateway";
+import { gatewayService } from "@mercato/gateway";
 import { loadConfig, silentLogger, startHost } from "@mercato/platform";
 import { createTestAuthority } from "@mercato/platform/testing";
 import { demoProducts } from "../../apps/cli/src/seed/demo-catalog.ts";
@@ -14,7 +14,7 @@ const authority = await createTestAuthority();
 const config = { ...loadConfig(), port: 0 };
 const host = await startHost({
   config,
-  services: [createGatewayService(), catalogService],
+  services: [gatewayService, catalogService],
   logger: silentLogger(),
   auth: authority.verifier,
 });

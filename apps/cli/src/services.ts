@@ -1,7 +1,7 @@
 import { cartService } from "@mercato/cart";
 import { catalogService } from "@mercato/catalog";
 import { eventsService } from "@mercato/events";
-import { createGatewayService } from "@mercato/gateway";
+import { gatewayService } from "@mercato/gateway";
 import { identityService } from "@mercato/identity";
 import { inventoryService } from "@mercato/inventory";
 import { createOrdersService } from "@mercato/orders";
@@ -17,7 +17,7 @@ type AnyService = ServiceDefinition<any>;
  * service's settings never stop another's process. Adding a service is one folder and one line.
  */
 export const serviceCatalog: { name: string; create(): AnyService }[] = [
-  { name: "gateway", create: () => createGatewayService() },
+  { name: "gateway", create: () => gatewayService },
   { name: "identity", create: () => identityService },
   { name: "catalog", create: () => catalogService },
   { name: "inventory", create: () => inventoryService },

@@ -1,10 +1,12 @@
-import { defineService, type ServiceDefinition } from "@mercato/platform";
+import { defineService } from "@mercato/platform";
 import { limitRequestRates } from "./api/rate-limits.ts";
 import { cacheCatalogReads } from "./api/response-caching.ts";
 import { forwardToServices } from "./api/service-proxy.ts";
-import { type GatewaySettings, gatewaySettings } from "./domain/gateway-settings.ts";
-import { ResponseCache } from "./domain/response-cache.ts";
 import { dropCachedCatalog } from "./handlers/drop-cached-catalog.ts";
+import { type GatewayResources, gatewayResources } from "./resources.ts";
+import { type GatewaySettings, gatewaySettingsSchema } from "./settings.ts";
+
+export { type GatewaySettings, gatewaySettings } from "./settings.ts";
 
 /**
  * The single entry: rate limits per client and a cache of anonymous catalog reads, dropped when
@@ -13,28 +15,26 @@ import { dropCachedCatalog } from "./handlers/drop-cached-catalog.ts";
  * their processes, behind the same limits and cache. It owns no tables. Token checks are the
  * services' own (every route verifies), so the gateway passes Authorization on untouched.
  */
-export function createGatewayService(settings: GatewaySettings = gatewaySettings()): ServiceDefinition {
-  const cache = new ResponseCache(5_000, settings.cacheTtlMs);
-  let closeRateLimits: (() => Promise<void>) | undefined;
-  return defineService({
-    name: "gateway",
-    async routes(app, { config }) {
-      closeRateLimits = await limitRequestRates(app, {
-        max: settings.requestsPerMinute,
-        windowMs: 60_000,
-        redisUrl: config.redisUrl,
+export const gatewayService = defineService<unknown, GatewaySettings, GatewayResources>({
+  name: "gateway",
+  settings: gatewaySettingsSchema,
+  resources: gatewayResources,
+  async routes(app, { config, settings, resources }) {
+    resources.closeRateLimits = await limitRequestRates(app, {
+      max: settings.requestsPerMinute,
+      windowMs: 60_000,
+      redisUrl: config.redisUrl,
+    });
+    if (settings.cacheTtlMs > 0) cacheCatalogReads(app, resources.cache);
+    if (settings.serviceUrls) {
+      await forwardToServices(app, {
+        serviceUrls: settings.serviceUrls,
+        timeoutMs: settings.upstreamTimeoutMs ?? 10_000,
       });
-      if (settings.cacheTtlMs > 0) cacheCatalogReads(app, cache);
-      if (settings.serviceUrls) {
-        await forwardToServices(app, {
-          serviceUrls: settings.serviceUrls,
-          timeoutMs: settings.upstreamTimeoutMs ?? 10_000,
-        });
-      }
-    },
-    subscriptions: [dropCachedCatalog(cache)],
-    async onStop() {
-      await closeRateLimits?.();
-    },
-  });
-}
+    }
+  },
+  subscriptions: [dropCachedCatalog],
+  async onStop({ resources }) {
+    await resources.closeRateLimits?.();
+  },
+});

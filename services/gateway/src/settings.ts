@@ -1,6 +1,6 @@
 import { ConfigError } from "@mercato/platform";
 import { z } from "zod";
-import { parseServiceUrls, type ServiceUrls } from "./service-urls.ts";
+import { parseServiceUrls, type ServiceUrls } from "./domain/service-urls.ts";
 
 const settingsSchema = z.object({
   MERCATO_RATE_LIMIT_PER_MINUTE: z.coerce
@@ -48,3 +48,8 @@ export function gatewaySettings(env: Record<string, string | undefined> = proces
     ...(serviceUrls ? { serviceUrls: serviceUrls.urls } : {}),
   };
 }
+
+/** The schema the host parses the environment with: `gatewaySettings` over every variable. */
+export const gatewaySettingsSchema = z
+  .record(z.string(), z.string().optional())
+  .transform((env): GatewaySettings => gatewaySettings(env));

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  configureService,
   defineService,
   type Host,
   HttpProblem,
@@ -15,9 +16,9 @@ import {
   startHost,
 } from "@mercato/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GatewaySettings } from "../src/domain/gateway-settings.ts";
 import type { RoutedService } from "../src/domain/routes-table.ts";
-import { createGatewayService } from "../src/index.ts";
+import { gatewayService } from "../src/index.ts";
+import type { GatewaySettings } from "../src/settings.ts";
 
 /**
  * Stands in for identity and catalog in a process of their own: it echoes what reached it, so the
@@ -97,7 +98,7 @@ async function stoppedServerUrl(): Promise<string> {
 async function startGateway(settings: GatewaySettings): Promise<Host> {
   return startHost({
     config: await configFor(),
-    services: [createGatewayService(settings)],
+    services: [configureService(gatewayService, { settings })],
     logger: silentLogger(),
   });
 }

@@ -1,6 +1,6 @@
 import { ConfigError } from "@mercato/platform";
 import { describe, expect, it } from "vitest";
-import { gatewaySettings } from "../src/domain/gateway-settings.ts";
+import { gatewaySettings } from "../src/settings.ts";
 
 function problemsOf(env: Record<string, string>): string[] {
   try {

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { ProductUpdated } from "@mercato/contracts";
 import {
+  configureService,
   defineService,
   type Host,
   loadConfig,
@@ -12,7 +13,7 @@ import {
 } from "@mercato/platform";
 import { createTestAuthority, externalServices, requireServer } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGatewayService } from "../src/index.ts";
+import { gatewayService } from "../src/index.ts";
 
 const hasRedis = await requireServer("redis");
 const authority = await createTestAuthority();
@@ -65,7 +66,10 @@ describe("response cache", () => {
   beforeAll(async () => {
     host = await startHost({
       config: await configFor(),
-      services: [createGatewayService({ requestsPerMinute: 10_000, cacheTtlMs: 60_000 }), catalog.service],
+      services: [
+        configureService(gatewayService, { settings: { requestsPerMinute: 10_000, cacheTtlMs: 60_000 } }),
+        catalog.service,
+      ],
       logger: silentLogger(),
       auth: authority.verifier,
     });
@@ -122,7 +126,10 @@ describe("rate limits", () => {
   it("answers 429 problem+json with Retry-After past the limit, per client", async () => {
     const host = await startHost({
       config: await configFor(),
-      services: [createGatewayService({ requestsPerMinute: 3, cacheTtlMs: 0 }), countingCatalog().service],
+      services: [
+        configureService(gatewayService, { settings: { requestsPerMinute: 3, cacheTtlMs: 0 } }),
+        countingCatalog().service,
+      ],
       logger: silentLogger(),
       auth: authority.verifier,
     });
@@ -146,7 +153,10 @@ describe("rate limits", () => {
   it("counts a route however its path is spelled: escapes of unreserved characters do not escape the limit", async () => {
     const host = await startHost({
       config: await configFor(),
-      services: [createGatewayService({ requestsPerMinute: 3, cacheTtlMs: 0 }), countingCatalog().service],
+      services: [
+        configureService(gatewayService, { settings: { requestsPerMinute: 3, cacheTtlMs: 0 } }),
+        countingCatalog().service,
+      ],
       logger: silentLogger(),
       auth: authority.verifier,
     });
@@ -178,7 +188,10 @@ describe("rate limits", () => {
     const catalog = countingCatalog();
     const host = await startHost({
       config: await configFor(),
-      services: [createGatewayService({ requestsPerMinute: 3, cacheTtlMs: 60_000 }), catalog.service],
+      services: [
+        configureService(gatewayService, { settings: { requestsPerMinute: 3, cacheTtlMs: 60_000 } }),
+        catalog.service,
+      ],
       logger: silentLogger(),
       auth: authority.verifier,
     });
@@ -206,7 +219,7 @@ describe("rate limits", () => {
         startHost({
           config: await configFor({ REDIS_URL: redisUrl }),
           services: [
-            createGatewayService({ requestsPerMinute: 4, cacheTtlMs: 0 }),
+            configureService(gatewayService, { settings: { requestsPerMinute: 4, cacheTtlMs: 0 } }),
             countingCatalog().service,
           ],
           logger: silentLogger(),
