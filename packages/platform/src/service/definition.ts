@@ -36,11 +36,13 @@ export interface ServiceSecrets {
 export type SecretName = keyof ServiceSecrets;
 
 /** What a service gets from the host, whatever the topology. */
-export interface ServiceContext<DB, Settings = unknown> {
+export interface ServiceContext<DB, Settings = unknown, Resources = unknown> {
   name: string;
   config: PlatformConfig;
   /** The service's settings, parsed by the host from the environment with its `settings` schema. */
   settings: Settings;
+  /** What the service's `resources` made for this run (clients, caches); shared by routes, handlers and tasks. */
+  resources: Resources;
   /** The secrets the service declared; reading one it did not declare throws. */
   secrets: ServiceSecrets;
   logger: Logger;
@@ -67,10 +69,11 @@ export interface ServiceContext<DB, Settings = unknown> {
  * the event in the inbox (every write of the handler goes through it), and whose `publish` writes
  * follow-up events to the outbox in it.
  */
-export interface HandlerContext<DB, Settings = unknown> extends UnitOfWork<DB> {
+export interface HandlerContext<DB, Settings = unknown, Resources = unknown> extends UnitOfWork<DB> {
   delivery: Delivery;
   logger: Logger;
   settings: Settings;
+  resources: Resources;
   secrets: ServiceSecrets;
   /** Same shape as ServiceContext.inTransaction; runs `work` in the handler's own transaction. */
   inTransaction: InTransaction<DB>;
@@ -78,11 +81,11 @@ export interface HandlerContext<DB, Settings = unknown> extends UnitOfWork<DB> {
 
 /** One entry of a subscription: the handler of one event type. */
 // biome-ignore lint/suspicious/noExplicitAny: the settings of any service.
-export interface EventHandler<DB, Settings = any> {
+export interface EventHandler<DB, Settings = any, Resources = any> {
   // biome-ignore lint/suspicious/noExplicitAny: an entry takes an event type of any detail.
   type: EventType<any>;
   // biome-ignore lint/suspicious/noExplicitAny: typed by `on`.
-  handle(event: EventEnvelope<any>, context: HandlerContext<DB, Settings>): Promise<void>;
+  handle(event: EventEnvelope<any>, context: HandlerContext<DB, Settings, Resources>): Promise<void>;
 }
 
 /**
@@ -90,10 +93,10 @@ export interface EventHandler<DB, Settings = any> {
  * typed and already validated against the type's schema.
  */
 // biome-ignore lint/suspicious/noExplicitAny: DB and settings are inferred from the subscription.
-export function on<Detail, DB = any, Settings = any>(
+export function on<Detail, DB = any, Settings = any, Resources = any>(
   type: EventType<Detail>,
-  handle: (event: EventEnvelope<Detail>, context: HandlerContext<DB, Settings>) => Promise<void>,
-): EventHandler<DB, Settings> {
+  handle: (event: EventEnvelope<Detail>, context: HandlerContext<DB, Settings, Resources>) => Promise<void>,
+): EventHandler<DB, Settings, Resources> {
   return { type, handle };
 }
 
@@ -107,10 +110,10 @@ export type QueueSettings = Partial<Omit<QueueConfig, "name">> & {
  * at most once per event (inbox), in a transaction, with the event's detail already validated.
  */
 // biome-ignore lint/suspicious/noExplicitAny: the settings of any service.
-export type SubscriptionDefinition<DB, Settings = any> =
-  | TypedSubscription<DB, Settings>
-  | PatternSubscription<DB, Settings>
-  | ListedSubscription<DB, Settings>;
+export type SubscriptionDefinition<DB, Settings = any, Resources = any> =
+  | TypedSubscription<DB, Settings, Resources>
+  | PatternSubscription<DB, Settings, Resources>
+  | ListedSubscription<DB, Settings, Resources>;
 
 interface SubscriptionBase {
   /** Names the rule and the queue: `<service>-<name>`. */
@@ -122,28 +125,28 @@ interface SubscriptionBase {
  * The usual form: `handlers: [on(OrderPlaced, ...), on(OrderRejected, ...)]`. The rule matches
  * exactly the types handled; an event of another type fails (retried, then dead-lettered).
  */
-export interface TypedSubscription<DB, Settings> extends SubscriptionBase {
-  handlers: EventHandler<DB, Settings>[];
+export interface TypedSubscription<DB, Settings, Resources> extends SubscriptionBase {
+  handlers: EventHandler<DB, Settings, Resources>[];
   events?: never;
   eventPattern?: never;
 }
 
 /** Every event the pattern matches goes to `handle`, unparsed (the event log). */
-export interface PatternSubscription<DB, Settings> extends SubscriptionBase {
+export interface PatternSubscription<DB, Settings, Resources> extends SubscriptionBase {
   eventPattern: EventPattern;
   handlers?: never;
   events?: never;
-  handle(event: EventEnvelope, context: HandlerContext<DB, Settings>): Promise<void>;
+  handle(event: EventEnvelope, context: HandlerContext<DB, Settings, Resources>): Promise<void>;
 }
 
 /** The older form, a list and a handler that narrows with EventType.is; prefer `handlers`. */
-export interface ListedSubscription<DB, Settings> extends SubscriptionBase {
+export interface ListedSubscription<DB, Settings, Resources> extends SubscriptionBase {
   // biome-ignore lint/suspicious/noExplicitAny: a subscription takes event types of any detail.
   events: EventType<any>[];
   eventPattern?: EventPattern;
   handlers?: never;
   // biome-ignore lint/suspicious/noExplicitAny: narrowed by the handler with EventType.is.
-  handle(event: EventEnvelope<any>, context: HandlerContext<DB, Settings>): Promise<void>;
+  handle(event: EventEnvelope<any>, context: HandlerContext<DB, Settings, Resources>): Promise<void>;
 }
 
 /**
@@ -151,18 +154,18 @@ export interface ListedSubscription<DB, Settings> extends SubscriptionBase {
  * stopped before them, one run at a time; a failed run is logged and tried again at the next tick.
  */
 // biome-ignore lint/suspicious/noExplicitAny: the settings of any service.
-export interface TaskDefinition<DB, Settings = any> {
+export interface TaskDefinition<DB, Settings = any, Resources = any> {
   name: string;
   intervalMs: number;
   /** When given, the interval computed from the settings instead of `intervalMs`. */
   interval?(settings: Settings): number;
   /** Also runs once as soon as the service started. */
   runAtStart?: boolean;
-  run(context: ServiceContext<DB, Settings>): Promise<void>;
+  run(context: ServiceContext<DB, Settings, Resources>): Promise<void>;
 }
 
 /** One service: everything the host needs to run it in any topology (architecture.md, principle 4). */
-export interface ServiceDefinition<DB = unknown, Settings = unknown> {
+export interface ServiceDefinition<DB = unknown, Settings = unknown, Resources = unknown> {
   /** Lowercase; names the schema, the database `mercato_<name>` and the `mercato.<name>` source. */
   name: string;
   /** Folder of forward-only `*.sql` migrations; absent for a service that owns no tables. */
@@ -174,13 +177,18 @@ export interface ServiceDefinition<DB = unknown, Settings = unknown> {
   settings?: z.ZodType<Settings>;
   /** Secrets the host loads before anything starts, given as `context.secrets`. */
   secrets?: SecretName[];
-  routes?(app: FastifyInstance, context: ServiceContext<DB, Settings>): void | Promise<void>;
-  subscriptions?: SubscriptionDefinition<DB, Settings>[];
-  tasks?: TaskDefinition<DB, Settings>[];
+  /**
+   * Makes what routes, handlers and tasks share for one run of the service (a client, a cache),
+   * after settings and secrets and before anything else; `onStop` closes what needs closing.
+   */
+  resources?(context: ServiceContext<DB, Settings, undefined>): Resources | Promise<Resources>;
+  routes?(app: FastifyInstance, context: ServiceContext<DB, Settings, Resources>): void | Promise<void>;
+  subscriptions?: SubscriptionDefinition<DB, Settings, Resources>[];
+  tasks?: TaskDefinition<DB, Settings, Resources>[];
   /** Runs after migrations and consumers started, before tasks and traffic (seed data, caches). */
-  onStart?(context: ServiceContext<DB, Settings>): Promise<void>;
+  onStart?(context: ServiceContext<DB, Settings, Resources>): Promise<void>;
   /** Runs when the host stops, after tasks and consumers stopped and before the database closes. */
-  onStop?(context: ServiceContext<DB, Settings>): Promise<void>;
+  onStop?(context: ServiceContext<DB, Settings, Resources>): Promise<void>;
   /** Set by `configureService`: settings and secrets given instead of read (tests, tools). */
   overrides?: ServiceOverrides<Settings>;
 }
@@ -191,9 +199,9 @@ export interface ServiceOverrides<Settings> {
 }
 
 /** Identity function that gives a definition its database and settings types. */
-export function defineService<DB, Settings = unknown>(
-  definition: ServiceDefinition<DB, Settings>,
-): ServiceDefinition<DB, Settings> {
+export function defineService<DB, Settings = unknown, Resources = unknown>(
+  definition: ServiceDefinition<DB, Settings, Resources>,
+): ServiceDefinition<DB, Settings, Resources> {
   return definition;
 }
 
@@ -201,10 +209,10 @@ export function defineService<DB, Settings = unknown>(
  * The same service with some settings or secrets given rather than read from the environment:
  * `configureService(ordersService, { settings: { paymentTimeoutMs: 1_000 } })`.
  */
-export function configureService<DB, Settings>(
-  definition: ServiceDefinition<DB, Settings>,
+export function configureService<DB, Settings, Resources>(
+  definition: ServiceDefinition<DB, Settings, Resources>,
   overrides: ServiceOverrides<Settings>,
-): ServiceDefinition<DB, Settings> {
+): ServiceDefinition<DB, Settings, Resources> {
   const before = definition.overrides ?? {};
   return {
     ...definition,

@@ -77,23 +77,24 @@ export type ServiceMetrics = ReturnType<typeof createServiceMetrics>;
  * before any service publishes: `prepare` (database, migrations, queues, rules), `start`
  * (consumers, relay, onStart), `stop`.
  */
-export class RunningService<DB = unknown, Settings = unknown> {
+export class RunningService<DB = unknown, Settings = unknown, Resources = unknown> {
   readonly logger: Logger;
   private database: ServiceDatabase<DB> | undefined;
   private relay: OutboxRelay<DB> | undefined;
   private readonly consumers: Subscription[] = [];
   private readonly tasks: PeriodicTask[] = [];
   private settings: Settings | undefined;
+  private resources: Resources | undefined;
   private secrets: Partial<ServiceSecrets> = {};
 
   constructor(
-    readonly definition: ServiceDefinition<DB, Settings>,
+    readonly definition: ServiceDefinition<DB, Settings, Resources>,
     private readonly dependencies: ServiceDependencies,
   ) {
     this.logger = dependencies.logger.child({ service: definition.name });
   }
 
-  get context(): ServiceContext<DB, Settings> {
+  get context(): ServiceContext<DB, Settings, Resources> {
     const database = this.requireDatabase();
     const publishIn = (transaction: Transaction<DB>, events: EventEnvelope[]) =>
       writeToOutbox(transaction as Transaction<unknown>, database.schema, events);
@@ -101,6 +102,7 @@ export class RunningService<DB = unknown, Settings = unknown> {
       name: this.definition.name,
       config: this.dependencies.config,
       settings: this.settings as Settings,
+      resources: this.resources as Resources,
       secrets: this.secretsView(),
       logger: this.logger,
       database,
@@ -130,6 +132,9 @@ export class RunningService<DB = unknown, Settings = unknown> {
     const migrations = [...messagingMigrations, ...own];
     const applied = await migrate(this.database, migrations);
     if (applied.length > 0) this.logger.info({ migrations: applied }, "applied migrations");
+    if (this.definition.resources) {
+      this.resources = await this.definition.resources({ ...this.context, resources: undefined });
+    }
     for (const subscription of this.definition.subscriptions ?? []) {
       const queue = this.queueName(subscription);
       const { concurrency: _concurrency, ...settings } = subscription.queue ?? {};
@@ -160,7 +165,7 @@ export class RunningService<DB = unknown, Settings = unknown> {
     await relay.start();
     await this.definition.onStart?.(this.context);
     const context = this.context;
-    const tasks: TaskDefinition<DB, Settings>[] = [
+    const tasks: TaskDefinition<DB, Settings, Resources>[] = [
       ...(this.definition.tasks ?? []),
       inboxPruning(this.dependencies.inboxRetentionMs),
     ];
@@ -198,7 +203,7 @@ export class RunningService<DB = unknown, Settings = unknown> {
 
   private consume(
     database: ServiceDatabase<DB>,
-    subscription: SubscriptionDefinition<DB, Settings>,
+    subscription: SubscriptionDefinition<DB, Settings, Resources>,
   ): Promise<Subscription> {
     const queue = this.queueName(subscription);
     const logger = this.logger.child({ queue });
@@ -213,6 +218,7 @@ export class RunningService<DB = unknown, Settings = unknown> {
         delivery,
         logger: logger.child({ eventId: event.id, correlationId: event.metadata["correlation-id"] }),
         settings: this.settings as Settings,
+        resources: this.resources as Resources,
         secrets: this.secretsView(),
         inTransaction: (work) => work(unit),
       });
@@ -237,7 +243,7 @@ export class RunningService<DB = unknown, Settings = unknown> {
     });
   }
 
-  private queueName(subscription: SubscriptionDefinition<DB, Settings>): string {
+  private queueName(subscription: SubscriptionDefinition<DB, Settings, Resources>): string {
     return `${this.definition.name}-${subscription.name}`;
   }
 
@@ -288,17 +294,20 @@ export class RunningService<DB = unknown, Settings = unknown> {
   }
 }
 
-type Dispatch<DB, Settings> = (event: EventEnvelope, context: HandlerContext<DB, Settings>) => Promise<void>;
+type Dispatch<DB, Settings, Resources> = (
+  event: EventEnvelope,
+  context: HandlerContext<DB, Settings, Resources>,
+) => Promise<void>;
 
 /**
  * How a subscription's events reach its code: by type to the `on` entries (an event none handles
  * fails, so that it is retried and dead-lettered rather than acknowledged unhandled), or to
  * `handle` with the detail validated when its type is listed.
  */
-function dispatcherOf<DB, Settings>(
-  subscription: SubscriptionDefinition<DB, Settings>,
+function dispatcherOf<DB, Settings, Resources>(
+  subscription: SubscriptionDefinition<DB, Settings, Resources>,
   queue: string,
-): Dispatch<DB, Settings> {
+): Dispatch<DB, Settings, Resources> {
   if (subscription.handlers) {
     const handlers = subscription.handlers;
     return async (event, context) => {
@@ -319,7 +328,9 @@ function dispatcherOf<DB, Settings>(
   };
 }
 
-function eventPatternOf<DB, Settings>(subscription: SubscriptionDefinition<DB, Settings>) {
+function eventPatternOf<DB, Settings, Resources>(
+  subscription: SubscriptionDefinition<DB, Settings, Resources>,
+) {
   if (subscription.eventPattern) return subscription.eventPattern;
   const types = subscription.handlers?.map((entry) => entry.type) ?? subscription.events ?? [];
   const patterns = types.map((type) => type.pattern);
