@@ -1,5 +1,5 @@
 import { type PeriodicTask, type ServiceContext, startPeriodicTask } from "@mercato/platform";
-import { paymentTimedOut } from "./domain/decisions.ts";
+import { paymentDeadline } from "./domain/checkout-saga.ts";
 import { changeOrderAndPublish } from "./store/order-stream.ts";
 import type { OrdersTables } from "./store/tables.ts";
 
@@ -54,7 +54,7 @@ async function rejectIfOverdue(
     const change = await changeOrderAndPublish(
       transaction,
       id,
-      (order) => paymentTimedOut(order, now),
+      (order) => paymentDeadline.decide(order, now),
       (events) => context.publish(transaction, events),
       { correlationId: `payment-timeout-${id}` },
     );

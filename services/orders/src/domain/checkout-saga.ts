@@ -181,6 +181,15 @@ export function answersOf(saga: readonly SagaStep[]): SagaAnswer[] {
 
 export const checkoutSagaAnswers: SagaAnswer[] = answersOf(checkoutSaga);
 
+/** The saga's deadline (step 3's): the payment timeout sweep decides overdue orders with it. */
+export const paymentDeadline: NonNullable<SagaStep["deadline"]> = deadlineOf(checkoutSaga);
+
+function deadlineOf(saga: readonly SagaStep[]): NonNullable<SagaStep["deadline"]> {
+  const found = saga.find((step) => step.deadline)?.deadline;
+  if (!found) throw new Error("The checkout saga has no deadline");
+  return found;
+}
+
 /** The answer of the table this event is (same source and detail-type), if any. */
 export function sagaAnswerFor(
   event: EventEnvelope,
