@@ -17,6 +17,7 @@ export {
 export * from "./events/index.ts";
 export { type Money, moneySchema } from "./money.ts";
 export {
+  type CancellableStatus,
   cancellableStatusSchema,
   type OrderLine,
   type OrderStatus,

@@ -65,6 +65,7 @@ export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
 /** The statuses an order can be cancelled from (OrderCancelled.previousStatus). */
 export const cancellableStatusSchema = orderStatusSchema.extract(["pending", "confirmed"]);
+export type CancellableStatus = z.infer<typeof cancellableStatusSchema>;
 
 /** Why the saga rejected an order. */
 export const rejectionReasonSchema = z.enum(["out_of_stock", "payment_declined", "payment_timeout"]);

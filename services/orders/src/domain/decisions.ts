@@ -1,4 +1,4 @@
-import type { Money } from "@mercato/contracts";
+import type { CancellableStatus, Money } from "@mercato/contracts";
 import {
   type Order,
   type OrderEvent,
@@ -142,7 +142,7 @@ export function cancelOrder(order: Order, cancelledBy: "customer" | "admin"): Or
     throw new OrderRuleError("conflict", refusedMove(order.id, order.status, "cancelled"));
   }
   // The table lets only pending and confirmed orders be cancelled, which is what the event allows.
-  const previousStatus = order.status as "pending" | "confirmed";
+  const previousStatus = order.status as CancellableStatus;
   return [{ type: "OrderCancelled", detail: { previousStatus, cancelledBy } }];
 }
 

@@ -1,4 +1,5 @@
 import type {
+  CancellableStatus,
   Money,
   OrderLine,
   OrderStatus,
@@ -55,7 +56,7 @@ export type OrderEvent =
   | { type: "OrderRejected"; detail: { reason: RejectionReason } }
   | {
       type: "OrderCancelled";
-      detail: { previousStatus: "pending" | "confirmed"; cancelledBy: "customer" | "admin" };
+      detail: { previousStatus: CancellableStatus; cancelledBy: "customer" | "admin" };
     }
   | { type: "OrderShipped"; detail: { carrier: string | null; trackingNumber: string | null } }
   | { type: "OrderDelivered"; detail: Record<string, never> }
