@@ -3,9 +3,9 @@ import { registerAuthRoutes } from "./api/auth.ts";
 import { registerJwksRoute } from "./api/jwks.ts";
 import { registerMeRoutes } from "./api/me.ts";
 import { ensureFirstAdmin } from "./first-admin.ts";
-import { pruneExpiredRefreshFamilies } from "./store/refresh-tokens.ts";
 import { ensureSigningKey, SigningKeyRing } from "./store/signing-keys.ts";
 import type { IdentityTables } from "./store/tables.ts";
+import { refreshFamilyPruning } from "./tasks/refresh-family-pruning.ts";
 
 export { defaultAdmin } from "./first-admin.ts";
 export type { IdentityTables } from "./store/tables.ts";
@@ -23,7 +23,6 @@ export const identityService = defineService<IdentityTables>({
   async onStart(context) {
     await ensureSigningKey(context.db);
     await ensureFirstAdmin(context);
-    const pruned = await pruneExpiredRefreshFamilies(context.db);
-    if (pruned > 0) context.logger.info({ families: pruned }, "deleted expired refresh token families");
   },
+  tasks: [refreshFamilyPruning],
 });

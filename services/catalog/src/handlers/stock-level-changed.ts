@@ -1,5 +1,5 @@
 import { causedBy, ProductUpdated, StockLevelChanged } from "@mercato/contracts";
-import type { SubscriptionDefinition } from "@mercato/platform";
+import { on, type SubscriptionDefinition } from "@mercato/platform";
 import { productEventDetail } from "../domain/product.ts";
 import { findProductBySku } from "../store/products.ts";
 import { recordStockLevel } from "../store/stock-levels.ts";
@@ -11,23 +11,23 @@ import type { CatalogTables } from "../store/tables.ts";
  */
 export const stockLevelChanged: SubscriptionDefinition<CatalogTables> = {
   name: "stock-levels",
-  events: [StockLevelChanged],
-  async handle(event, { transaction, publish }) {
-    if (!StockLevelChanged.is(event)) return;
-    const { sku, available } = event.detail;
-    const { applied, inStockBefore } = await recordStockLevel(transaction, {
-      sku,
-      available,
-      time: new Date(event.time),
-    });
-    if (!applied || inStockBefore === available > 0) return;
-    const product = await findProductBySku(transaction, sku);
-    if (!product) return;
-    await publish([
-      ProductUpdated.create(
-        { ...productEventDetail(product), changed: ["inStock"] },
-        { ...causedBy(event), resources: [product.id] },
-      ),
-    ]);
-  },
+  handlers: [
+    on(StockLevelChanged, async (event, { transaction, publish }) => {
+      const { sku, available } = event.detail;
+      const { applied, inStockBefore } = await recordStockLevel(transaction, {
+        sku,
+        available,
+        time: new Date(event.time),
+      });
+      if (!applied || inStockBefore === available > 0) return;
+      const product = await findProductBySku(transaction, sku);
+      if (!product) return;
+      await publish([
+        ProductUpdated.create(
+          { ...productEventDetail(product), changed: ["inStock"] },
+          { ...causedBy(event), resources: [product.id] },
+        ),
+      ]);
+    }),
+  ],
 };
