@@ -14,7 +14,6 @@ export const securitySchemes = {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
-    description: "An access token from POST /api/auth/login, /register or /refresh",
   },
   opsToken: {
     type: "http",
