@@ -1,8 +1,8 @@
 import { defineService } from "@mercato/platform";
 import { registerStockRoutes } from "./api/stock-routes.ts";
 import { orderStockSubscription } from "./handlers/order-stock-subscription.ts";
-import { type ReservationSweeper, startReservationSweeper } from "./reservation-sweeper.ts";
 import type { InventoryTables } from "./store/tables.ts";
+import { reservationExpiry } from "./tasks/reservation-expiry.ts";
 
 export {
   maxOnHand,
@@ -15,7 +15,6 @@ export {
 } from "./domain/stock.ts";
 export { InvalidStockLinesError, normalizeLines } from "./domain/stock-lines.ts";
 export { orderReservationTtlMs } from "./handlers/order-placed.ts";
-export { type ReservationSweeper, startReservationSweeper, sweepIntervalMs } from "./reservation-sweeper.ts";
 export {
   cancel,
   commit,
@@ -29,11 +28,8 @@ export {
 } from "./store/reservations.ts";
 export { receiveReturn } from "./store/returns.ts";
 export { findStock, setOnHand } from "./store/stock-levels.ts";
-export { type InventoryContext, inStockTransaction, type StockWriter } from "./store/stock-writer.ts";
 export type { InventoryTables } from "./store/tables.ts";
-
-/** The expiry sweep of each running instance (a process may run several, as tests do). */
-const sweepers = new WeakMap<object, ReservationSweeper>();
+export { reservationExpiry } from "./tasks/reservation-expiry.ts";
 
 export const inventoryService = defineService<InventoryTables>({
   name: "inventory",
@@ -42,11 +38,5 @@ export const inventoryService = defineService<InventoryTables>({
     registerStockRoutes(app, context);
   },
   subscriptions: [orderStockSubscription],
-  async onStart(context) {
-    sweepers.set(context.database, startReservationSweeper(context));
-  },
-  async onStop(context) {
-    await sweepers.get(context.database)?.stop();
-    sweepers.delete(context.database);
-  },
+  tasks: [reservationExpiry],
 });

@@ -4,7 +4,6 @@ import {
   expireReservations,
   findReservation,
   findStock,
-  inStockTransaction,
   orderReservationTtlMs,
   type StockLine,
   setOnHand,
@@ -28,7 +27,7 @@ afterAll(async () => {
 const stock = (sku: string) => findStock(inventory.context.db, sku);
 const reservationOf = (orderId: string) => findReservation(inventory.context.db, orderId);
 const restock = (sku: string, onHand: number) =>
-  inStockTransaction(inventory.context, (writer) =>
+  inventory.context.inTransaction((writer) =>
     setOnHand(writer, sku, onHand, { correlationId: "order-stock-test" }),
   );
 const publish = (...events: EventEnvelope[]) => inventory.host.transport.publish(events);

@@ -1,9 +1,10 @@
+import type { UnitOfWork } from "@mercato/platform";
 import { dropServiceDatabases, externalServices, requireServer } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   commit,
   findStock,
-  inStockTransaction,
+  type InventoryTables,
   type ReserveResult,
   release,
   reserve,
@@ -33,8 +34,8 @@ afterAll(async () => {
   if (available) await dropServiceDatabases([serviceName], prefix);
 });
 
-const write = <T>(work: Parameters<typeof inStockTransaction<T>>[1]) =>
-  inStockTransaction(inventory.context, work);
+const write = <T>(work: (writer: UnitOfWork<InventoryTables>) => Promise<T>) =>
+  inventory.context.inTransaction(work);
 
 async function ledgerTotals(sku: string) {
   const rows = await inventory.context.db

@@ -1,3 +1,4 @@
+import { startPeriodicTask, type UnitOfWork } from "@mercato/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   commit,
@@ -5,13 +6,13 @@ import {
   findReservation,
   findStock,
   InvalidStockLinesError,
-  inStockTransaction,
+  type InventoryTables,
   leaveTombstone,
   release,
+  reservationExpiry,
   reserve,
   type StockLine,
   setOnHand,
-  startReservationSweeper,
 } from "../src/index.ts";
 import { detailsOf, type InventoryHost, startInventoryHost, waitFor } from "./support.ts";
 
@@ -26,8 +27,8 @@ afterAll(async () => {
   await inventory?.close();
 });
 
-const write = <T>(work: Parameters<typeof inStockTransaction<T>>[1]) =>
-  inStockTransaction(inventory.context, work);
+const write = <T>(work: (writer: UnitOfWork<InventoryTables>) => Promise<T>) =>
+  inventory.context.inTransaction(work);
 const stock = async (sku: string) => findStock(inventory.context.db, sku);
 const restock = (sku: string, onHand: number) => write((writer) => setOnHand(writer, sku, onHand, context));
 // A day: the service's own sweep (real clock) must not expire what the tests expire by hand.
@@ -263,7 +264,10 @@ describe("startReservationSweeper", () => {
   it("expires due reservations on its own until stopped", async () => {
     await restock("W-A", 1);
     await reserveFor("order-swept", [{ sku: "W-A", quantity: 1 }], 1);
-    const sweeper = startReservationSweeper(inventory.context, 20);
+    const sweeper = startPeriodicTask(
+      { name: reservationExpiry.name, intervalMs: 20, logger: inventory.context.logger },
+      () => reservationExpiry.run(inventory.context),
+    );
     try {
       await waitFor(
         async () => (await findReservation(inventory.context.db, "order-swept"))?.status === "expired",

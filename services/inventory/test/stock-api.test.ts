@@ -1,7 +1,7 @@
 import { StockLevelChanged } from "@mercato/contracts";
 import { createTestAuthority, type TestAuthority } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inStockTransaction, reserve } from "../src/index.ts";
+import { reserve } from "../src/index.ts";
 import { detailsOf, type InventoryHost, startInventoryHost, waitFor } from "./support.ts";
 
 let authority: TestAuthority;
@@ -150,7 +150,7 @@ describe("PUT and GET /api/inventory/{sku}", () => {
 
   it("refuses with 409 an on-hand count below what is reserved", async () => {
     await put("RESERVED-1", { onHand: 10 });
-    await inStockTransaction(inventory.context, (writer) =>
+    await inventory.context.inTransaction((writer) =>
       reserve(
         writer,
         { orderId: "order-409", lines: [{ sku: "RESERVED-1", quantity: 4 }], ttlMs: 60_000 },

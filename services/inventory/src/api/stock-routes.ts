@@ -4,7 +4,6 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { maxOnHand, OnHandBelowReservedError, skuPattern } from "../domain/stock.ts";
 import { findStock, setOnHand } from "../store/stock-levels.ts";
-import { inStockTransaction } from "../store/stock-writer.ts";
 import type { InventoryTables } from "../store/tables.ts";
 
 const params = z.object({
@@ -65,7 +64,7 @@ export function registerStockRoutes(app: FastifyInstance, context: ServiceContex
     },
     async (request) => {
       try {
-        const { levels } = await inStockTransaction(context, (writer) =>
+        const { levels } = await context.inTransaction((writer) =>
           setOnHand(writer, request.params.sku, request.body.onHand, {
             correlationId: request.correlationId,
           }),

@@ -1,6 +1,5 @@
-import { causedBy, type EventEnvelope, type OrderCancelled } from "@mercato/contracts";
-import type { HandlerContext } from "@mercato/platform";
-import type { z } from "zod";
+import { causedBy, type OrderCancelled } from "@mercato/contracts";
+import type { EventOf, HandlerContext } from "@mercato/platform";
 import { cancel, leaveTombstone } from "../store/reservations.ts";
 import type { InventoryTables } from "../store/tables.ts";
 
@@ -9,7 +8,7 @@ import type { InventoryTables } from "../store/tables.ts";
  * order cancelled before inventory saw it placed gets a tombstone instead.
  */
 export async function onOrderCancelled(
-  event: EventEnvelope<z.infer<typeof OrderCancelled.schema>>,
+  event: EventOf<typeof OrderCancelled>,
   context: HandlerContext<InventoryTables>,
 ): Promise<void> {
   const { orderId } = event.detail;

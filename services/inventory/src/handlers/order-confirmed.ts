@@ -1,12 +1,11 @@
-import { causedBy, type EventEnvelope, type OrderConfirmed } from "@mercato/contracts";
-import type { HandlerContext } from "@mercato/platform";
-import type { z } from "zod";
+import { causedBy, type OrderConfirmed } from "@mercato/contracts";
+import type { EventOf, HandlerContext } from "@mercato/platform";
 import { commit } from "../store/reservations.ts";
 import type { InventoryTables } from "../store/tables.ts";
 
 /** Turns the order's reservation into a sale; commit announces StockCommitted. */
 export async function onOrderConfirmed(
-  event: EventEnvelope<z.infer<typeof OrderConfirmed.schema>>,
+  event: EventOf<typeof OrderConfirmed>,
   context: HandlerContext<InventoryTables>,
 ): Promise<void> {
   const { orderId } = event.detail;

@@ -1,6 +1,5 @@
-import { causedBy, type EventEnvelope, type OrderPlaced } from "@mercato/contracts";
-import type { HandlerContext } from "@mercato/platform";
-import type { z } from "zod";
+import { causedBy, type OrderPlaced } from "@mercato/contracts";
+import type { EventOf, HandlerContext } from "@mercato/platform";
 import { reserve } from "../store/reservations.ts";
 import type { InventoryTables } from "../store/tables.ts";
 
@@ -12,7 +11,7 @@ export const orderReservationTtlMs = 15 * 60_000;
 
 /** Reserves every line of the order, all or nothing; reserve answers StockReserved or StockReservationFailed. */
 export async function onOrderPlaced(
-  event: EventEnvelope<z.infer<typeof OrderPlaced.schema>>,
+  event: EventOf<typeof OrderPlaced>,
   context: HandlerContext<InventoryTables>,
 ): Promise<void> {
   const { orderId, items } = event.detail;

@@ -1,6 +1,5 @@
-import { causedBy, type EventEnvelope, type OrderRejected } from "@mercato/contracts";
-import type { HandlerContext } from "@mercato/platform";
-import type { z } from "zod";
+import { causedBy, type OrderRejected } from "@mercato/contracts";
+import type { EventOf, HandlerContext } from "@mercato/platform";
 import { leaveTombstone, release } from "../store/reservations.ts";
 import type { InventoryTables } from "../store/tables.ts";
 
@@ -9,7 +8,7 @@ import type { InventoryTables } from "../store/tables.ts";
  * StockReleased. An order rejected before inventory saw it placed gets a tombstone instead.
  */
 export async function onOrderRejected(
-  event: EventEnvelope<z.infer<typeof OrderRejected.schema>>,
+  event: EventOf<typeof OrderRejected>,
   context: HandlerContext<InventoryTables>,
 ): Promise<void> {
   const { orderId } = event.detail;

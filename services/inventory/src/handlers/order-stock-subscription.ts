@@ -1,12 +1,11 @@
 import {
-  type EventEnvelope,
   OrderCancelled,
   OrderConfirmed,
   OrderPlaced,
   OrderRejected,
   ReturnReceived,
 } from "@mercato/contracts";
-import type { SubscriptionDefinition } from "@mercato/platform";
+import { on, type SubscriptionDefinition } from "@mercato/platform";
 import type { InventoryTables } from "../store/tables.ts";
 import { onOrderCancelled } from "./order-cancelled.ts";
 import { onOrderConfirmed } from "./order-confirmed.ts";
@@ -17,16 +16,15 @@ import { onReturnReceived } from "./return-received.ts";
 /** Inventory's steps of the checkout saga and of what follows it (queue `inventory-order-stock`). */
 export const orderStockSubscription: SubscriptionDefinition<InventoryTables> = {
   name: "order-stock",
-  events: [OrderPlaced, OrderConfirmed, OrderRejected, OrderCancelled, ReturnReceived],
   // Not FIFO: a commit or release cannot overtake its reservation (orders confirms or rejects
   // only after StockReserved or StockReservationFailed), and each handler acts on the
   // reservation's status, so a cancellation that overtakes a commit still leaves the books right.
   queue: { backoff: { baseMs: 100, maxMs: 5_000 } },
-  async handle(event: EventEnvelope, context) {
-    if (OrderPlaced.is(event)) return onOrderPlaced(event, context);
-    if (OrderConfirmed.is(event)) return onOrderConfirmed(event, context);
-    if (OrderRejected.is(event)) return onOrderRejected(event, context);
-    if (OrderCancelled.is(event)) return onOrderCancelled(event, context);
-    if (ReturnReceived.is(event)) return onReturnReceived(event, context);
-  },
+  handlers: [
+    on(OrderPlaced, onOrderPlaced),
+    on(OrderConfirmed, onOrderConfirmed),
+    on(OrderRejected, onOrderRejected),
+    on(OrderCancelled, onOrderCancelled),
+    on(ReturnReceived, onReturnReceived),
+  ],
 };

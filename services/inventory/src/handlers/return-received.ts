@@ -1,12 +1,11 @@
-import { causedBy, type EventEnvelope, type ReturnReceived } from "@mercato/contracts";
-import type { HandlerContext } from "@mercato/platform";
-import type { z } from "zod";
+import { causedBy, type ReturnReceived } from "@mercato/contracts";
+import type { EventOf, HandlerContext } from "@mercato/platform";
 import { receiveReturn } from "../store/returns.ts";
 import type { InventoryTables } from "../store/tables.ts";
 
 /** Puts the returned units back on hand, once per return. */
 export async function onReturnReceived(
-  event: EventEnvelope<z.infer<typeof ReturnReceived.schema>>,
+  event: EventOf<typeof ReturnReceived>,
   context: HandlerContext<InventoryTables>,
 ): Promise<void> {
   const { returnId, orderId, items } = event.detail;

@@ -6,11 +6,11 @@ import {
   StockReservationFailed,
   StockReserved,
 } from "@mercato/contracts";
+import type { ServiceContext, UnitOfWork } from "@mercato/platform";
 import { type Kysely, type Selectable, sql } from "kysely";
 import { maxOnHand, type ReservationStatus, type StockLevels, type StockLine } from "../domain/stock.ts";
 import { normalizeLines } from "../domain/stock-lines.ts";
 import { putBackOnHand, recordMovement, stockColumns, toStockLevels } from "./stock-levels.ts";
-import { type InventoryContext, inStockTransaction, type StockWriter } from "./stock-writer.ts";
 import type { InventoryTables, ReservationTable } from "./tables.ts";
 
 export interface Reservation {
@@ -70,7 +70,7 @@ export async function findReservation(
  * and nothing when replayed.
  */
 export async function reserve(
-  writer: StockWriter,
+  writer: UnitOfWork<InventoryTables>,
   request: { orderId: string; lines: readonly StockLine[]; ttlMs: number; now?: Date },
   context: EventContext,
 ): Promise<ReserveResult> {
@@ -167,7 +167,7 @@ export async function reserve(
  * with what the order asked and what is available (0 for a sku inventory does not know).
  */
 async function shortagesOf(
-  writer: StockWriter,
+  writer: UnitOfWork<InventoryTables>,
   lines: StockLine[],
   failedSku: string,
 ): Promise<{ sku: string; requested: number; available: number }[]> {
@@ -186,7 +186,7 @@ async function shortagesOf(
     .map((line) => ({ sku: line.sku, requested: line.quantity, available: available.get(line.sku) ?? 0 }));
 }
 
-async function lockReservation(writer: StockWriter, orderId: string) {
+async function lockReservation(writer: UnitOfWork<InventoryTables>, orderId: string) {
   return writer.transaction
     .selectFrom("reservations")
     .selectAll()
@@ -197,7 +197,7 @@ async function lockReservation(writer: StockWriter, orderId: string) {
 
 /** Returns an active reservation's units to available stock and marks it released or expired. */
 async function giveBack(
-  writer: StockWriter,
+  writer: UnitOfWork<InventoryTables>,
   row: Selectable<ReservationTable>,
   status: "released" | "expired",
   context: EventContext,
@@ -231,7 +231,7 @@ async function giveBack(
  * reservation that is not active is returned as it is. Undefined when the order reserved nothing.
  */
 export async function release(
-  writer: StockWriter,
+  writer: UnitOfWork<InventoryTables>,
   orderId: string,
   context: EventContext,
 ): Promise<Reservation | undefined> {
@@ -248,7 +248,7 @@ export async function release(
  * must handle) is returned as it is. Undefined when there is none.
  */
 export async function commit(
-  writer: StockWriter,
+  writer: UnitOfWork<InventoryTables>,
   orderId: string,
   context: EventContext,
 ): Promise<Reservation | undefined> {
@@ -286,7 +286,7 @@ export async function commit(
  * for and its units were sold to someone else.
  */
 async function sellAgain(
-  writer: StockWriter,
+  writer: UnitOfWork<InventoryTables>,
   row: Selectable<ReservationTable>,
   context: EventContext,
 ): Promise<Reservation> {
@@ -319,7 +319,7 @@ async function sellAgain(
 
 /** Marks the reservation sold and publishes the stock movements' events with StockCommitted. */
 async function committed(
-  writer: StockWriter,
+  writer: UnitOfWork<InventoryTables>,
   row: Selectable<ReservationTable>,
   events: EventEnvelope[],
   context: EventContext,
@@ -330,7 +330,7 @@ async function committed(
 }
 
 async function setStatus(
-  writer: StockWriter,
+  writer: UnitOfWork<InventoryTables>,
   orderId: string,
   status: ReservationStatus,
 ): Promise<Reservation> {
@@ -349,7 +349,7 @@ async function setStatus(
  * changes nothing. Any other is returned as it is. Undefined when the order reserved nothing.
  */
 export async function cancel(
-  writer: StockWriter,
+  writer: UnitOfWork<InventoryTables>,
   orderId: string,
   context: EventContext,
 ): Promise<Reservation | undefined> {
@@ -370,7 +370,7 @@ export async function cancel(
  * false when the order already has a reservation, which the caller then releases or cancels.
  */
 export async function leaveTombstone(
-  writer: StockWriter,
+  writer: UnitOfWork<InventoryTables>,
   orderId: string,
   context: EventContext,
 ): Promise<boolean> {
@@ -396,7 +396,10 @@ const expiryBatch = 100;
  * locks its skus in sku order, like a reservation does). Events carry the correlation id of the
  * request that reserved. Returns how many expired.
  */
-export async function expireReservations(context: InventoryContext, now: Date): Promise<number> {
+export async function expireReservations(
+  context: Pick<ServiceContext<InventoryTables>, "db" | "inTransaction">,
+  now: Date,
+): Promise<number> {
   let expired = 0;
   for (;;) {
     const due = await context.db
@@ -408,7 +411,7 @@ export async function expireReservations(context: InventoryContext, now: Date): 
       .limit(expiryBatch)
       .execute();
     for (const { id } of due) {
-      const done = await inStockTransaction(context, async (writer) => {
+      const done = await context.inTransaction(async (writer) => {
         const row = await lockReservation(writer, id);
         if (row?.status !== "active" || row.expires_at > now) return false;
         await giveBack(writer, row, "expired", { correlationId: row.correlation_id });

@@ -1,8 +1,9 @@
 import type { EventContext } from "@mercato/contracts";
+import type { UnitOfWork } from "@mercato/platform";
 import type { StockLine } from "../domain/stock.ts";
 import { normalizeLines } from "../domain/stock-lines.ts";
 import { putBackOnHand } from "./stock-levels.ts";
-import type { StockWriter } from "./stock-writer.ts";
+import type { InventoryTables } from "./tables.ts";
 
 /**
  * Puts a return's units back on hand, once per return id: the row written first makes the same
@@ -10,7 +11,7 @@ import type { StockWriter } from "./stock-writer.ts";
  * several stock rows. True when this call restocked; false for a return already received.
  */
 export async function receiveReturn(
-  writer: StockWriter,
+  writer: UnitOfWork<InventoryTables>,
   received: { returnId: string; orderId: string; lines: readonly StockLine[] },
   context: EventContext,
 ): Promise<boolean> {

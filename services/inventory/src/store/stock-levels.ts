@@ -1,4 +1,5 @@
 import { type EventContext, type EventEnvelope, StockLevelChanged } from "@mercato/contracts";
+import type { UnitOfWork } from "@mercato/platform";
 import type { Kysely } from "kysely";
 import {
   adjustmentKind,
@@ -8,7 +9,6 @@ import {
   type StockLine,
 } from "../domain/stock.ts";
 import { stockChangeEvents } from "../domain/stock-events.ts";
-import type { StockWriter } from "./stock-writer.ts";
 import type { InventoryTables } from "./tables.ts";
 
 export const stockColumns = ["sku", "on_hand", "reserved", "available"] as const;
@@ -39,7 +39,7 @@ export interface StockMovement {
  * the new levels, for the caller to publish with its own (one outbox write per change).
  */
 export async function recordMovement(
-  writer: StockWriter,
+  writer: UnitOfWork<InventoryTables>,
   movement: StockMovement,
   after: StockLevels,
   context: EventContext,
@@ -63,7 +63,7 @@ export async function recordMovement(
  * sku exists: it was sold from this stock, and stock rows are never deleted.
  */
 export async function putBackOnHand(
-  writer: StockWriter,
+  writer: UnitOfWork<InventoryTables>,
   line: StockLine,
   movement: { kind: "cancel" | "return"; orderId: string },
   context: EventContext,
@@ -91,7 +91,7 @@ export async function putBackOnHand(
  * a count below what is reserved; the CHECK constraint would refuse it too, less clearly.
  */
 export async function setOnHand(
-  writer: StockWriter,
+  writer: UnitOfWork<InventoryTables>,
   sku: string,
   onHand: number,
   context: EventContext,
