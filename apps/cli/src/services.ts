@@ -5,7 +5,7 @@ import { gatewayService } from "@mercato/gateway";
 import { identityService } from "@mercato/identity";
 import { inventoryService } from "@mercato/inventory";
 import { createOrdersService } from "@mercato/orders";
-import { createPaymentsService } from "@mercato/payments";
+import { paymentsService } from "@mercato/payments";
 import type { ServiceDefinition } from "@mercato/platform";
 
 // biome-ignore lint/suspicious/noExplicitAny: the host runs services of any database type.
@@ -23,7 +23,7 @@ export const serviceCatalog: { name: string; create(): AnyService }[] = [
   { name: "inventory", create: () => inventoryService },
   { name: "cart", create: () => cartService },
   { name: "orders", create: () => createOrdersService() },
-  { name: "payments", create: () => createPaymentsService() },
+  { name: "payments", create: () => paymentsService },
   { name: "events", create: () => eventsService },
 ];
 

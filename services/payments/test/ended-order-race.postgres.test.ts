@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { createSealedBox } from "@mercato/platform";
+import { configureService, createSealedBox } from "@mercato/platform";
 import { dropServiceDatabases, externalServices, requireServer } from "@mercato/platform/testing";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPaymentsService, findPayment, paymentIdOf } from "../src/index.ts";
+import { findPayment, paymentIdOf, paymentsService } from "../src/index.ts";
 import {
   eventsOf,
   orderRejected,
@@ -24,7 +24,10 @@ describe.skipIf(!available)("an order rejected while its payment is being author
   const sandbox = recordingSandbox({ authorizeMs: 150 });
   beforeAll(async () => {
     payments = await startPaymentsHost({
-      service: createPaymentsService({ provider: sandbox.provider, sealedBox }),
+      service: configureService(paymentsService, {
+        settings: { provider: sandbox.provider },
+        secrets: { sealedBox },
+      }),
       databaseUrl: externalServices.postgres.url,
       databasePrefix: prefix,
     });

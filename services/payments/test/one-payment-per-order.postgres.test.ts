@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { createSealedBox } from "@mercato/platform";
+import { configureService, createSealedBox } from "@mercato/platform";
 import { dropServiceDatabases, externalServices, requireServer } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPaymentsService, createSandboxProvider, type PaymentProvider } from "../src/index.ts";
+import { createSandboxProvider, type PaymentProvider, paymentsService } from "../src/index.ts";
 import {
   eventsOf,
   type PaymentsHost,
@@ -29,7 +29,10 @@ describe.skipIf(!available)("one payment per order on PostgreSQL", () => {
   };
   beforeAll(async () => {
     payments = await startPaymentsHost({
-      service: createPaymentsService({ provider: counting, sealedBox }),
+      service: configureService(paymentsService, {
+        settings: { provider: counting },
+        secrets: { sealedBox },
+      }),
       databaseUrl: externalServices.postgres.url,
       databasePrefix: prefix,
     });

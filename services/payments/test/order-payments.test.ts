@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { EventEnvelope } from "@mercato/contracts";
-import { createSealedBox } from "@mercato/platform";
+import { configureService, createSealedBox } from "@mercato/platform";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPaymentsService, findPayment, paymentIdOf } from "../src/index.ts";
+import { findPayment, paymentIdOf, paymentsService } from "../src/index.ts";
 import {
   eventsOf,
   orderCancelled,
@@ -25,7 +25,10 @@ describe("payments in the checkout saga: capture, void, refunds", () => {
   const sealedBox = createSealedBox(randomBytes(32));
   beforeAll(async () => {
     payments = await startPaymentsHost({
-      service: createPaymentsService({ provider: sandbox.provider, sealedBox }),
+      service: configureService(paymentsService, {
+        settings: { provider: sandbox.provider },
+        secrets: { sealedBox },
+      }),
     });
   });
   afterAll(async () => {

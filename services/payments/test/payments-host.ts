@@ -27,10 +27,10 @@ import {
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import {
-  createPaymentsService,
   createSandboxProvider,
   type PaymentProvider,
   type PaymentsTables,
+  paymentsService,
 } from "../src/index.ts";
 
 export interface PaymentsHost {
@@ -64,7 +64,7 @@ export async function startPaymentsHost(
   };
   const logs: string[] = [];
   const logger = pino({ level: "debug" }, { write: (line: string) => logs.push(line) });
-  const host = await startHost({ config, services: [options.service ?? createPaymentsService()], logger });
+  const host = await startHost({ config, services: [options.service ?? paymentsService], logger });
   const queue = "test-payments-events";
   await host.transport.declareQueue({
     name: queue,

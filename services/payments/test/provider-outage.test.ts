@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { createSealedBox } from "@mercato/platform";
+import { configureService, createSealedBox } from "@mercato/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createPaymentsService,
   createSandboxProvider,
   findPayment,
   type PaymentProvider,
+  paymentsService,
   TransientProviderError,
 } from "../src/index.ts";
 import { type PaymentsHost, paymentRequested, startPaymentsHost, waitFor } from "./payments-host.ts";
@@ -24,7 +24,9 @@ describe("a provider that stays down", () => {
     },
   };
   beforeAll(async () => {
-    payments = await startPaymentsHost({ service: createPaymentsService({ provider: down, sealedBox }) });
+    payments = await startPaymentsHost({
+      service: configureService(paymentsService, { settings: { provider: down }, secrets: { sealedBox } }),
+    });
   });
   afterAll(async () => {
     await payments?.close();

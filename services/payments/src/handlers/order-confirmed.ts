@@ -1,13 +1,12 @@
-import { causedBy, type EventEnvelope, type OrderConfirmed } from "@mercato/contracts";
-import type { HandlerContext } from "@mercato/platform";
-import type { z } from "zod";
+import { causedBy, type OrderConfirmed } from "@mercato/contracts";
+import type { EventOf, HandlerContext } from "@mercato/platform";
 import type { PaymentProvider } from "../domain/payment-provider.ts";
 import { capturePayment } from "../store/payments.ts";
 import type { PaymentsTables } from "../store/tables.ts";
 
 /** The order is confirmed: the authorized amount is captured, and PaymentCaptured says the money moved. */
 export async function onOrderConfirmed(
-  event: EventEnvelope<z.infer<typeof OrderConfirmed.schema>>,
+  event: EventOf<typeof OrderConfirmed>,
   { transaction, logger, publish }: HandlerContext<PaymentsTables>,
   provider: PaymentProvider,
 ): Promise<void> {

@@ -1,15 +1,12 @@
-import { causedBy, type EventEnvelope, type OrderCancelled, type OrderRejected } from "@mercato/contracts";
-import type { HandlerContext } from "@mercato/platform";
-import type { z } from "zod";
+import { causedBy, type OrderCancelled, type OrderRejected } from "@mercato/contracts";
+import type { EventOf, HandlerContext } from "@mercato/platform";
 import { compensationFor, type OrderEnding } from "../domain/compensation.ts";
 import type { PaymentProvider } from "../domain/payment-provider.ts";
 import { lockPaymentOfEndedOrder, voidPayment } from "../store/payments.ts";
 import { refundPayment } from "../store/refunds.ts";
 import type { PaymentsTables } from "../store/tables.ts";
 
-type OrderEndedEvent =
-  | EventEnvelope<z.infer<typeof OrderRejected.schema>>
-  | EventEnvelope<z.infer<typeof OrderCancelled.schema>>;
+type OrderEndedEvent = EventOf<typeof OrderRejected> | EventOf<typeof OrderCancelled>;
 
 /**
  * The order was rejected or cancelled: its authorization is voided, what was captured is refunded

@@ -1,12 +1,6 @@
-import {
-  type EventEnvelope,
-  OrderCancelled,
-  OrderConfirmed,
-  OrderRejected,
-  ReturnReceived,
-} from "@mercato/contracts";
-import type { HandlerContext, SubscriptionDefinition } from "@mercato/platform";
-import type { PaymentProvider } from "../domain/payment-provider.ts";
+import { OrderCancelled, OrderConfirmed, OrderRejected, ReturnReceived } from "@mercato/contracts";
+import { on, type SubscriptionDefinition } from "@mercato/platform";
+import type { PaymentsSettings } from "../settings.ts";
 import type { PaymentsTables } from "../store/tables.ts";
 import { onOrderConfirmed } from "./order-confirmed.ts";
 import { onOrderEnded } from "./order-ended.ts";
@@ -19,24 +13,22 @@ import { onReturnReceived } from "./return-received.ts";
  * contradictory events (a capture of a declined payment) throw: the queue retries, then
  * dead-letters them for an operator.
  */
-export function orderPayments(dependencies: {
-  provider: PaymentProvider;
-}): SubscriptionDefinition<PaymentsTables> {
-  const { provider } = dependencies;
-  return {
-    name: "order-payments",
-    events: [OrderConfirmed, OrderRejected, OrderCancelled, ReturnReceived],
-    queue: {
-      fifo: { groupBy: "detail.orderId" },
-      visibilityTimeoutMs: 10_000,
-      maxReceiveCount: 5,
-      backoff: { baseMs: 100, maxMs: 5_000 },
-    },
-    async handle(event: EventEnvelope, context: HandlerContext<PaymentsTables>) {
-      if (OrderConfirmed.is(event)) return onOrderConfirmed(event, context, provider);
-      if (OrderRejected.is(event)) return onOrderEnded(event, "rejected", context, provider);
-      if (OrderCancelled.is(event)) return onOrderEnded(event, "cancelled", context, provider);
-      if (ReturnReceived.is(event)) return onReturnReceived(event, context, provider);
-    },
-  };
-}
+export const orderPayments: SubscriptionDefinition<PaymentsTables, PaymentsSettings> = {
+  name: "order-payments",
+  queue: {
+    fifo: { groupBy: "detail.orderId" },
+    visibilityTimeoutMs: 10_000,
+    maxReceiveCount: 5,
+    backoff: { baseMs: 100, maxMs: 5_000 },
+  },
+  handlers: [
+    on(OrderConfirmed, (event, context) => onOrderConfirmed(event, context, context.settings.provider)),
+    on(OrderRejected, (event, context) =>
+      onOrderEnded(event, "rejected", context, context.settings.provider),
+    ),
+    on(OrderCancelled, (event, context) =>
+      onOrderEnded(event, "cancelled", context, context.settings.provider),
+    ),
+    on(ReturnReceived, (event, context) => onReturnReceived(event, context, context.settings.provider)),
+  ],
+};

@@ -1,6 +1,6 @@
-import { causedBy, type EventEnvelope, PaymentRequested, paymentTokenPurpose } from "@mercato/contracts";
-import type { HandlerContext, SealedBox, SubscriptionDefinition } from "@mercato/platform";
-import type { PaymentProvider } from "../domain/payment-provider.ts";
+import { causedBy, PaymentRequested, paymentTokenPurpose } from "@mercato/contracts";
+import { on, type SealedBox, type SubscriptionDefinition } from "@mercato/platform";
+import type { PaymentsSettings } from "../settings.ts";
 import { authorizePayment } from "../store/payments.ts";
 import type { PaymentsTables } from "../store/tables.ts";
 
@@ -10,21 +10,13 @@ import type { PaymentsTables } from "../store/tables.ts";
  * retries with backoff; after the last attempt the saga's payment timeout decides, so no decline
  * is published for it. A token that cannot be opened is a permanent decline (retrying cannot fix it).
  */
-export function paymentRequests(dependencies: {
-  provider: PaymentProvider;
-  sealedBox: () => Promise<SealedBox>;
-}): SubscriptionDefinition<PaymentsTables> {
-  return {
-    name: "payment-requests",
-    events: [PaymentRequested],
-    queue: { visibilityTimeoutMs: 10_000, maxReceiveCount: 5, backoff: { baseMs: 100, maxMs: 5_000 } },
-    async handle(
-      event: EventEnvelope,
-      { transaction, delivery, logger, publish }: HandlerContext<PaymentsTables>,
-    ) {
-      if (!PaymentRequested.is(event)) return;
+export const paymentRequests: SubscriptionDefinition<PaymentsTables, PaymentsSettings> = {
+  name: "payment-requests",
+  queue: { visibilityTimeoutMs: 10_000, maxReceiveCount: 5, backoff: { baseMs: 100, maxMs: 5_000 } },
+  handlers: [
+    on(PaymentRequested, async (event, { transaction, delivery, logger, publish, settings, secrets }) => {
       const { orderId, amount, sealedToken } = event.detail;
-      const box = await dependencies.sealedBox();
+      const box = secrets.sealedBox;
       const token = openToken(box, sealedToken);
       const outcome = await authorizePayment(
         transaction,
@@ -37,7 +29,7 @@ export function paymentRequests(dependencies: {
           authorize: async (paymentId) =>
             token === undefined
               ? { outcome: "declined", reason: "invalid_token" }
-              : dependencies.provider.authorize({ paymentId, amount, token, attempt: delivery.receiveCount }),
+              : settings.provider.authorize({ paymentId, amount, token, attempt: delivery.receiveCount }),
         },
         causedBy(event),
       );
@@ -60,9 +52,9 @@ export function paymentRequests(dependencies: {
         "payment authorization recorded",
       );
       await publish(outcome.events);
-    },
-  };
-}
+    }),
+  ],
+};
 
 function openToken(box: SealedBox, sealedToken: string): string | undefined {
   try {

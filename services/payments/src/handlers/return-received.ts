@@ -1,6 +1,5 @@
-import { causedBy, type EventEnvelope, type ReturnReceived } from "@mercato/contracts";
-import type { HandlerContext } from "@mercato/platform";
-import type { z } from "zod";
+import { causedBy, type ReturnReceived } from "@mercato/contracts";
+import type { EventOf, HandlerContext } from "@mercato/platform";
 import type { PaymentProvider } from "../domain/payment-provider.ts";
 import { refundPayment } from "../store/refunds.ts";
 import type { PaymentsTables } from "../store/tables.ts";
@@ -10,7 +9,7 @@ import type { PaymentsTables } from "../store/tables.ts";
  * than what is left of the capture (an amount beyond it is cut, and said so in the log).
  */
 export async function onReturnReceived(
-  event: EventEnvelope<z.infer<typeof ReturnReceived.schema>>,
+  event: EventOf<typeof ReturnReceived>,
   { transaction, logger, publish }: HandlerContext<PaymentsTables>,
   provider: PaymentProvider,
 ): Promise<void> {
