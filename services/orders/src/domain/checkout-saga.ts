@@ -1,5 +1,4 @@
 import {
-  type EventEnvelope,
   type EventType,
   OrderCancelled,
   OrderConfirmed,
@@ -32,9 +31,10 @@ import type { Order, OrderEvent } from "./order.ts";
  * OrderCancelled are the compensations' triggers, OrderConfirmed the completion's). The saga's
  * state is the order's stream, so any instance takes the next answer.
  *
- * Orders' subscription to the answers and its dispatch (handlers/saga-answers.ts) come from this
- * table, and so does the table of docs/checkout-saga.md (`npm run saga:table`). A test checks that
- * every participant subscribes to the events the table says it acts on.
+ * Orders' subscription to the answers, one handler per answer running its decision
+ * (handlers/saga-answers.ts), comes from this table, and so does the table of docs/checkout-saga.md
+ * (`npm run saga:table`). A test checks that every participant subscribes to the events the table
+ * says it acts on.
  */
 export const checkoutSaga = [
   {
@@ -188,14 +188,6 @@ function deadlineOf(saga: readonly SagaStep[]): NonNullable<SagaStep["deadline"]
   const found = saga.find((step) => step.deadline)?.deadline;
   if (!found) throw new Error("The checkout saga has no deadline");
   return found;
-}
-
-/** The answer of the table this event is (same source and detail-type), if any. */
-export function sagaAnswerFor(
-  event: EventEnvelope,
-  answers: readonly SagaAnswer[] = checkoutSagaAnswers,
-): SagaAnswer | undefined {
-  return answers.find((entry) => entry.event.is(event));
 }
 
 /**
