@@ -1,22 +1,13 @@
-import {
-  createSealedBox,
-  defineService,
-  loadSecretKey,
-  type PeriodicTask,
-  type SealedBox,
-  type ServiceContext,
-  type ServiceDefinition,
-  startPeriodicTask,
-} from "@mercato/platform";
+import { defineService, type SealedBox, type ServiceDefinition } from "@mercato/platform";
 import { registerCheckoutRoute } from "./api/checkout-route.ts";
 import { registerOrderRoutes } from "./api/order-routes.ts";
 import { registerReturnRoutes } from "./api/return-routes.ts";
 import { type CartClient, createCartClient } from "./clients/cart-client.ts";
 import { sagaAnswers } from "./handlers/saga-answers.ts";
-import { startPaymentTimeouts } from "./payment-timeouts.ts";
-import { type OrdersSettings, ordersSettings } from "./settings.ts";
-import { forgetKeysAnsweredBefore } from "./store/idempotency-keys.ts";
+import { paymentTimeouts } from "./payment-timeouts.ts";
+import { type OrdersSettings, ordersSettings, ordersSettingsSchema } from "./settings.ts";
 import type { OrdersTables } from "./store/tables.ts";
+import { idempotencyKeyExpiry } from "./tasks/idempotency-key-expiry.ts";
 
 export type { Order, OrderEvent, OrderStatus, RejectionReason } from "./domain/order.ts";
 export type { OrdersSettings } from "./settings.ts";
@@ -24,78 +15,51 @@ export { forgetKeysAnsweredBefore } from "./store/idempotency-keys.ts";
 export { readStream } from "./store/order-stream.ts";
 export type { OrdersTables } from "./store/tables.ts";
 
-interface Running {
+/** What orders' routes share in one run: the client of cart's checkout snapshot. */
+interface OrdersResources {
   cart: CartClient;
-  sweeps: PeriodicTask[];
 }
-
-/** How long an Idempotency-Key's first answer is kept for replays. */
-const idempotencyKeyRetentionMs = 24 * 60 * 60 * 1000;
 
 /**
  * Orders: each order an event-sourced aggregate, and the checkout saga that moves it. Settings
- * come from the environment unless given; the payment token is sealed with the platform's key.
+ * come from the environment (the host parses them) unless given; the payment token is sealed with
+ * the host's sealed box. A function only because the saga's subscription takes the payment
+ * timeout when it is built; the overrides are the host's settings and secret, given in tests.
  */
 export function createOrdersService(
   options: Partial<OrdersSettings> & { sealedBox?: SealedBox } = {},
-): ServiceDefinition<OrdersTables> {
-  const settings: OrdersSettings = { ...ordersSettings(), ...options };
-  let openSealedBox!: (box: SealedBox) => void;
-  const sealedBox = new Promise<SealedBox>((resolve) => {
-    openSealedBox = resolve;
-  });
-  if (options.sealedBox) openSealedBox(options.sealedBox);
-  const instances = new WeakMap<object, Running>();
-
-  const runningFor = (context: ServiceContext<OrdersTables>): Running => {
-    let running = instances.get(context.database);
-    if (!running) {
+): ServiceDefinition<OrdersTables, OrdersSettings, OrdersResources> {
+  const { sealedBox, ...overrides } = options;
+  const settings: OrdersSettings = { ...ordersSettings(), ...overrides };
+  return defineService<OrdersTables, OrdersSettings, OrdersResources>({
+    name: "orders",
+    migrations: new URL("../migrations/", import.meta.url),
+    settings: ordersSettingsSchema,
+    secrets: ["sealedBox"],
+    overrides: { settings: overrides, secrets: sealedBox ? { sealedBox } : {} },
+    resources(context) {
       const calls = context.metrics.counter({
         name: "orders_cart_calls_total",
         help: "Synchronous calls from orders to cart for checkout snapshots, by outcome",
         labelNames: ["outcome"],
       });
-      running = {
+      return {
         cart: createCartClient({
-          baseUrl: () => settings.cartUrl ?? context.hostUrl(),
+          baseUrl: () => context.settings.cartUrl ?? context.hostUrl(),
           onCall: (outcome) => calls.inc({ outcome }),
         }),
-        sweeps: [],
       };
-      instances.set(context.database, running);
-    }
-    return running;
-  };
-
-  return defineService<OrdersTables>({
-    name: "orders",
-    migrations: new URL("../migrations/", import.meta.url),
+    },
     subscriptions: [sagaAnswers(settings)],
     routes(app, context) {
-      registerCheckoutRoute(app, context, { cart: runningFor(context).cart, sealedBox: () => sealedBox });
+      const { resources, secrets } = context;
+      registerCheckoutRoute(app, context, { cart: resources.cart, sealedBox: async () => secrets.sealedBox });
       registerOrderRoutes(app, context);
       registerReturnRoutes(app, context);
     },
-    async onStart(context) {
-      if (!options.sealedBox) {
-        openSealedBox(createSealedBox(await loadSecretKey(context.config.secretKey, context.config.dataDir)));
-      }
-      runningFor(context).sweeps.push(
-        startPaymentTimeouts(context, settings.paymentTimeoutMs),
-        startPeriodicTask(
-          { name: "idempotency key expiry", intervalMs: 10 * 60 * 1000, logger: context.logger },
-          () =>
-            forgetKeysAnsweredBefore(context.db, new Date(Date.now() - idempotencyKeyRetentionMs)).then(
-              () => undefined,
-            ),
-        ),
-      );
-    },
-    async onStop(context) {
-      const running = instances.get(context.database);
-      await Promise.all(running?.sweeps.map((sweep) => sweep.stop()) ?? []);
-      running?.cart.close();
-      instances.delete(context.database);
+    tasks: [paymentTimeouts, idempotencyKeyExpiry],
+    async onStop({ resources }) {
+      resources.cart.close();
     },
   });
 }

@@ -1,5 +1,6 @@
-import { type PeriodicTask, type ServiceContext, startPeriodicTask } from "@mercato/platform";
+import type { ServiceContext, TaskDefinition } from "@mercato/platform";
 import { paymentDeadline } from "./domain/checkout-saga.ts";
+import type { OrdersSettings } from "./settings.ts";
 import { changeOrderAndPublish } from "./store/order-stream.ts";
 import type { OrdersTables } from "./store/tables.ts";
 
@@ -10,20 +11,16 @@ const batchSize = 100;
  * with payment_timeout, which makes inventory release the stock and payments void a late
  * authorization. Any instance may sweep: each order is decided under its row lock.
  */
-export function startPaymentTimeouts(
-  context: ServiceContext<OrdersTables>,
-  paymentTimeoutMs: number,
-): PeriodicTask {
-  const intervalMs = Math.min(1_000, Math.max(50, Math.floor(paymentTimeoutMs / 5)));
-  return startPeriodicTask(
-    { name: "payment timeout sweep", intervalMs, logger: context.logger },
-    async () => {
-      const rejected = await rejectOverdueOrders(context, new Date());
-      if (rejected > 0)
-        context.logger.warn({ rejected }, "rejected orders whose payment did not answer in time");
-    },
-  );
-}
+export const paymentTimeouts: TaskDefinition<OrdersTables, OrdersSettings> = {
+  name: "payment timeout sweep",
+  intervalMs: 1_000,
+  interval: ({ paymentTimeoutMs }) => Math.min(1_000, Math.max(50, Math.floor(paymentTimeoutMs / 5))),
+  async run(context) {
+    const rejected = await rejectOverdueOrders(context, new Date());
+    if (rejected > 0)
+      context.logger.warn({ rejected }, "rejected orders whose payment did not answer in time");
+  },
+};
 
 export async function rejectOverdueOrders(context: ServiceContext<OrdersTables>, now: Date): Promise<number> {
   const overdue = await context.db

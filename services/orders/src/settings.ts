@@ -19,6 +19,11 @@ export interface OrdersSettings {
   paymentTimeoutMs: number;
 }
 
+/** The schema the host parses the environment with: `ordersSettings` over every variable. */
+export const ordersSettingsSchema = z
+  .record(z.string(), z.string().optional())
+  .transform((env): OrdersSettings => ordersSettings(env));
+
 /** Orders' own settings, from the environment, with every problem named when invalid. */
 export function ordersSettings(env: Record<string, string | undefined> = process.env): OrdersSettings {
   const present = Object.fromEntries(
