@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import createClient from "openapi-fetch";
 import openapiTS, { astToString } from "openapi-typescript";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
 import type { components, paths } from "../client/openapi-types.ts";
 import { address, startShop } from "../support/shop.ts";
 
@@ -108,7 +108,10 @@ describe("a client generated from the document", () => {
     expect(read.data?.id).toBe(order?.id);
 
     const missing = await api.GET("/api/products/{id}", { params: { path: { id: "no-such-product" } } });
-    const problem: components["schemas"]["Problem"] | undefined = missing.error;
+    // Checked by tsc: every error answer is a Problem, never `undefined` or `unknown`.
+    expectTypeOf(missing.error).toEqualTypeOf<components["schemas"]["Problem"] | undefined>();
+    expectTypeOf(placed.error).toEqualTypeOf<components["schemas"]["Problem"] | undefined>();
+    const problem = missing.error;
     expect(problem?.status).toBe(404);
     expect(problem?.detail).toContain("no-such-product");
 
