@@ -139,7 +139,11 @@ export interface PatternSubscription<DB, Settings, Resources> extends Subscripti
   handle(event: EventEnvelope, context: HandlerContext<DB, Settings, Resources>): Promise<void>;
 }
 
-/** The older form, a list and a handler that narrows with EventType.is; prefer `handlers`. */
+/**
+ * The older form, a list and a handler that narrows with EventType.is: an event listed but not
+ * narrowed is acknowledged silently. Kept only until orders' saga subscription moves to `handlers`.
+ * @deprecated use `handlers: [on(...)]`.
+ */
 export interface ListedSubscription<DB, Settings, Resources> extends SubscriptionBase {
   // biome-ignore lint/suspicious/noExplicitAny: a subscription takes event types of any detail.
   events: EventType<any>[];

@@ -300,31 +300,31 @@ type Dispatch<DB, Settings, Resources> = (
 ) => Promise<void>;
 
 /**
- * How a subscription's events reach its code: by type to the `on` entries (an event none handles
- * fails, so that it is retried and dead-lettered rather than acknowledged unhandled), or to
- * `handle` with the detail validated when its type is listed.
+ * How a subscription's events reach its code: by type to the `on` entries, with the detail
+ * validated (an event none handles fails, so that it is retried and dead-lettered rather than
+ * acknowledged unhandled), or every event to a pattern subscription's `handle`.
  */
 function dispatcherOf<DB, Settings, Resources>(
   subscription: SubscriptionDefinition<DB, Settings, Resources>,
   queue: string,
 ): Dispatch<DB, Settings, Resources> {
-  if (subscription.handlers) {
-    const handlers = subscription.handlers;
+  if (!subscription.handlers) {
+    // Deprecated listed form: the listed type's detail is validated, the handler narrows.
+    const listed = subscription.events ?? [];
     return async (event, context) => {
-      const entry = handlers.find((candidate) => candidate.type.is(event));
-      if (!entry) {
-        throw new Error(
-          `${queue} has no handler for ${event.source} ${event["detail-type"]} (event ${event.id})`,
-        );
-      }
-      await entry.handle(entry.type.parse(event), context);
+      const type = listed.find((candidate) => candidate.is(event));
+      await subscription.handle(type ? type.parse(event) : event, context);
     };
   }
-  if (!subscription.events) return (event, context) => subscription.handle(event, context);
-  const events = subscription.events;
+  const handlers = subscription.handlers;
   return async (event, context) => {
-    const type = events.find((candidate) => candidate.is(event));
-    await subscription.handle(type ? type.parse(event) : event, context);
+    const entry = handlers.find((candidate) => candidate.type.is(event));
+    if (!entry) {
+      throw new Error(
+        `${queue} has no handler for ${event.source} ${event["detail-type"]} (event ${event.id})`,
+      );
+    }
+    await entry.handle(entry.type.parse(event), context);
   };
 }
 
