@@ -29,7 +29,10 @@ async function readCart(db: Kysely<CartTables>, cartId: string): Promise<Cart> {
 }
 
 /** The "Cart" section of api.md: one cart per signed-in user, reachable only by that user. */
-export function registerCartRoutes(app: FastifyInstance, { db, publish }: ServiceContext<CartTables>): void {
+export function registerCartRoutes(
+  app: FastifyInstance,
+  { db, inTransaction }: ServiceContext<CartTables>,
+): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   api.get(
@@ -69,7 +72,7 @@ export function registerCartRoutes(app: FastifyInstance, { db, publish }: Servic
       const user = currentUser(request);
       const cartId = cartIdOf(user.id);
       const { productId, quantity } = request.body;
-      return db.transaction().execute(async (transaction) => {
+      return inTransaction(async ({ transaction, publish }) => {
         const product = sellable(await findReplicaProduct(transaction, productId));
         if (!product) throw HttpProblem.notFound(`Product ${productId} does not exist`);
         const conflict = cannotJoin(await readCart(transaction, cartId), productId, product.price);
@@ -80,7 +83,7 @@ export function registerCartRoutes(app: FastifyInstance, { db, publish }: Servic
             `Adding ${quantity} of product ${productId} would put more than ${maxLineQuantity} in its line`,
           );
         }
-        await publish(transaction, [
+        await publish([
           CartItemAdded.create(
             { cartId, userId: user.id, productId, quantity },
             { correlationId: request.correlationId, resources: [cartId] },

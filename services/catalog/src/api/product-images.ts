@@ -36,7 +36,7 @@ function unsupportedType(contentType: string | undefined): HttpProblem {
  * parsers stay inside it, and every other route keeps taking only JSON.
  */
 export function productImageRoutes(
-  { db, publish, logger }: ServiceContext<CatalogTables>,
+  { db, inTransaction, logger }: ServiceContext<CatalogTables>,
   images: ProductImages,
 ) {
   return async (app: FastifyInstance) => {
@@ -98,7 +98,7 @@ export function productImageRoutes(
         // The file first: a url in `images` always serves its bytes.
         await images.put(id, imageId, image.bytes, declared);
         try {
-          await db.transaction().execute(async (transaction) => {
+          await inTransaction(async ({ transaction, publish }) => {
             const before = await lockProduct(transaction, id);
             if (!before) throw notFound(id);
             if (before.images.length >= maxImagesPerProduct) {
@@ -108,7 +108,7 @@ export function productImageRoutes(
             }
             const after = { ...before, images: [...before.images, url], updatedAt: new Date() };
             await updateProduct(transaction, after);
-            await publish(transaction, [
+            await publish([
               ProductUpdated.create(
                 { ...productEventDetail(after), changed: ["images"] },
                 { correlationId: request.correlationId, resources: [id] },

@@ -72,7 +72,7 @@ function positionAfter(search: ProductSearch, last: Product, pageStart: number):
 
 export function registerProductRoutes(
   app: FastifyInstance,
-  { db, publish, logger }: ServiceContext<CatalogTables>,
+  { db, inTransaction, logger }: ServiceContext<CatalogTables>,
   images: ProductImages,
 ): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -162,21 +162,18 @@ export function registerProductRoutes(
     async (request, reply) => {
       const fields = request.body;
       const id = uuidv7();
-      const product = await db
-        .transaction()
-        .execute(async (transaction) => {
-          const created = await insertProduct(transaction, { ...fields, id, createdAt: new Date() });
-          await publish(transaction, [
-            ProductCreated.create(productEventDetail(created), {
-              correlationId: request.correlationId,
-              resources: [id],
-            }),
-          ]);
-          return created;
-        })
-        .catch((error: unknown) => {
-          throw isSkuTaken(error) ? skuTaken(fields.sku) : error;
-        });
+      const product = await inTransaction(async ({ transaction, publish }) => {
+        const created = await insertProduct(transaction, { ...fields, id, createdAt: new Date() });
+        await publish([
+          ProductCreated.create(productEventDetail(created), {
+            correlationId: request.correlationId,
+            resources: [id],
+          }),
+        ]);
+        return created;
+      }).catch((error: unknown) => {
+        throw isSkuTaken(error) ? skuTaken(fields.sku) : error;
+      });
       return reply.code(201).header("location", `/api/products/${id}`).send(productBody(product));
     },
   );
@@ -201,33 +198,30 @@ export function registerProductRoutes(
       const { id } = request.params;
       if (!isCatalogId(id)) throw notFound(id);
       const body = request.body;
-      const updated = await db
-        .transaction()
-        .execute(async (transaction) => {
-          const before = await lockProduct(transaction, id);
-          if (!before) throw notFound(id);
-          const after: Product = { ...before, ...body, updatedAt: new Date() };
-          const changed = changedFields(before, after);
-          if (changed.length === 0) return before;
-          await updateProduct(transaction, after);
-          const context = { correlationId: request.correlationId, resources: [id] };
-          const events: EventEnvelope[] = [
-            ProductUpdated.create({ ...productEventDetail(after), changed }, context),
-          ];
-          if (!samePrice(before.price, after.price)) {
-            events.push(
-              PriceChanged.create(
-                { productId: id, sku: after.sku, oldPrice: before.price, newPrice: after.price },
-                context,
-              ),
-            );
-          }
-          await publish(transaction, events);
-          return after;
-        })
-        .catch((error: unknown) => {
-          throw isSkuTaken(error) ? skuTaken(body.sku ?? "") : error;
-        });
+      const updated = await inTransaction(async ({ transaction, publish }) => {
+        const before = await lockProduct(transaction, id);
+        if (!before) throw notFound(id);
+        const after: Product = { ...before, ...body, updatedAt: new Date() };
+        const changed = changedFields(before, after);
+        if (changed.length === 0) return before;
+        await updateProduct(transaction, after);
+        const context = { correlationId: request.correlationId, resources: [id] };
+        const events: EventEnvelope[] = [
+          ProductUpdated.create({ ...productEventDetail(after), changed }, context),
+        ];
+        if (!samePrice(before.price, after.price)) {
+          events.push(
+            PriceChanged.create(
+              { productId: id, sku: after.sku, oldPrice: before.price, newPrice: after.price },
+              context,
+            ),
+          );
+        }
+        await publish(events);
+        return after;
+      }).catch((error: unknown) => {
+        throw isSkuTaken(error) ? skuTaken(body.sku ?? "") : error;
+      });
       return productBody(updated);
     },
   );
@@ -249,11 +243,11 @@ export function registerProductRoutes(
     async (request, reply) => {
       const { id } = request.params;
       if (!isCatalogId(id)) throw notFound(id);
-      const removed = await db.transaction().execute(async (transaction) => {
+      const removed = await inTransaction(async ({ transaction, publish }) => {
         const product = await lockProduct(transaction, id);
         if (!product) throw notFound(id);
         await deleteProduct(transaction, id);
-        await publish(transaction, [
+        await publish([
           ProductDeleted.create(
             { productId: id, sku: product.sku },
             { correlationId: request.correlationId, resources: [id] },

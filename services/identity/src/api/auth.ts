@@ -34,7 +34,7 @@ function publicUser(user: AuthenticatedUser): AuthenticatedUser {
 
 export function registerAuthRoutes(
   app: FastifyInstance,
-  { db, publish }: ServiceContext<IdentityTables>,
+  { db, inTransaction }: ServiceContext<IdentityTables>,
   keys: SigningKeyRing,
 ): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -60,7 +60,7 @@ export function registerAuthRoutes(
       const email = normalizeEmail(request.body.email);
       const { name } = request.body;
       const passwordHash = await hashPassword(request.body.password);
-      const registered = await db.transaction().execute(async (transaction) => {
+      const registered = await inTransaction(async ({ transaction, publish }) => {
         const user = await insertUser(transaction, {
           id: uuidv7(),
           email,
@@ -70,7 +70,7 @@ export function registerAuthRoutes(
         });
         if (!user) return undefined;
         const refreshToken = await startRefreshFamily(transaction, user.id);
-        await publish(transaction, [
+        await publish([
           UserRegistered.create(
             { userId: user.id, email, name },
             { correlationId: request.correlationId, resources: [user.id] },
