@@ -47,12 +47,12 @@ async function rejectIfOverdue(
   id: string,
   now: Date,
 ): Promise<boolean> {
-  return context.db.transaction().execute(async (transaction) => {
+  return context.inTransaction(async ({ transaction, publish }) => {
     const change = await changeOrderAndPublish(
       transaction,
       id,
       (order) => paymentDeadline.decide(order, now),
-      (events) => context.publish(transaction, events),
+      publish,
       { correlationId: `payment-timeout-${id}` },
     );
     return (change?.events.length ?? 0) > 0;

@@ -112,8 +112,7 @@ export type QueueSettings = Partial<Omit<QueueConfig, "name">> & {
 // biome-ignore lint/suspicious/noExplicitAny: the settings of any service.
 export type SubscriptionDefinition<DB, Settings = any, Resources = any> =
   | TypedSubscription<DB, Settings, Resources>
-  | PatternSubscription<DB, Settings, Resources>
-  | ListedSubscription<DB, Settings, Resources>;
+  | PatternSubscription<DB, Settings, Resources>;
 
 interface SubscriptionBase {
   /** Names the rule and the queue: `<service>-<name>`. */
@@ -127,7 +126,6 @@ interface SubscriptionBase {
  */
 export interface TypedSubscription<DB, Settings, Resources> extends SubscriptionBase {
   handlers: EventHandler<DB, Settings, Resources>[];
-  events?: never;
   eventPattern?: never;
 }
 
@@ -135,22 +133,7 @@ export interface TypedSubscription<DB, Settings, Resources> extends Subscription
 export interface PatternSubscription<DB, Settings, Resources> extends SubscriptionBase {
   eventPattern: EventPattern;
   handlers?: never;
-  events?: never;
   handle(event: EventEnvelope, context: HandlerContext<DB, Settings, Resources>): Promise<void>;
-}
-
-/**
- * The older form, a list and a handler that narrows with EventType.is: an event listed but not
- * narrowed is acknowledged silently. Kept only until orders' saga subscription moves to `handlers`.
- * @deprecated use `handlers: [on(...)]`.
- */
-export interface ListedSubscription<DB, Settings, Resources> extends SubscriptionBase {
-  // biome-ignore lint/suspicious/noExplicitAny: a subscription takes event types of any detail.
-  events: EventType<any>[];
-  eventPattern?: EventPattern;
-  handlers?: never;
-  // biome-ignore lint/suspicious/noExplicitAny: narrowed by the handler with EventType.is.
-  handle(event: EventEnvelope<any>, context: HandlerContext<DB, Settings, Resources>): Promise<void>;
 }
 
 /**

@@ -308,14 +308,7 @@ function dispatcherOf<DB, Settings, Resources>(
   subscription: SubscriptionDefinition<DB, Settings, Resources>,
   queue: string,
 ): Dispatch<DB, Settings, Resources> {
-  if (!subscription.handlers) {
-    // Deprecated listed form: the listed type's detail is validated, the handler narrows.
-    const listed = subscription.events ?? [];
-    return async (event, context) => {
-      const type = listed.find((candidate) => candidate.is(event));
-      await subscription.handle(type ? type.parse(event) : event, context);
-    };
-  }
+  if (!subscription.handlers) return (event, context) => subscription.handle(event, context);
   const handlers = subscription.handlers;
   return async (event, context) => {
     const entry = handlers.find((candidate) => candidate.type.is(event));
@@ -332,7 +325,7 @@ function eventPatternOf<DB, Settings, Resources>(
   subscription: SubscriptionDefinition<DB, Settings, Resources>,
 ) {
   if (subscription.eventPattern) return subscription.eventPattern;
-  const types = subscription.handlers?.map((entry) => entry.type) ?? subscription.events ?? [];
+  const types = subscription.handlers?.map((entry) => entry.type) ?? [];
   const patterns = types.map((type) => type.pattern);
   if (patterns.length === 0) {
     throw new Error(`Subscription ${subscription.name} lists no events and has no eventPattern`);
