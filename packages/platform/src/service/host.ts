@@ -23,8 +23,8 @@ export interface Host {
   services: RunningService[];
   /** The address the server listens on, e.g. http://127.0.0.1:8080. */
   url: string;
-  /** Shows background work in `/health/ready` (`undefined` removes it). */
-  reportProgress(name: string, state: string | undefined): void;
+  /** Shows how far background work (e.g. the demo load) is, in `/health/ready`. */
+  reportProgress(name: string, state: string): void;
   close(): Promise<void>;
 }
 
@@ -146,10 +146,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       },
       "Mercato is ready",
     );
-    const reportProgress = (name: string, state: string | undefined) => {
-      if (state === undefined) progress.delete(name);
-      else progress.set(name, state);
-    };
+    const reportProgress = (name: string, state: string) => progress.set(name, state);
     return { app, transport, databases, services, url, reportProgress, close: closeAll };
   } catch (error) {
     await closeAll();
