@@ -1,21 +1,11 @@
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { type EventEnvelope, type Money, OrderConfirmed, ProductCreated } from "@mercato/contracts";
+import type { Host, QueueStats } from "@mercato/platform";
 import {
-  type Host,
-  loadConfig,
-  type PlatformConfig,
-  type QueueStats,
-  silentLogger,
-  startHost,
-} from "@mercato/platform";
-import { removeNatsResources } from "@mercato/platform/nats";
-import {
-  createTestAuthority,
-  dropServiceDatabases,
-  externalServices,
+  type Answer,
+  type CallOptions,
+  call as callUrl,
   requireServer,
+  startTestHost,
   type TestAuthority,
 } from "@mercato/platform/testing";
 import { v7 as uuidv7 } from "uuid";
@@ -39,79 +29,18 @@ export const topologies = [
   { name: "distributed (PostgreSQL, NATS JetStream)", distributed: true, available: distributedAvailable },
 ];
 
-/**
- * The cart service alone, with a test token authority. Distributed, it runs under a database and
- * bus prefix of its own, removed on close, so that runs never see each other's data.
- */
+/** The cart service alone, with a test token authority, on the topology asked for. */
 export async function startCartHost(options: { distributed: boolean }): Promise<CartHost> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-cart-"));
-  const authority = await createTestAuthority();
-  const prefix = `tcart${process.pid}${Date.now() % 100_000}`;
-  const base = { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }), port: 0 };
-  const config: PlatformConfig = options.distributed
-    ? {
-        ...base,
-        databaseUrl: externalServices.postgres.url,
-        databasePrefix: prefix,
-        busUrl: externalServices.nats.url,
-        busPrefix: prefix,
-      }
-    : base;
-  const cleanUp = async () => {
-    if (options.distributed) {
-      await dropServiceDatabases(["cart"], prefix);
-      await removeNatsResources({ url: externalServices.nats.url, prefix });
-    }
-    await fs.rm(dataDir, { recursive: true, force: true });
-  };
-  let host: Host;
-  try {
-    host = await startHost({
-      config,
-      services: [cartService],
-      logger: silentLogger(),
-      auth: authority.verifier,
-    });
-  } catch (error) {
-    await cleanUp();
-    throw error;
-  }
-  return {
-    host,
-    authority,
-    async close() {
-      await host.close();
-      await cleanUp();
-    },
-  };
+  const started = await startTestHost({ services: [cartService], distributed: options.distributed });
+  if (!started.authority) throw new Error("the cart host signs its own tokens");
+  return { host: started.host, authority: started.authority, close: started.close };
 }
 
-export interface Answer {
-  status: number;
-  headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read answers of every shape.
-  body: any;
-}
+export type { Answer };
 
 /** One HTTP call; `raw` sends the body bytes as given. */
-export async function call(
-  host: Host,
-  method: string,
-  url: string,
-  options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-  const hasBody = options.body !== undefined || options.raw !== undefined;
-  const response = await fetch(new URL(url, host.url), {
-    method,
-    headers: {
-      ...(hasBody ? { "content-type": "application/json" } : {}),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...options.headers,
-    },
-    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+export function call(host: Host, method: string, url: string, options: CallOptions = {}): Promise<Answer> {
+  return callUrl(host.url, method, url, options);
 }
 
 export async function queueStats(host: Host, name: string): Promise<QueueStats> {

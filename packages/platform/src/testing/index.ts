@@ -8,3 +8,11 @@ export {
 } from "./external-services.ts";
 export { captureLogs, type LogCapture, secretsIn } from "./log-capture.ts";
 export { createTestAuthority, type TestAuthority } from "./test-authority.ts";
+export {
+  type Answer,
+  type CallOptions,
+  call,
+  startTestHost,
+  type TestHost,
+  type TestHostOptions,
+} from "./test-host.ts";
