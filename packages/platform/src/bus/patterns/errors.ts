@@ -14,6 +14,16 @@ export class InvalidPatternError extends Error {
   }
 }
 
+/** Throws InvalidPatternError for the pattern at `at` (a JSONPath). */
+export function fail(at: string, reason: string): never {
+  throw new InvalidPatternError(at, reason);
+}
+
+export type JsonObject = Record<string, unknown>;
+
+export const isObject = (value: unknown): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 export function childPath(parent: string, key: string | number): string {

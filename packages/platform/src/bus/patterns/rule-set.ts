@@ -1,4 +1,5 @@
-import { type CompiledRule, compileRule } from "./compile.ts";
+import { compileRule } from "./compile.ts";
+import type { CompiledRule } from "./field-condition.ts";
 import { type MachineRule, PatternMachine } from "./machine.ts";
 
 interface RuleRecord<T> extends MachineRule {
