@@ -1,4 +1,5 @@
-import { createOrdersService } from "@mercato/orders";
+import { ordersService } from "@mercato/orders";
+import { configureService } from "@mercato/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serviceCatalog } from "../apps/cli/src/services.ts";
 import { type Answer, address, type ShopClient, startShop } from "./support/shop.ts";
@@ -450,7 +451,10 @@ describe("checkout when payments never answers", () => {
 
   beforeAll(async () => {
     shop = await startShop({
-      services: servicesWith(allBut("payments"), createOrdersService({ paymentTimeoutMs: 1_000 })),
+      services: servicesWith(
+        allBut("payments"),
+        configureService(ordersService, { settings: { paymentTimeoutMs: 1_000 } }),
+      ),
     });
   });
 
@@ -497,7 +501,7 @@ describe("checkout when cart is not running", () => {
   let shop: Shop;
 
   beforeAll(async () => {
-    shop = await startShop({ services: servicesWith(checkoutOnly, createOrdersService()) });
+    shop = await startShop({ services: servicesWith(checkoutOnly, ordersService) });
   });
 
   afterAll(async () => {
@@ -530,7 +534,10 @@ describe("checkout when cart's address answers nothing", () => {
 
   beforeAll(async () => {
     shop = await startShop({
-      services: servicesWith(checkoutOnly, createOrdersService({ cartUrl: "http://127.0.0.1:1" })),
+      services: servicesWith(
+        checkoutOnly,
+        configureService(ordersService, { settings: { cartUrl: "http://127.0.0.1:1" } }),
+      ),
     });
   });
 

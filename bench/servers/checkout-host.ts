@@ -7,7 +7,7 @@
 import { cartService } from "@mercato/cart";
 import { catalogService } from "@mercato/catalog";
 import { inventoryService } from "@mercato/inventory";
-import { createOrdersService } from "@mercato/orders";
+import { ordersService } from "@mercato/orders";
 import { paymentsService } from "@mercato/payments";
 import { loadConfig, silentLogger, startHost } from "@mercato/platform";
 import { createTestAuthority } from "@mercato/platform/testing";
@@ -16,7 +16,7 @@ const users = Number(process.env.BENCH_USERS ?? 4000);
 const authority = await createTestAuthority();
 const host = await startHost({
   config: { ...loadConfig(), port: 0 },
-  services: [catalogService, inventoryService, cartService, createOrdersService(), paymentsService],
+  services: [catalogService, inventoryService, cartService, ordersService, paymentsService],
   logger: silentLogger(),
   auth: authority.verifier,
 });

@@ -4,7 +4,7 @@ import { eventsService } from "@mercato/events";
 import { gatewayService } from "@mercato/gateway";
 import { identityService } from "@mercato/identity";
 import { inventoryService } from "@mercato/inventory";
-import { createOrdersService } from "@mercato/orders";
+import { ordersService } from "@mercato/orders";
 import { paymentsService } from "@mercato/payments";
 import type { ServiceDefinition } from "@mercato/platform";
 
@@ -22,7 +22,7 @@ export const serviceCatalog: { name: string; create(): AnyService }[] = [
   { name: "catalog", create: () => catalogService },
   { name: "inventory", create: () => inventoryService },
   { name: "cart", create: () => cartService },
-  { name: "orders", create: () => createOrdersService() },
+  { name: "orders", create: () => ordersService },
   { name: "payments", create: () => paymentsService },
   { name: "events", create: () => eventsService },
 ];

@@ -1,7 +1,14 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type Host, loadConfig, type ServiceContext, silentLogger, startHost } from "@mercato/platform";
+import {
+  configureService,
+  type Host,
+  loadConfig,
+  type ServiceContext,
+  silentLogger,
+  startHost,
+} from "@mercato/platform";
 import {
   createTestAuthority,
   dropServiceDatabases,
@@ -19,7 +26,7 @@ import {
   stockReserved,
 } from "../src/domain/decisions.ts";
 import type { Order, OrderEvent } from "../src/domain/order.ts";
-import { createOrdersService, type OrdersTables, readStream } from "../src/index.ts";
+import { type OrdersTables, ordersService, readStream } from "../src/index.ts";
 import { changeOrder, startOrder } from "../src/store/order-stream.ts";
 
 const available = await requireServer("postgres");
@@ -46,7 +53,7 @@ describe.skipIf(!available)("concurrent commands on one order, on PostgreSQL", (
         databaseUrl: externalServices.postgres.url,
         databasePrefix: prefix,
       },
-      services: [createOrdersService({ cartUrl: "http://127.0.0.1:1" })],
+      services: [configureService(ordersService, { settings: { cartUrl: "http://127.0.0.1:1" } })],
       logger: silentLogger(),
       auth: authority.verifier,
     });

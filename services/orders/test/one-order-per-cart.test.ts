@@ -1,7 +1,14 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type Host, loadConfig, type ServiceContext, silentLogger, startHost } from "@mercato/platform";
+import {
+  configureService,
+  type Host,
+  loadConfig,
+  type ServiceContext,
+  silentLogger,
+  startHost,
+} from "@mercato/platform";
 import {
   createTestAuthority,
   dropServiceDatabases,
@@ -14,7 +21,7 @@ import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { paymentAuthorized, stockReservationFailed, stockReserved } from "../src/domain/decisions.ts";
 import type { Order, OrderEvent } from "../src/domain/order.ts";
-import { createOrdersService, type OrdersTables } from "../src/index.ts";
+import { type OrdersTables, ordersService } from "../src/index.ts";
 import { changeOrder } from "../src/store/order-stream.ts";
 import { type FakeCart, line, startFakeCart } from "./fake-cart.ts";
 
@@ -52,7 +59,7 @@ describe.each(topologies)("one order per cart version on $name", ({ postgres, av
           port: 0,
           ...(postgres ? { databaseUrl: externalServices.postgres.url, databasePrefix: prefix } : {}),
         },
-        services: [createOrdersService({ cartUrl: cart.url })],
+        services: [configureService(ordersService, { settings: { cartUrl: cart.url } })],
         logger: silentLogger(),
         auth: authority.verifier,
       });

@@ -57,13 +57,13 @@ export async function placeOnce(
 
 /** The new order's answer, or undefined when a live order of the same cart version exists. */
 async function place(
-  { db, publish }: ServiceContext<OrdersTables>,
+  { inTransaction }: ServiceContext<OrdersTables>,
   request: FastifyRequest,
   { idempotency, events, sealedToken }: Checkout,
 ): Promise<OrderBody | undefined> {
   const orderId = uuidv7();
   try {
-    return await db.transaction().execute(async (transaction) => {
+    return await inTransaction(async ({ transaction, publish }) => {
       const change = await startOrder(transaction, orderId, events, new Date());
       await keepPaymentToken(transaction, orderId, sealedToken);
       const placed = orderBody(viewOf(change.after));
@@ -73,10 +73,7 @@ async function place(
         body: placed,
       });
       if (!stored) throw new KeyTakenMeanwhile();
-      await publish(
-        transaction,
-        messagesFor(change.after, change.events, { correlationId: request.correlationId }),
-      );
+      await publish(messagesFor(change.after, change.events, { correlationId: request.correlationId }));
       return placed;
     });
   } catch (error) {
@@ -86,12 +83,12 @@ async function place(
 }
 
 async function answerWith(
-  { db }: ServiceContext<OrdersTables>,
+  { inTransaction }: ServiceContext<OrdersTables>,
   { idempotency }: Checkout,
   first: OrderView,
 ): Promise<OrderBody> {
   const body = orderBody(first);
-  const stored = await db.transaction().execute((transaction) =>
+  const stored = await inTransaction(({ transaction }) =>
     storeResponse(transaction, idempotency.userId, idempotency.key, {
       requestHash: idempotency.hash,
       statusCode: 202,

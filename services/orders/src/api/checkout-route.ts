@@ -1,12 +1,5 @@
 import { paymentTokenPurpose } from "@mercato/contracts";
-import {
-  currentUser,
-  HttpProblem,
-  operation,
-  requireUser,
-  type SealedBox,
-  type ServiceContext,
-} from "@mercato/platform";
+import { currentUser, HttpProblem, operation, requireUser } from "@mercato/platform";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { type CartClient, CartUnavailableError } from "../clients/cart-client.ts";
@@ -14,7 +7,7 @@ import { cartVersionOf } from "../domain/cart-version.ts";
 import { placeOrder } from "../domain/decisions.ts";
 import type { OrderItem, ShippingAddress } from "../domain/order.ts";
 import { requestHash } from "../domain/request-hash.ts";
-import type { OrdersTables } from "../store/tables.ts";
+import type { OrdersContext } from "../resources.ts";
 import { KeyTakenMeanwhile, placeOnce } from "./checkout-placement.ts";
 import { firstAnswer } from "./first-answer.ts";
 import { asProblem } from "./order-commands.ts";
@@ -22,22 +15,13 @@ import { idempotencyHeadersSchema, orderSchema, placeOrderBodySchema } from "./o
 
 const bodyLimit = 4 * 1024;
 
-export interface CheckoutDependencies {
-  cart: CartClient;
-  sealedBox(): Promise<SealedBox>;
-}
-
 /**
  * POST /api/orders: the first step of the saga, and the checkout's only synchronous call (the
  * cart snapshot). Everything after OrderPlaced happens in events. A checkout of a cart version
  * that already has a live order answers with that order (see checkout-placement.ts).
  */
-export function registerCheckoutRoute(
-  app: FastifyInstance,
-  context: ServiceContext<OrdersTables>,
-  dependencies: CheckoutDependencies,
-): void {
-  const { db } = context;
+export function registerCheckoutRoute(app: FastifyInstance, context: OrdersContext): void {
+  const { db, resources, secrets } = context;
   app.withTypeProvider<ZodTypeProvider>().post(
     "/api/orders",
     {
@@ -64,7 +48,7 @@ export function registerCheckoutRoute(
     async (request, reply) => {
       const user = currentUser(request);
       const key = request.headers["idempotency-key"];
-      const box = await dependencies.sealedBox();
+      const box = secrets.sealedBox;
       const hash = requestHash("POST", "/api/orders", request.body, (text) =>
         box.fingerprint(text, "checkout-request"),
       );
@@ -72,7 +56,7 @@ export function registerCheckoutRoute(
       const replayed = await firstAnswer(db, idempotency, orderSchema);
       if (replayed) return reply.code(202).send(replayed);
 
-      const snapshot = await cartSnapshot(dependencies.cart, request);
+      const snapshot = await cartSnapshot(resources.cart, request);
       const cartVersion = cartVersionOf(snapshot.revision, snapshot.items);
       const events = orderOf(snapshot.items, user.id, request.body.shippingAddress, cartVersion);
       const sealedToken = box.seal(request.body.payment.token, paymentTokenPurpose);

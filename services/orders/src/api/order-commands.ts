@@ -42,19 +42,13 @@ export async function runCommand(
   remember?: IdempotentAnswer,
 ): Promise<OrderChange> {
   try {
-    return await context.db.transaction().execute(async (transaction) => {
-      const change = await changeOrderAndPublish(
-        transaction,
-        orderId,
-        decide,
-        (events) => context.publish(transaction, events),
-        { correlationId },
-      );
+    return await context.inTransaction(async (unit) => {
+      const change = await changeOrderAndPublish(unit, orderId, decide, { correlationId });
       if (!change) throw HttpProblem.notFound(`Order ${orderId} does not exist`);
       if (remember) {
         const { userId, key, requestHash, statusCode } = remember;
         const body = remember.body(change.after);
-        if (!(await storeResponse(transaction, userId, key, { requestHash, statusCode, body }))) {
+        if (!(await storeResponse(unit.transaction, userId, key, { requestHash, statusCode, body }))) {
           throw HttpProblem.conflict(
             "Another request with this Idempotency-Key was answered meanwhile; send it again",
           );

@@ -2,6 +2,7 @@ import { causedBy } from "@mercato/contracts";
 import { on, type SubscriptionDefinition } from "@mercato/platform";
 import { checkoutSagaAnswers, type SagaAnswer } from "../domain/checkout-saga.ts";
 import type { Order } from "../domain/order.ts";
+import type { OrdersSettings } from "../settings.ts";
 import { changeOrderAndPublish } from "../store/order-stream.ts";
 import type { OrdersTables } from "../store/tables.ts";
 
@@ -10,23 +11,26 @@ import type { OrdersTables } from "../store/tables.ts";
  * answer of the saga's table (domain/checkout-saga.ts), running the decision the table gives it.
  * The saga's progress lives in the order's stream, so any instance can take the next answer.
  */
-export function sagaAnswers(settings: { paymentTimeoutMs: number }): SubscriptionDefinition<OrdersTables> {
-  return {
-    name: "saga-answers",
-    queue: { visibilityTimeoutMs: 10_000, maxReceiveCount: 10, backoff: { baseMs: 50, maxMs: 5_000 } },
-    handlers: checkoutSagaAnswers.map((answer) => handlerOf(answer, settings.paymentTimeoutMs)),
-  };
-}
+export const sagaAnswers: SubscriptionDefinition<OrdersTables, OrdersSettings> = {
+  name: "saga-answers",
+  queue: { visibilityTimeoutMs: 10_000, maxReceiveCount: 10, backoff: { baseMs: 50, maxMs: 5_000 } },
+  handlers: checkoutSagaAnswers.map(handlerOf),
+};
 
-function handlerOf(answer: SagaAnswer, paymentTimeoutMs: number) {
-  return on<unknown, OrdersTables>(answer.event, async (event, { transaction, logger, publish }) => {
+function handlerOf(answer: SagaAnswer) {
+  return on<unknown, OrdersTables, OrdersSettings>(answer.event, async (event, context) => {
     const orderId = (event.detail as { orderId: string }).orderId;
+    const { paymentTimeoutMs } = context.settings;
     // One instant for the decision and the events' time, so a deadline is exactly its timeout after.
     const now = new Date();
     const decide = (order: Order) => answer.decide(order, event.detail, { now, paymentTimeoutMs });
-    const change = await changeOrderAndPublish(transaction, orderId, decide, publish, causedBy(event), now);
+    // The handler's context is the unit of work of the event's inbox transaction.
+    const change = await changeOrderAndPublish(context, orderId, decide, causedBy(event), now);
     if (!change) {
-      logger.warn({ orderId, detailType: event["detail-type"] }, "answer for an order that does not exist");
+      context.logger.warn(
+        { orderId, detailType: event["detail-type"] },
+        "answer for an order that does not exist",
+      );
     }
   });
 }

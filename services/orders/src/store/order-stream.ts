@@ -1,4 +1,5 @@
-import type { EventContext, EventEnvelope } from "@mercato/contracts";
+import type { EventContext } from "@mercato/contracts";
+import type { UnitOfWork } from "@mercato/platform";
 import type { Kysely, Transaction } from "kysely";
 import { validate as isUuid } from "uuid";
 import { evolve, type Order, type OrderEvent, type RecordedEvent, replay } from "../domain/order.ts";
@@ -106,15 +107,14 @@ async function append(
 }
 
 /**
- * changeOrder, then what the other services hear of the change, written with `publish` in the
- * same transaction: every path that moves an existing order (commands, saga answers, the
- * payment timeout) goes through here.
+ * changeOrder, then what the other services hear of the change, published in the same unit of
+ * work: every path that moves an existing order (commands, saga answers, the payment timeout)
+ * goes through here.
  */
 export async function changeOrderAndPublish(
-  transaction: Writer,
+  { transaction, publish }: UnitOfWork<OrdersTables>,
   orderId: string,
   decide: (order: Order) => OrderEvent[],
-  publish: (events: EventEnvelope[]) => Promise<void>,
   context: EventContext,
   at?: Date,
 ): Promise<OrderChange | undefined> {

@@ -124,3 +124,19 @@ export async function listOrders(
     .execute();
   return { items: rows.slice(0, query.limit).map(toOrderView), more: rows.length > query.limit };
 }
+
+/** Orders still waiting for payments' answer at `now` past their deadline, the most overdue first. */
+export async function findOverdueOrders(
+  db: Kysely<OrdersTables>,
+  now: Date,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom("orders")
+    .select("id")
+    .where("payment_deadline", "<=", now)
+    .orderBy("payment_deadline")
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
+}

@@ -1,8 +1,9 @@
 import type { ServiceContext, TaskDefinition } from "@mercato/platform";
-import { paymentDeadline } from "./domain/checkout-saga.ts";
-import type { OrdersSettings } from "./settings.ts";
-import { changeOrderAndPublish } from "./store/order-stream.ts";
-import type { OrdersTables } from "./store/tables.ts";
+import { paymentDeadline } from "../domain/checkout-saga.ts";
+import type { OrdersSettings } from "../settings.ts";
+import { changeOrderAndPublish } from "../store/order-stream.ts";
+import { findOverdueOrders } from "../store/order-views.ts";
+import type { OrdersTables } from "../store/tables.ts";
 
 const batchSize = 100;
 
@@ -22,16 +23,9 @@ export const paymentTimeouts: TaskDefinition<OrdersTables, OrdersSettings> = {
   },
 };
 
-export async function rejectOverdueOrders(context: ServiceContext<OrdersTables>, now: Date): Promise<number> {
-  const overdue = await context.db
-    .selectFrom("orders")
-    .select("id")
-    .where("payment_deadline", "<=", now)
-    .orderBy("payment_deadline")
-    .limit(batchSize)
-    .execute();
+async function rejectOverdueOrders(context: ServiceContext<OrdersTables>, now: Date): Promise<number> {
   let rejected = 0;
-  for (const { id } of overdue) {
+  for (const id of await findOverdueOrders(context.db, now, batchSize)) {
     // One order that fails must not hold back the overdue orders behind it.
     try {
       if (await rejectIfOverdue(context, id, now)) rejected += 1;
@@ -47,14 +41,10 @@ async function rejectIfOverdue(
   id: string,
   now: Date,
 ): Promise<boolean> {
-  return context.inTransaction(async ({ transaction, publish }) => {
-    const change = await changeOrderAndPublish(
-      transaction,
-      id,
-      (order) => paymentDeadline.decide(order, now),
-      publish,
-      { correlationId: `payment-timeout-${id}` },
-    );
+  return context.inTransaction(async (unit) => {
+    const change = await changeOrderAndPublish(unit, id, (order) => paymentDeadline.decide(order, now), {
+      correlationId: `payment-timeout-${id}`,
+    });
     return (change?.events.length ?? 0) > 0;
   });
 }

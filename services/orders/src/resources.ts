@@ -1,0 +1,28 @@
+import type { ServiceContext } from "@mercato/platform";
+import { type CartClient, createCartClient } from "./clients/cart-client.ts";
+import type { OrdersSettings } from "./settings.ts";
+import type { OrdersTables } from "./store/tables.ts";
+
+/** What orders' routes share in one run: the client of cart's checkout snapshot. */
+export interface OrdersResources {
+  cart: CartClient;
+}
+
+export function ordersResources(
+  context: ServiceContext<OrdersTables, OrdersSettings, undefined>,
+): OrdersResources {
+  const calls = context.metrics.counter({
+    name: "orders_cart_calls_total",
+    help: "Synchronous calls from orders to cart for checkout snapshots, by outcome",
+    labelNames: ["outcome"],
+  });
+  return {
+    cart: createCartClient({
+      baseUrl: () => context.settings.cartUrl ?? context.hostUrl(),
+      onCall: (outcome) => calls.inc({ outcome }),
+    }),
+  };
+}
+
+/** The context orders' routes, handlers and tasks run with. */
+export type OrdersContext = ServiceContext<OrdersTables, OrdersSettings, OrdersResources>;
