@@ -1,9 +1,6 @@
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import type { EventEnvelope } from "@mercato/contracts";
-import { type Host, loadConfig, silentLogger, startHost } from "@mercato/platform";
-import { createTestAuthority, type TestAuthority } from "@mercato/platform/testing";
+import type { Host } from "@mercato/platform";
+import { startTestHost, type TestAuthority } from "@mercato/platform/testing";
 import { catalogService } from "../src/index.ts";
 
 export interface CatalogHost {
@@ -17,49 +14,24 @@ export interface CatalogHost {
 }
 
 /**
- * Catalog alone, with a queue that records its events: on PGlite in a temporary directory, or on
- * the PostgreSQL server `databaseUrl` (then under its own service name, so its database is its own).
+ * Catalog alone, with a recorder of its events: on PGlite in a temporary directory, or with
+ * `postgres` on the PostgreSQL server under a database of its own.
  */
-export async function startCatalog(
-  options: { databaseUrl?: string; databasePrefix?: string; serviceName?: string } = {},
-): Promise<CatalogHost> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-catalog-"));
-  const authority = await createTestAuthority();
-  const config = loadConfig({
-    MERCATO_DATA_DIR: dataDir,
-    MERCATO_SEED: "none",
-    DATABASE_URL: options.databaseUrl,
-    MERCATO_DATABASE_PREFIX: options.databasePrefix,
+export async function startCatalog(options: { postgres?: boolean } = {}): Promise<CatalogHost> {
+  const started = await startTestHost({
+    services: [catalogService],
+    ...(options.postgres ? { distributed: "database" as const } : {}),
+    record: { source: ["mercato.catalog"] },
   });
-  const host = await startHost({
-    config: { ...config, port: 0 },
-    services: [{ ...catalogService, name: options.serviceName ?? catalogService.name }],
-    logger: silentLogger(),
-    auth: authority.verifier,
-  });
-  const events: EventEnvelope[] = [];
-  const queue = "catalog-test-recorder";
-  await host.transport.declareQueue({
-    name: queue,
-    visibilityTimeoutMs: 5_000,
-    maxReceiveCount: 3,
-    backoff: { baseMs: 10, maxMs: 100 },
-  });
-  await host.transport.putRule({ name: queue, eventPattern: { source: ["mercato.catalog"] }, queue });
-  const recorder = await host.transport.consume(queue, async (delivery) => {
-    events.push(delivery.event);
-  });
+  const { authority } = started;
+  if (!authority) throw new Error("the catalog host signs its own tokens");
   return {
-    host,
+    host: started.host,
     authority,
     adminToken: await authority.token({ roles: ["admin"] }),
     customerToken: await authority.token({ roles: ["customer"] }),
-    events,
-    async close() {
-      await recorder.stop();
-      await host.close();
-      await fs.rm(dataDir, { recursive: true, force: true });
-    },
+    events: started.events,
+    close: started.close,
   };
 }
 

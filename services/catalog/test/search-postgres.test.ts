@@ -1,11 +1,8 @@
-import { dropServiceDatabases, externalServices, requireServer } from "@mercato/platform/testing";
+import { requireServer } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CatalogHost, startCatalog } from "./catalog-host.ts";
 
 const hasPostgres = await requireServer("postgres");
-const serviceName = "catalog_search_test";
-/** A database of this run's own: a fixed name would be dropped under another run using it. */
-const prefix = `tcatsearch${process.pid}${Date.now() % 100_000}`;
 
 /** The same migrations and queries on PostgreSQL: full-text search, trigrams, keyset pages, sku conflicts. */
 describe.skipIf(!hasPostgres)("catalog on PostgreSQL", () => {
@@ -32,11 +29,7 @@ describe.skipIf(!hasPostgres)("catalog on PostgreSQL", () => {
   });
 
   beforeAll(async () => {
-    catalog = await startCatalog({
-      databaseUrl: externalServices.postgres.url,
-      databasePrefix: prefix,
-      serviceName,
-    });
+    catalog = await startCatalog({ postgres: true });
     const products = [
       product("PG-1", "Studio Headphones", 12900, "Closed-back headphones."),
       product("PG-2", "Headphone Stand", 2900, "Holds your headphones."),
@@ -48,7 +41,6 @@ describe.skipIf(!hasPostgres)("catalog on PostgreSQL", () => {
 
   afterAll(async () => {
     await catalog?.close();
-    if (hasPostgres) await dropServiceDatabases([serviceName], prefix);
   });
 
   it("ranks, tolerates typos and pages as on PGlite", async () => {

@@ -44,9 +44,9 @@ describe("capture, refund and void", () => {
   function inTransaction<T extends { events: EventEnvelope[] }>(
     operation: (transaction: Transaction<PaymentsTables>) => Promise<T>,
   ): Promise<T> {
-    return payments.context.db.transaction().execute(async (transaction) => {
+    return payments.context.inTransaction(async ({ transaction, publish }) => {
       const result = await operation(transaction);
-      await payments.context.publish(transaction, result.events);
+      await publish(result.events);
       return result;
     });
   }

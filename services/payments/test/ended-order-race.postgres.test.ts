@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { configureService, createSealedBox } from "@mercato/platform";
-import { dropServiceDatabases, externalServices, requireServer } from "@mercato/platform/testing";
+import { requireServer } from "@mercato/platform/testing";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findPayment, paymentIdOf, paymentsService } from "../src/index.ts";
@@ -15,7 +15,6 @@ import {
 } from "./payments-host.ts";
 
 const available = await requireServer("postgres");
-const prefix = `tpayrace${process.pid}${Date.now() % 100_000}`;
 
 describe.skipIf(!available)("an order rejected while its payment is being authorized, on PostgreSQL", () => {
   let payments: PaymentsHost;
@@ -28,13 +27,11 @@ describe.skipIf(!available)("an order rejected while its payment is being author
         settings: { provider: sandbox.provider },
         secrets: { sealedBox },
       }),
-      databaseUrl: externalServices.postgres.url,
-      databasePrefix: prefix,
+      postgres: true,
     });
   });
   afterAll(async () => {
     await payments?.close();
-    if (available) await dropServiceDatabases(["payments"], prefix);
   });
 
   /**

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { configureService, createSealedBox } from "@mercato/platform";
-import { dropServiceDatabases, externalServices, requireServer } from "@mercato/platform/testing";
+import { requireServer } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandboxProvider, type PaymentProvider, paymentsService } from "../src/index.ts";
 import {
@@ -12,7 +12,6 @@ import {
 } from "./payments-host.ts";
 
 const available = await requireServer("postgres");
-const prefix = `tpay${process.pid}${Date.now() % 100_000}`;
 const queue = "payments-payment-requests";
 
 describe.skipIf(!available)("one payment per order on PostgreSQL", () => {
@@ -33,13 +32,11 @@ describe.skipIf(!available)("one payment per order on PostgreSQL", () => {
         settings: { provider: counting },
         secrets: { sealedBox },
       }),
-      databaseUrl: externalServices.postgres.url,
-      databasePrefix: prefix,
+      postgres: true,
     });
   });
   afterAll(async () => {
     await payments?.close();
-    if (available) await dropServiceDatabases(["payments"], prefix);
   });
 
   it("asks the provider once per order when many requests for the same orders arrive at once", async () => {

@@ -1,6 +1,3 @@
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import {
   type EventContext,
   type EventEnvelope,
@@ -15,15 +12,12 @@ import {
 import {
   createSealedBox,
   type Host,
-  loadConfig,
   loadSecretKey,
-  type PlatformConfig,
   type SealedBox,
   type ServiceContext,
   type ServiceDefinition,
-  type Subscription,
-  startHost,
 } from "@mercato/platform";
+import { startTestHost } from "@mercato/platform/testing";
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import {
@@ -49,55 +43,23 @@ export interface PaymentsHost {
 
 /** The payments service alone; by default with the sandbox provider and the data directory's key. */
 export async function startPaymentsHost(
-  options: {
-    service?: ServiceDefinition<PaymentsTables>;
-    databaseUrl?: string;
-    databasePrefix?: string;
-  } = {},
+  options: { service?: ServiceDefinition<PaymentsTables>; postgres?: boolean } = {},
 ): Promise<PaymentsHost> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-payments-"));
-  const config: PlatformConfig = {
-    ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }),
-    port: 0,
-    databaseUrl: options.databaseUrl,
-    ...(options.databasePrefix ? { databasePrefix: options.databasePrefix } : {}),
-  };
   const logs: string[] = [];
-  const logger = pino({ level: "debug" }, { write: (line: string) => logs.push(line) });
-  const host = await startHost({ config, services: [options.service ?? paymentsService], logger });
-  const queue = "test-payments-events";
-  await host.transport.declareQueue({
-    name: queue,
-    visibilityTimeoutMs: 5_000,
-    maxReceiveCount: 3,
-    backoff: { baseMs: 10, maxMs: 100 },
+  const started = await startTestHost({
+    services: [options.service ?? paymentsService],
+    ...(options.postgres ? { distributed: "database" as const } : {}),
+    logger: pino({ level: "debug" }, { write: (line: string) => logs.push(line) }),
+    record: { source: ["mercato.payments"] },
   });
-  await host.transport.putRule({ name: queue, eventPattern: { source: ["mercato.payments"] }, queue });
-  const events: EventEnvelope[] = [];
-  const consumer: Subscription = await host.transport.consume(queue, async (delivery) => {
-    events.push(delivery.event);
-  });
-  const running = host.services[0];
-  if (!running) throw new Error("the host runs no service");
-  const box = createSealedBox(await loadSecretKey(process.env.MERCATO_SECRET_KEY, dataDir));
   return {
-    host,
-    context: running.context as ServiceContext<PaymentsTables>,
-    box,
-    events,
+    host: started.host,
+    context: started.context<PaymentsTables>(),
+    box: createSealedBox(await loadSecretKey(process.env.MERCATO_SECRET_KEY, started.dataDir)),
+    events: started.events,
     logs,
-    async settled() {
-      const idle = async () =>
-        (await host.transport.stats()).every((stat) => stat.depth + stat.inFlight + stat.delayed === 0);
-      // Idle queues first: no handler can still commit outbox rows. Then an empty outbox: the relay
-      // committed, so it had published. Then idle again: what it published was consumed.
-      return (await idle()) && (await running.outboxBacklog()) === 0 && idle();
-    },
-    async close() {
-      await consumer.stop();
-      await host.close();
-      await fs.rm(dataDir, { recursive: true, force: true });
-    },
+    settled: started.settled,
+    close: started.close,
   };
 }
 
