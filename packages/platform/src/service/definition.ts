@@ -50,11 +50,6 @@ export interface ServiceContext<DB, Settings = unknown, Resources = unknown> {
   db: Kysely<DB>;
   /** The one way to write and publish: `context.inTransaction(async ({ transaction, publish }) => ...)`. */
   inTransaction: InTransaction<DB>;
-  /**
-   * Writes events to the outbox within `transaction`; they are published once it commits.
-   * Prefer `inTransaction`; kept for orders' commands until its saga is rebuilt.
-   */
-  publish(transaction: Transaction<DB>, events: EventEnvelope[]): Promise<void>;
   /** The host's registry, for the service's own metrics. */
   metrics: Metrics;
   /**

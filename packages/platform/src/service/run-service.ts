@@ -96,8 +96,6 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
 
   get context(): ServiceContext<DB, Settings, Resources> {
     const database = this.requireDatabase();
-    const publishIn = (transaction: Transaction<DB>, events: EventEnvelope[]) =>
-      writeToOutbox(transaction as Transaction<unknown>, database.schema, events);
     return {
       name: this.definition.name,
       config: this.dependencies.config,
@@ -108,12 +106,12 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
       database,
       db: database.db,
       inTransaction: (work) =>
-        database.db
-          .transaction()
-          .execute((transaction) =>
-            work({ transaction, publish: (events) => publishIn(transaction, events) }),
-          ),
-      publish: publishIn,
+        database.db.transaction().execute((transaction) =>
+          work({
+            transaction,
+            publish: (events) => writeToOutbox(transaction as Transaction<unknown>, database.schema, events),
+          }),
+        ),
       metrics: this.dependencies.metrics,
       hostUrl: () => {
         const { url } = this.dependencies.address;
