@@ -75,8 +75,65 @@ describe("the event log", () => {
     expect((await list("?source=nobody")).body.items).toEqual([]);
   });
 
+  it("follows one correlation id, and pages through every event once", async () => {
+    const chain = [1, 2, 3, 4, 5].map((n) =>
+      (n % 2 ? ThingHappened : OtherHappened).create({ n: 100 + n }, { correlationId: "checkout-7" }),
+    );
+    await host.transport.publish(chain);
+    await expect.poll(async () => (await list("?limit=100")).body.items.length).toBe(8);
+    const followed = await list("?correlationId=checkout-7");
+    expect(followed.body.items.map((event: { id: string }) => event.id).sort()).toEqual(
+      chain.map((event) => event.id).sort(),
+    );
+    expect((await list("?correlationId=c2")).body.items.map((event: { id: string }) => event.id)).toEqual([
+      expect.any(String),
+    ]);
+    const things = await list("?correlationId=checkout-7&source=mercato.things");
+    expect(things.body.items.map((event: { detail: { n: number } }) => event.detail.n)).toEqual([
+      105, 103, 101,
+    ]);
+
+    const everything = (await list("?limit=100")).body;
+    expect(everything.nextCursor).toBeNull();
+    for (const query of ["", "&correlationId=checkout-7", "&source=mercato.things"]) {
+      const expected = (await list(`?limit=100${query}`)).body.items.map((event: { id: string }) => event.id);
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await list(
+          `?limit=3${query}${cursor ? `&cursor=${cursor}` : ""}`,
+        );
+        expect(page.body.items.length).toBeLessThanOrEqual(3);
+        paged.push(...page.body.items.map((event) => event.id));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(paged, query).toEqual(expected);
+    }
+    expect(everything.items).toHaveLength(8);
+  });
+
+  it("refuses a cursor it did not hand out", async () => {
+    const forged = Buffer.from(JSON.stringify({ before: -1 })).toString("base64url");
+    const otherList = Buffer.from(JSON.stringify({ createdAt: "2024-01-01T00:00:00.000Z" })).toString(
+      "base64url",
+    );
+    for (const cursor of ["not a cursor", "bm90IGpzb24", forged, otherList]) {
+      const answer = await list(`?cursor=${encodeURIComponent(cursor)}`);
+      expect(answer, cursor).toMatchObject({ status: 400, type: "application/problem+json" });
+      expect(answer.body.errors?.[0]?.path, cursor).toBe("query.cursor");
+    }
+    expect((await list(`?cursor=${"A".repeat(600)}`)).status).toBe(400);
+  });
+
   it("refuses bad queries and anyone but an admin", async () => {
-    for (const query of ["?limit=0", "?limit=101", "?limit=many", "?source=", "?colour=red"]) {
+    for (const query of [
+      "?limit=0",
+      "?limit=101",
+      "?limit=many",
+      "?source=",
+      "?correlationId=",
+      "?colour=red",
+    ]) {
       const answer = await list(query);
       expect(answer, query).toMatchObject({ status: 400, type: "application/problem+json" });
       expect(answer.body.errors?.[0]?.path, query).toMatch(/^query/);

@@ -10,6 +10,7 @@ export async function recordEvent(db: Kysely<EventLogTables>, event: EventEnvelo
       id: event.id,
       source: event.source,
       detail_type: event["detail-type"],
+      correlation_id: event.metadata["correlation-id"],
       time: new Date(event.time),
       event: JSON.stringify(event),
     })
@@ -20,16 +21,40 @@ export async function recordEvent(db: Kysely<EventLogTables>, event: EventEnvelo
 export interface EventQuery {
   source?: string | undefined;
   detailType?: string | undefined;
+  correlationId?: string | undefined;
   limit: number;
+  /** Only events logged before this position (the last one of the previous page). */
+  before?: number | undefined;
 }
 
-/** The most recent events first, optionally of one source and detail-type. */
-export async function recentEvents(db: Kysely<EventLogTables>, query: EventQuery): Promise<EventEnvelope[]> {
-  let select = db.selectFrom("event_log").select("event").orderBy("seq", "desc").limit(query.limit);
+export interface EventPage {
+  events: EventEnvelope[];
+  /** Where the next page starts, when there is one. */
+  next: number | undefined;
+}
+
+/**
+ * The most recent events first, optionally of one source, detail-type and correlation id; asks one
+ * row more than the page to know whether another follows.
+ */
+export async function recentEvents(db: Kysely<EventLogTables>, query: EventQuery): Promise<EventPage> {
+  let select = db
+    .selectFrom("event_log")
+    .select(["event", "seq"])
+    .orderBy("seq", "desc")
+    .limit(query.limit + 1);
   if (query.source) select = select.where("source", "=", query.source);
   if (query.detailType) select = select.where("detail_type", "=", query.detailType);
+  if (query.correlationId) select = select.where("correlation_id", "=", query.correlationId);
+  if (query.before !== undefined) select = select.where("seq", "<", query.before);
   const rows = await select.execute();
-  return rows.map((row) => row.event as EventEnvelope);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    events: page.map((row) => row.event as EventEnvelope),
+    // bigserial: PostgreSQL hands it over as text.
+    next: rows.length > query.limit && last ? Number(last.seq) : undefined,
+  };
 }
 
 /** Forgets events received before `before`. */

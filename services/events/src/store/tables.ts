@@ -5,6 +5,7 @@ export interface EventLogTables {
     id: string;
     source: string;
     detail_type: string;
+    correlation_id: string;
     time: Date;
     event: unknown;
     received_at: Generated<Date>;
