@@ -92,6 +92,11 @@ export interface Transport {
   readonly kind: "embedded" | "nats";
   /** Creates the queue and its DLQ, or updates their settings. Idempotent. */
   declareQueue(config: QueueConfig): Promise<void>;
+  /**
+   * Stops this process's consumers of the queue, then deletes it with its messages and its DLQ.
+   * Throws while a rule still targets it; a queue that does not exist is already deleted.
+   */
+  deleteQueue(name: string): Promise<void>;
   /** Creates or replaces a rule by name. Throws InvalidPatternError for a bad pattern. */
   putRule(rule: Rule): Promise<void>;
   deleteRule(name: string): Promise<void>;

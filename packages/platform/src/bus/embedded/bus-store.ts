@@ -70,3 +70,12 @@ export function openBusStore(dataDir: string, sync: boolean): BusStore {
 export function queueRange(queue: string): { start: QueueKey; end: QueueKey } {
   return { start: [queue, ""], end: [queue, "\uffff"] };
 }
+
+/** Deletes a queue's settings, messages and dead letters in one transaction. */
+export async function removeStoredQueue(store: BusStore, queue: string): Promise<void> {
+  await store.root.transaction(() => {
+    for (const key of store.messages.getKeys(queueRange(queue))) store.messages.remove(key);
+    for (const key of store.deadLetters.getKeys(queueRange(queue))) store.deadLetters.remove(key);
+    store.queues.remove(queue);
+  });
+}

@@ -44,6 +44,11 @@ export class DeliveryLoop {
     await Promise.all(this.stoppingConsumers);
   }
 
+  /** Stops every consumer of `queue` and resolves once their handlers have finished. */
+  async stopConsumersOf(queue: QueueState): Promise<void> {
+    await Promise.all([...queue.consumers].map((consumer) => this.stopConsumer(queue, consumer)));
+  }
+
   /** Takes the consumer off the queue and resolves once its running handlers have finished. */
   private stopConsumer(queue: QueueState, consumer: Consumer): Promise<void> {
     if (consumer.stopped) return consumer.stopped;

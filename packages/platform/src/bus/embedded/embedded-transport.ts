@@ -11,7 +11,13 @@ import type {
   Subscription,
   Transport,
 } from "../transport.ts";
-import { type BusStore, openBusStore, type QueueKey, type StoredMessage } from "./bus-store.ts";
+import {
+  type BusStore,
+  openBusStore,
+  type QueueKey,
+  removeStoredQueue,
+  type StoredMessage,
+} from "./bus-store.ts";
 import { listDeadLetters, redriveDeadLetters } from "./dead-letters.ts";
 import { DeliveryLoop } from "./delivery-loop.ts";
 import { newMessageId } from "./message-id.ts";
@@ -85,6 +91,24 @@ class EmbeddedTransport implements Transport {
     if (existing) existing.reconfigure(valid);
     else this.queues.set(valid.name, new QueueState(valid));
     await this.store.queues.put(valid.name, valid);
+  }
+
+  deleteQueue(queueName: string): Promise<void> {
+    this.assertOpen();
+    const target = this.rules.list().find((rule) => rule.queue === queueName);
+    if (target) {
+      return Promise.reject(
+        new Error(`Queue "${queueName}" is the target of rule "${target.name}": delete the rule first`),
+      );
+    }
+    const queue = this.queues.get(queueName);
+    if (!queue) return Promise.resolve();
+    return this.exclusively(async () => {
+      await this.delivery.stopConsumersOf(queue);
+      queue.clear();
+      this.queues.delete(queueName);
+      await removeStoredQueue(this.store, queueName);
+    });
   }
 
   async putRule(rule: Rule): Promise<void> {

@@ -75,6 +75,13 @@ export class AttemptStore {
     await this.kv.purge(this.names.attemptsKey(queue, streamSequence));
   }
 
+  /** Forgets every message of a deleted queue: a queue declared again under its name restarts its sequences. */
+  async clearQueue(queue: string): Promise<void> {
+    const keys: string[] = [];
+    for await (const key of await this.kv.keys(this.names.attemptsKeys(queue))) keys.push(key);
+    await Promise.all(keys.map((key) => this.kv.purge(key)));
+  }
+
   /** Applies `change` (undefined: nothing to write) on the latest revision, re-reading on conflict. */
   async #change(
     queue: string,

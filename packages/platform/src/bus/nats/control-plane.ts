@@ -47,8 +47,16 @@ export class ControlPlane {
     await this.#reached(await this.kv.put(this.names.ruleKey(rule.name), JSON.stringify(rule)));
   }
 
-  async deleteRule(name: string): Promise<void> {
-    await this.kv.delete(this.names.ruleKey(name));
+  deleteRule(name: string): Promise<void> {
+    return this.#delete(this.names.ruleKey(name));
+  }
+
+  deleteQueue(name: string): Promise<void> {
+    return this.#delete(this.names.queueKey(name));
+  }
+
+  async #delete(key: string): Promise<void> {
+    await this.kv.delete(key);
     // A delete returns no revision; the bucket's last sequence is at or after it.
     const status = await this.kv.status();
     await this.#reached(status.streamInfo.state.last_seq);

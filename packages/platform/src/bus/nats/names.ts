@@ -42,6 +42,8 @@ export interface NatsNames {
   /** Every queue stream of this prefix starts with it (advisories name the stream). */
   readonly queueStreamPrefix: string;
   attemptsKey(queue: string, streamSequence: number): string;
+  /** A KV filter for the attempts keys of every message of a queue. */
+  attemptsKeys(queue: string): string;
 }
 
 export function natsNames(prefix: string): NatsNames {
@@ -63,6 +65,7 @@ export function natsNames(prefix: string): NatsNames {
     dlqSubject: (queue) => `${prefix}.dlq.${nameToken(queue)}`,
     queueStreamPrefix: `${prefix}_q_`,
     attemptsKey: (queue, streamSequence) => `${nameToken(queue)}.${streamSequence}`,
+    attemptsKeys: (queue) => `${nameToken(queue)}.>`,
   };
 }
 

@@ -27,7 +27,7 @@ import { DeadLetterOffice } from "./dead-letters.ts";
 import { type NatsNames, natsNames } from "./names.ts";
 import { QueueCounters } from "./queue-counters.ts";
 import { publishToQueue } from "./queue-message.ts";
-import { ensureQueueResources } from "./queue-resources.ts";
+import { ensureQueueResources, removeQueueResources } from "./queue-resources.ts";
 import { QueueWorker } from "./queue-worker.ts";
 
 export interface NatsTransportOptions {
@@ -75,7 +75,8 @@ export async function createNatsTransport(options: NatsTransportOptions): Promis
 class NatsTransport implements Transport {
   readonly kind = "nats" as const;
   readonly #counters = new Map<string, QueueCounters>();
-  readonly #workers = new Set<QueueWorker>();
+  /** Every running worker, with the name of its queue. */
+  readonly #workers = new Map<QueueWorker, string>();
   readonly #acks = new AckBatcher();
   #closed = false;
 
@@ -101,6 +102,21 @@ class NatsTransport implements Transport {
     }
     await ensureQueueResources(this.jsm, this.names, valid);
     await this.control.putQueue(valid);
+  }
+
+  async deleteQueue(queue: string): Promise<void> {
+    this.#assertOpen();
+    const target = [...this.control.ruleDefinitions.values()].find((rule) => rule.queue === queue);
+    if (target)
+      throw new Error(`Queue "${queue}" is the target of rule "${target.name}": delete the rule first`);
+    const workers = [...this.#workers].filter(([, name]) => name === queue).map(([worker]) => worker);
+    await Promise.all(workers.map((worker) => worker.stop()));
+    for (const worker of workers) this.#workers.delete(worker);
+    // Unknown to publishers first, so that nothing is routed to the streams being deleted.
+    await this.control.deleteQueue(queue);
+    await removeQueueResources(this.jsm, this.names, queue);
+    await this.attempts.clearQueue(queue);
+    this.#counters.delete(queue);
   }
 
   async putRule(rule: Rule): Promise<void> {
@@ -171,7 +187,7 @@ class NatsTransport implements Transport {
       concurrency,
     );
     await worker.start();
-    this.#workers.add(worker);
+    this.#workers.set(worker, queue);
     return {
       stop: async () => {
         await worker.stop();
@@ -211,7 +227,7 @@ class NatsTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all([...this.#workers].map((worker) => worker.stop()));
+    await Promise.all([...this.#workers.keys()].map((worker) => worker.stop()));
     this.#workers.clear();
     await this.deadLetterOffice.stopListening();
     await this.control.close();

@@ -15,6 +15,7 @@ import { type NatsNames, partitionsOf } from "./names.ts";
 
 /** Stream name in use with another configuration (a stream created by an older version). */
 const STREAM_NAME_IN_USE = 10058;
+const STREAM_NOT_FOUND = 10059;
 /** Consumer exists with another configuration: newer servers refuse to change it on create. */
 const CONSUMER_ALREADY_EXISTS = 10148;
 /** In flight at once across all processes for a standard queue; each process bounds its own share. */
@@ -65,6 +66,17 @@ export async function ensureQueueResources(
       }),
     ),
   );
+}
+
+/** Deletes a queue's stream (its consumers go with it) and its DLQ stream; a missing one is gone already. */
+export async function removeQueueResources(jsm: JetStreamManager, names: NatsNames, queue: string) {
+  for (const stream of [names.queueStream(queue), names.dlqStream(queue)]) {
+    try {
+      await jsm.streams.delete(stream);
+    } catch (error) {
+      if (!isApiError(error, STREAM_NOT_FOUND)) throw error;
+    }
+  }
 }
 
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }) {

@@ -338,6 +338,57 @@ export function describeTransportContract(name: string, setup: TransportContract
       expect(await transport.deadLetters(queue)).toHaveLength(1);
     });
 
+    it("deletes a queue with its messages and dead letters, once no rule targets it, after its handlers finish", async () => {
+      const queue = await declare(transport, names.queue("deleted"), { maxReceiveCount: 1 });
+      await routeAll(transport, names, queue);
+      const failing = await transport.consume(queue, async () => {
+        throw new Error("dead");
+      });
+      await transport.publish([event(names.source, "Dead", {})]);
+      await waitFor(async () => (await queueStats(transport, queue)).dlqDepth === 1, "the dead letter");
+      await failing.stop();
+      await transport.publish([
+        event(names.source, "Waiting", { n: 1 }),
+        event(names.source, "Waiting", { n: 2 }),
+      ]);
+      await waitFor(async () => (await queueStats(transport, queue)).depth === 2, "two waiting messages");
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const held = collect();
+      await transport.consume(
+        queue,
+        async (delivery) => {
+          await held.handler(delivery);
+          await gate;
+        },
+        { concurrency: 1 },
+      );
+      await waitFor(() => held.deliveries.length === 1, "a message held by its handler");
+
+      await expect(transport.deleteQueue(queue)).rejects.toThrow(/delete the rule first/);
+      await transport.deleteRule(names.rule(`all-${queue}`));
+      const deleting = transport.deleteQueue(queue);
+      release();
+      await deleting;
+      await transport.deleteQueue(queue);
+
+      expect((await transport.stats()).map((stats) => stats.name)).not.toContain(queue);
+      await expect(transport.consume(queue, held.handler)).rejects.toThrow(/not declared/);
+      await declare(transport, queue);
+      await routeAll(transport, names, queue);
+      expect(await transport.deadLetters(queue)).toEqual([]);
+      const fresh = collect();
+      await transport.consume(queue, fresh.handler);
+      const after = event(names.source, "After", {});
+      await transport.publish([after]);
+      await waitFor(() => fresh.deliveries.length === 1, "the event published after the queue came back");
+      await sleep(300);
+      expect(fresh.eventIds()).toEqual([after.id]);
+      expect(held.deliveries).toHaveLength(1);
+    });
+
     it("FIFO: delivers a group's messages one at a time in order; a failing head blocks only its group", async () => {
       const queue = await declare(transport, names.queue("fifo"), {
         maxReceiveCount: 8,
