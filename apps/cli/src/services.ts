@@ -7,6 +7,7 @@ import { inventoryService } from "@mercato/inventory";
 import { ordersService } from "@mercato/orders";
 import { paymentsService } from "@mercato/payments";
 import type { ServiceDefinition } from "@mercato/platform";
+import { recommendationsService } from "@mercato/recommendations";
 
 // biome-ignore lint/suspicious/noExplicitAny: the host runs services of any database type.
 type AnyService = ServiceDefinition<any>;
@@ -24,6 +25,7 @@ export const serviceCatalog: { name: string; create(): AnyService }[] = [
   { name: "cart", create: () => cartService },
   { name: "orders", create: () => ordersService },
   { name: "payments", create: () => paymentsService },
+  { name: "recommendations", create: () => recommendationsService },
   { name: "events", create: () => eventsService },
 ];
 

@@ -5,6 +5,7 @@ import * as identity from "./identity.ts";
 import * as inventory from "./inventory.ts";
 import * as orders from "./orders.ts";
 import * as payments from "./payments.ts";
+import * as recommendations from "./recommendations.ts";
 
 export * from "./cart.ts";
 export * from "./catalog.ts";
@@ -12,6 +13,7 @@ export * from "./identity.ts";
 export * from "./inventory.ts";
 export * from "./orders.ts";
 export * from "./payments.ts";
+export * from "./recommendations.ts";
 
 /** Every declared event, for the catalog in docs/ and for validating events by type. */
 export const allEventTypes: EventType<unknown>[] = [
@@ -21,4 +23,5 @@ export const allEventTypes: EventType<unknown>[] = [
   ...Object.values(inventory),
   ...Object.values(orders),
   ...Object.values(payments),
+  ...Object.values(recommendations),
 ];
