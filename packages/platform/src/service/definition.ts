@@ -8,6 +8,7 @@ import type { ServiceDatabase } from "../db/databases.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
 import type { SealedBox } from "../secrets/sealed-box.ts";
+import type { RuntimeQueues } from "./runtime-queues.ts";
 
 /** The envelope of one event type: `EventOf<typeof OrderPlaced>`. */
 // biome-ignore lint/suspicious/noExplicitAny: matches an event type of any detail.
@@ -52,6 +53,8 @@ export interface ServiceContext<DB, Settings = unknown, Resources = unknown> {
   inTransaction: InTransaction<DB>;
   /** The host's registry, for the service's own metrics. */
   metrics: Metrics;
+  /** Queues and rules the service makes while it runs, beside its subscriptions (runtime-queues.ts). */
+  queues: RuntimeQueues<DB, Settings, Resources>;
   /**
    * The base URL this host listens on, for calls to a service that runs in the same process when
    * no other address is configured. Throws until the host listens (after onStart).

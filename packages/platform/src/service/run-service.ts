@@ -1,8 +1,7 @@
-import type { EventEnvelope } from "@mercato/contracts";
 import type { FastifyInstance } from "fastify";
 import type { Transaction } from "kysely";
-import type { QueueConfig, Subscription, Transport } from "../bus/transport.ts";
-import { ConfigError, type PlatformConfig } from "../config.ts";
+import type { Handler, QueueConfig, Subscription, Transport } from "../bus/transport.ts";
+import type { PlatformConfig } from "../config.ts";
 import type { DatabaseProvider, ServiceDatabase } from "../db/databases.ts";
 import { loadMigrations, migrate } from "../db/migrations.ts";
 import type { Logger } from "../log.ts";
@@ -11,10 +10,7 @@ import { withInbox } from "../outbox/inbox.ts";
 import { writeToOutbox } from "../outbox/outbox.ts";
 import { OutboxRelay } from "../outbox/relay.ts";
 import { messagingMigrations } from "../outbox/tables.ts";
-import { createSealedBox } from "../secrets/sealed-box.ts";
-import { loadSecretKey } from "../secrets/secret-key.ts";
 import type {
-  HandlerContext,
   ServiceContext,
   ServiceDefinition,
   ServiceSecrets,
@@ -22,8 +18,11 @@ import type {
   TaskDefinition,
   UnitOfWork,
 } from "./definition.ts";
+import { dispatcherOf, eventPatternOf, instrumented } from "./event-dispatch.ts";
 import { inboxPruning } from "./inbox-pruning.ts";
 import { type PeriodicTask, startPeriodicTask } from "./periodic-task.ts";
+import { RuntimeQueueSet } from "./runtime-queues.ts";
+import { loadSecrets, parseSettings, secretsView } from "./settings-and-secrets.ts";
 
 /**
  * Messages a consumer holds at once. Handlers of one batch run one after another in the batch's
@@ -86,12 +85,22 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
   private settings: Settings | undefined;
   private resources: Resources | undefined;
   private secrets: Partial<ServiceSecrets> = {};
+  private readonly queues: RuntimeQueueSet<DB, Settings, Resources>;
 
   constructor(
     readonly definition: ServiceDefinition<DB, Settings, Resources>,
     private readonly dependencies: ServiceDependencies,
   ) {
     this.logger = dependencies.logger.child({ service: definition.name });
+    this.queues = new RuntimeQueueSet({
+      service: definition.name,
+      transport: dependencies.transport,
+      logger: this.logger,
+      queueDefaults,
+      staticQueues: (definition.subscriptions ?? []).map((subscription) => this.queueName(subscription)),
+      context: () => this.context,
+      instrument: (queue, handler) => this.instrument(queue, handler),
+    });
   }
 
   get context(): ServiceContext<DB, Settings, Resources> {
@@ -101,7 +110,7 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
       config: this.dependencies.config,
       settings: this.settings as Settings,
       resources: this.resources as Resources,
-      secrets: this.secretsView(),
+      secrets: secretsView(this.secrets, this.definition.name),
       logger: this.logger,
       database,
       db: database.db,
@@ -113,6 +122,7 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
           }),
         ),
       metrics: this.dependencies.metrics,
+      queues: this.queues,
       hostUrl: () => {
         const { url } = this.dependencies.address;
         if (!url) throw new Error(`${this.definition.name} asked for the host's URL before the host listens`);
@@ -123,15 +133,17 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
 
   async prepare(): Promise<void> {
     const { databases, transport } = this.dependencies;
-    this.settings = this.parseSettings();
-    await this.loadSecrets();
+    this.settings = parseSettings(this.definition, this.dependencies.env ?? process.env);
+    this.secrets = await loadSecrets(this.definition, this.dependencies.config);
     this.database = await databases.forService<DB>(this.definition.name);
     const own = this.definition.migrations ? await loadMigrations(this.definition.migrations) : [];
     const migrations = [...messagingMigrations, ...own];
     const applied = await migrate(this.database, migrations);
     if (applied.length > 0) this.logger.info({ migrations: applied }, "applied migrations");
     if (this.definition.resources) {
-      this.resources = await this.definition.resources({ ...this.context, resources: undefined });
+      // Before they exist; the handlers of `queues` get the context with them.
+      const context = { ...this.context, resources: undefined } as ServiceContext<DB, Settings, undefined>;
+      this.resources = await this.definition.resources(context);
     }
     for (const subscription of this.definition.subscriptions ?? []) {
       const queue = this.queueName(subscription);
@@ -150,6 +162,7 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
     for (const subscription of this.definition.subscriptions ?? []) {
       this.consumers.push(await this.consume(database, subscription));
     }
+    await this.queues.start();
     const published = this.dependencies.serviceMetrics.outboxPublished.labels({
       service: this.definition.name,
     });
@@ -180,7 +193,7 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
 
   async stop(): Promise<void> {
     await Promise.all(this.tasks.splice(0).map((task) => task.stop()));
-    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    await Promise.all([...this.consumers.map((consumer) => consumer.stop()), this.queues.stop()]);
     await this.relay?.stop();
     if (this.database) await this.definition.onStop?.(this.context);
     await this.database?.close();
@@ -217,27 +230,21 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
         logger: logger.child({ eventId: event.id, correlationId: event.metadata["correlation-id"] }),
         settings: this.settings as Settings,
         resources: this.resources as Resources,
-        secrets: this.secretsView(),
+        secrets: secretsView(this.secrets, this.definition.name),
         inTransaction: (work) => work(unit),
       });
     });
-    const duration = this.dependencies.serviceMetrics.handlerDuration;
-    const timed: typeof handler = async (delivery) => {
-      const stopTimer = duration.startTimer({ queue });
-      try {
-        await handler(delivery);
-        stopTimer({ outcome: "ok" });
-      } catch (error) {
-        stopTimer({ outcome: "failed" });
-        logger.warn(
-          { err: error, eventId: delivery.event.id, receiveCount: delivery.receiveCount },
-          "handler failed",
-        );
-        throw error;
-      }
-    };
-    return this.dependencies.transport.consume(queue, timed, {
+    return this.dependencies.transport.consume(queue, this.instrument(queue, handler), {
       concurrency: subscription.queue?.concurrency ?? defaultConcurrency,
+    });
+  }
+
+  /** Times every run of `handler` by outcome and logs its failures. */
+  private instrument(queue: string, handler: Handler): Handler {
+    return instrumented(handler, {
+      duration: this.dependencies.serviceMetrics.handlerDuration,
+      logger: this.logger.child({ queue }),
+      queue,
     });
   }
 
@@ -245,88 +252,8 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
     return `${this.definition.name}-${subscription.name}`;
   }
 
-  /** The definition's settings schema over the environment, then any overrides. */
-  private parseSettings(): Settings {
-    const overrides = this.definition.overrides?.settings;
-    const schema = this.definition.settings;
-    if (!schema) return { ...overrides } as Settings;
-    const env = this.dependencies.env ?? process.env;
-    const present = Object.fromEntries(
-      Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
-    );
-    const parsed = schema.safeParse(present);
-    if (!parsed.success) {
-      throw new ConfigError(
-        parsed.error.issues.map(
-          (issue) => `${this.definition.name}: ${issue.path.join(".") || "(settings)"} ${issue.message}`,
-        ),
-      );
-    }
-    return { ...parsed.data, ...overrides } as Settings;
-  }
-
-  private async loadSecrets(): Promise<void> {
-    const given = this.definition.overrides?.secrets ?? {};
-    this.secrets = { ...given };
-    if (this.definition.secrets?.includes("sealedBox") && !given.sealedBox) {
-      const { config } = this.dependencies;
-      this.secrets.sealedBox = createSealedBox(await loadSecretKey(config.secretKey, config.dataDir));
-    }
-  }
-
-  private secretsView(): ServiceSecrets {
-    const secrets = this.secrets;
-    const name = this.definition.name;
-    return {
-      get sealedBox() {
-        if (!secrets.sealedBox)
-          throw new Error(`${name} uses the sealed box without declaring secrets: ["sealedBox"]`);
-        return secrets.sealedBox;
-      },
-    };
-  }
-
   private requireDatabase(): ServiceDatabase<DB> {
     if (!this.database) throw new Error(`Service ${this.definition.name} is not prepared`);
     return this.database;
   }
-}
-
-type Dispatch<DB, Settings, Resources> = (
-  event: EventEnvelope,
-  context: HandlerContext<DB, Settings, Resources>,
-) => Promise<void>;
-
-/**
- * How a subscription's events reach its code: by type to the `on` entries, with the detail
- * validated (an event none handles fails, so that it is retried and dead-lettered rather than
- * acknowledged unhandled), or every event to a pattern subscription's `handle`.
- */
-function dispatcherOf<DB, Settings, Resources>(
-  subscription: SubscriptionDefinition<DB, Settings, Resources>,
-  queue: string,
-): Dispatch<DB, Settings, Resources> {
-  if (!subscription.handlers) return (event, context) => subscription.handle(event, context);
-  const handlers = subscription.handlers;
-  return async (event, context) => {
-    const entry = handlers.find((candidate) => candidate.type.is(event));
-    if (!entry) {
-      throw new Error(
-        `${queue} has no handler for ${event.source} ${event["detail-type"]} (event ${event.id})`,
-      );
-    }
-    await entry.handle(entry.type.parse(event), context);
-  };
-}
-
-function eventPatternOf<DB, Settings, Resources>(
-  subscription: SubscriptionDefinition<DB, Settings, Resources>,
-) {
-  if (subscription.eventPattern) return subscription.eventPattern;
-  const types = subscription.handlers?.map((entry) => entry.type) ?? [];
-  const patterns = types.map((type) => type.pattern);
-  if (patterns.length === 0) {
-    throw new Error(`Subscription ${subscription.name} lists no events and has no eventPattern`);
-  }
-  return patterns.length === 1 ? { ...patterns[0] } : { $or: patterns };
 }
