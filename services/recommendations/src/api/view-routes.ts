@@ -51,7 +51,7 @@ export function registerViewRoutes(
           ),
         ]);
       });
-      return reply.code(202).send(null);
+      return reply.code(202).send();
     },
   );
 }
