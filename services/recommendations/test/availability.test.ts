@@ -32,7 +32,8 @@ describe("what recommendations may show (PGlite, embedded bus)", () => {
     (await test.call("GET", `/api/recommendations?productId=${productId}&limit=100`)).body.items.find(
       (candidate: { product: { name: string } }) => candidate.product.name === name,
     );
-  const bundle = async (...names: string[]): Promise<TestProduct[]> => {
+  /** Products bought together once. */
+  const bundle = async <const Names extends string[]>(...names: Names) => {
     const bought = await products(test, ...names);
     await publish(test, [orderOf("buyer", bought)]);
     return bought;
@@ -55,7 +56,6 @@ describe("what recommendations may show (PGlite, embedded bus)", () => {
     await publish(test, [created]);
     const fins = { productId: created.detail.productId, sku: created.detail.sku, name: "Fins" };
     const [suit] = await products(test, "Suit");
-    if (!suit) throw new Error("no suit");
     await publish(test, [orderOf("diver", [suit, fins])]);
     expect(await names(suit.productId)).not.toContain("Fins");
   });
@@ -64,7 +64,6 @@ describe("what recommendations may show (PGlite, embedded bus)", () => {
     const created = productCreated("Poster", { inStock: false });
     await publish(test, [created]);
     const [frame] = await products(test, "Frame");
-    if (!frame) throw new Error("no frame");
     const poster = { productId: created.detail.productId, sku: created.detail.sku, name: "Poster" };
     await publish(test, [orderOf("decorator", [frame, poster])]);
     expect(await names(frame.productId)).not.toContain("Poster");

@@ -1,7 +1,12 @@
+import type { ServiceContext } from "@mercato/platform";
 import type { TestHost } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RecommendationsSettings } from "../src/settings.ts";
+import type { RecommendationsTables } from "../src/store/tables.ts";
 import { pruning } from "../src/tasks/pruning.ts";
 import { at, orderOf, products, publish, startRecommendationsHost, viewOf } from "./support.ts";
+
+type RecommendationsContext = ServiceContext<RecommendationsTables, RecommendationsSettings>;
 
 describe("what learning keeps (PGlite, embedded bus)", () => {
   let test: TestHost;
@@ -12,7 +17,7 @@ describe("what learning keeps (PGlite, embedded bus)", () => {
     await test?.close();
   });
 
-  const context = () => test.context("recommendations");
+  const context = () => test.context<RecommendationsTables>("recommendations") as RecommendationsContext;
   const neighboursOf = async (productId: string) =>
     (
       await context()
@@ -34,7 +39,6 @@ describe("what learning keeps (PGlite, embedded bus)", () => {
 
   it("keeps each product's best neighbours, each user's latest products and the views of the window", async () => {
     const [hub, a, b, c, d] = await products(test, "Hub", "A", "B", "C", "D");
-    if (!hub || !a || !b || !c || !d) throw new Error("missing products");
     await publish(test, [orderOf("u1", [hub, a, b, c, d]), orderOf("u2", [hub, a]), orderOf("u3", [hub, b])]);
     const views = [a, b, c, d].map((product, index) =>
       at(viewOf(product, { userId: "walker" }), (4 - index) * 1000),

@@ -73,11 +73,16 @@ export function productCreated(name: string, options: { inStock?: boolean; image
   );
 }
 
-/** Products the replica knows, in stock. */
-export async function products(test: TestHost, ...names: string[]): Promise<TestProduct[]> {
+/** Products the replica knows, in stock, one per name in the order given. */
+export async function products<const Names extends string[]>(
+  test: TestHost,
+  ...names: Names
+): Promise<{ [Index in keyof Names]: TestProduct }> {
   const created = names.map((name) => productCreated(name));
   await publish(test, created);
-  return created.map(({ detail: { productId, sku, name } }) => ({ productId, sku, name }));
+  return created.map(({ detail: { productId, sku, name } }) => ({ productId, sku, name })) as {
+    [Index in keyof Names]: TestProduct;
+  };
 }
 
 export function stockLevel(sku: string, available: number) {

@@ -35,6 +35,17 @@ export const viewHeadersSchema = z.looseObject({
     ),
 });
 
+export const recordedViewSchema = z
+  .object({
+    productId: z.string(),
+    viewer: z
+      .enum(["user", "session", "anonymous"])
+      .describe(
+        "Whom the view is tied to: the signed-in user, the X-Session-Id, or no one (it then counts for popularity only)",
+      ),
+  })
+  .meta({ id: "RecordedView" });
+
 const productSummarySchema = z
   .object({
     id: z.string(),

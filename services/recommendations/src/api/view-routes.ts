@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { RecommendationsSettings } from "../settings.ts";
 import { isListedProduct } from "../store/product-replica.ts";
 import type { RecommendationsTables } from "../store/tables.ts";
-import { viewHeadersSchema, viewParamsSchema } from "./recommendation-schemas.ts";
+import { recordedViewSchema, viewHeadersSchema, viewParamsSchema } from "./recommendation-schemas.ts";
 
 /**
  * Records a view as a ProductViewed event, through the outbox: the view is learnt when the event
@@ -29,7 +29,9 @@ export function registerViewRoutes(
         access: "public",
         params: viewParamsSchema,
         headers: viewHeadersSchema,
-        responses: { 202: "empty" },
+        responses: {
+          202: { description: "Recorded; learnt within seconds", schema: recordedViewSchema },
+        },
         errors: {
           401: "An Authorization header was sent, and its token is invalid or expired",
           404: "No such product (or the catalog deleted it)",
@@ -51,7 +53,8 @@ export function registerViewRoutes(
           ),
         ]);
       });
-      return reply.code(202).send();
+      const viewer = userId ? "user" : sessionId ? "session" : "anonymous";
+      return reply.code(202).send({ productId, viewer });
     },
   );
 }
