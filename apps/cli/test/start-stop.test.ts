@@ -79,6 +79,13 @@ describe("mercato start: starting, stopping and starting again", () => {
     const redriveAll = await cli(["redrive", "orders-saga-answers"], env);
     expect(redriveAll).toMatchObject({ code: 0 });
     expect(redriveAll.stdout).toContain("Moved 0 message(s)");
+    expect(await cli(["purge", "orders-saga-answers"], env)).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining("Purged orders-saga-answers; its dead letters are kept"),
+    });
+    const purgeUnknown = await cli(["purge", "no-such-queue"], env);
+    expect(purgeUnknown).toMatchObject({ code: 1 });
+    expect(purgeUnknown.stderr).toContain("404 Queue no-such-queue does not exist");
 
     const noToken = await cli(["queues"], {
       PORT: String(port),

@@ -29,6 +29,7 @@ describe("configuration", () => {
       redisUrl: undefined,
       blobUrl: undefined,
       logLevel: "info",
+      alerts: { queueAgeSeconds: 300, errorRate: 0.1, errorRateWindowSeconds: 300, pendingOrderSeconds: 300 },
     });
   });
 
@@ -98,6 +99,34 @@ describe("configuration", () => {
       'PORT must be between 0 (any free port) and 65535 (got "70000")',
     ]);
     expect(problemsOf({ PORT: "80.5" })).toEqual(['PORT must be a whole number (got "80.5")']);
+  });
+
+  it("reads the alert thresholds and names a bad one", () => {
+    const { alerts } = loadConfig({
+      MERCATO_ALERT_QUEUE_AGE_SECONDS: "0.5",
+      MERCATO_ALERT_ERROR_RATE: "0.25",
+      MERCATO_ALERT_ERROR_RATE_WINDOW_SECONDS: "60",
+      MERCATO_ALERT_PENDING_ORDER_SECONDS: "900",
+    });
+    expect(alerts).toEqual({
+      queueAgeSeconds: 0.5,
+      errorRate: 0.25,
+      errorRateWindowSeconds: 60,
+      pendingOrderSeconds: 900,
+    });
+    expect(
+      problemsOf({
+        MERCATO_ALERT_QUEUE_AGE_SECONDS: "0",
+        MERCATO_ALERT_ERROR_RATE: "5",
+        MERCATO_ALERT_ERROR_RATE_WINDOW_SECONDS: "1.5",
+        MERCATO_ALERT_PENDING_ORDER_SECONDS: "soon",
+      }),
+    ).toEqual([
+      'MERCATO_ALERT_QUEUE_AGE_SECONDS must be more than 0 seconds (got "0")',
+      'MERCATO_ALERT_ERROR_RATE must be a share of handler runs, at most 1 (0.1 is 10%) (got "5")',
+      'MERCATO_ALERT_ERROR_RATE_WINDOW_SECONDS must be a whole number of seconds (got "1.5")',
+      'MERCATO_ALERT_PENDING_ORDER_SECONDS must be a number of seconds (got "soon")',
+    ]);
   });
 
   it("wants the admin email and password together", () => {

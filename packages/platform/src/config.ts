@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { type AlertSettings, alertSettingsOf, alertVariables } from "./ops/alerts/alert-settings.ts";
 
 /**
  * The platform's configuration, read from environment variables and validated once at start.
@@ -61,6 +62,7 @@ const environmentSchema = z.object({
       message: "must be one of fatal, error, warn, info, debug, trace, silent",
     })
     .default("info"),
+  ...alertVariables,
 });
 
 /** Variables whose values may hold credentials: never echoed in error messages. */
@@ -92,6 +94,8 @@ export interface PlatformConfig {
   redisUrl: string | undefined;
   blobUrl: string | undefined;
   logLevel: string;
+  /** The thresholds of the alerts the operations API answers (MERCATO_ALERT_*). */
+  alerts: AlertSettings;
 }
 
 export class ConfigError extends Error {
@@ -140,5 +144,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: values.REDIS_URL,
     blobUrl: values.BLOB_URL,
     logLevel: values.LOG_LEVEL,
+    alerts: alertSettingsOf(values),
   };
 }

@@ -80,8 +80,8 @@ async function redriveInChunks(
 }
 
 export async function purge(client: OpsClient, queue: string): Promise<number> {
-  const { purged } = await client.call<{ purged: number }>("POST", `${queuePath(queue)}/purge`);
-  console.log(`Purged ${purged} message(s) from ${queue}`);
+  await client.call<undefined>("POST", `${queuePath(queue)}/purge`);
+  console.log(`Purged ${queue}; its dead letters are kept (see \`mercato dlq ${queue}\`)`);
   return 0;
 }
 

@@ -7,6 +7,7 @@ import { compilePattern, InvalidPatternError } from "../bus/patterns/index.ts";
 import type { Transport } from "../bus/transport.ts";
 import { HttpProblem } from "../http/index.ts";
 import { named, operation } from "../http/operation.ts";
+import type { AlertEvaluator } from "./alerts/alert-evaluator.ts";
 import { bearerMatches } from "./ops-token.ts";
 
 const queueName = z
@@ -39,12 +40,20 @@ const deadLetter = z.object({
 });
 named(deadLetter, "DeadLetter");
 
-/** The operations API (api.md, "Operations"): queues, dead letters, redrive, rules, patterns. */
+const alert = z.object({
+  name: z.string(),
+  severity: z.enum(["critical", "warning"]),
+  since: z.iso.datetime(),
+  summary: z.string(),
+});
+named(alert, "Alert");
+
+/** The operations API (api.md, "Operations"): queues, dead letters, redrive, purge, rules, patterns, alerts. */
 export function registerOpsRoutes(
   app: FastifyInstance,
-  options: { transport: Transport; authorize: OpsAuthorizer },
+  options: { transport: Transport; authorize: OpsAuthorizer; alerts: AlertEvaluator },
 ): void {
-  const { transport } = options;
+  const { transport, alerts } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const requireAdmin = async (request: FastifyRequest) => {
     const verdict = await options.authorize(request);
@@ -128,18 +137,17 @@ export function registerOpsRoutes(
       schema: operation({
         operationId: "purgeQueue",
         tags,
-        summary: "Drop every message waiting in a queue",
+        summary: "Drop every message of a queue; its dead letters stay",
         access: "ops",
         params: z.object({ name: queueName }),
-        responses: {
-          200: { description: "How many were dropped", schema: z.object({ purged: z.number() }) },
-        },
+        responses: { 204: "empty" },
         errors: noQueue,
       }),
     },
-    async (request) => {
+    async (request, reply) => {
       await knownQueue(request.params.name);
-      return { purged: await transport.purge(request.params.name) };
+      await transport.purge(request.params.name);
+      return reply.code(204).send(null);
     },
   );
 
@@ -194,6 +202,23 @@ export function registerOpsRoutes(
         throw error;
       }
     },
+  );
+
+  api.get(
+    "/api/ops/alerts",
+    {
+      preHandler: requireAdmin,
+      schema: operation({
+        operationId: "listAlerts",
+        tags,
+        summary: "The alerts firing now in this process, most severe and oldest first",
+        description:
+          "The rules of deploy/prometheus/alerts.yml evaluated on this process's own metrics: a dead-letter queue not empty, a queue's oldest message older than MERCATO_ALERT_QUEUE_AGE_SECONDS, a queue's handler error rate above MERCATO_ALERT_ERROR_RATE, an order pending longer than MERCATO_ALERT_PENDING_ORDER_SECONDS.",
+        access: "ops",
+        responses: { 200: { description: "The alerts", schema: z.object({ items: z.array(alert) }) } },
+      }),
+    },
+    async () => ({ items: await alerts.firing() }),
   );
 }
 

@@ -8,6 +8,7 @@ import { type DatabaseProvider, openDatabaseProvider } from "../db/databases.ts"
 import { createHttpServer } from "../http/index.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { createMetrics } from "../metrics/index.ts";
+import { AlertEvaluator } from "../ops/alerts/alert-evaluator.ts";
 import { loadOpsToken } from "../ops/ops-token.ts";
 import { opsAuthorizer, registerOpsRoutes } from "../ops/routes.ts";
 import { lockDataDirectory } from "./data-dir-lock.ts";
@@ -121,12 +122,15 @@ export async function startHost(options: HostOptions): Promise<Host> {
     for (const service of services) await service.prepare();
     phaseDone("prepareMs");
     const opsToken = await loadOpsToken(config.opsToken, config.dataDir);
+    const alerts = new AlertEvaluator({ registry: metrics.registry, settings: config.alerts, logger });
     await app.register(async (scope) => {
-      registerOpsRoutes(scope, { transport, authorize: opsAuthorizer(opsToken) });
+      registerOpsRoutes(scope, { transport, authorize: opsAuthorizer(opsToken), alerts });
       for (const service of services) await service.registerRoutes(scope);
     });
     phaseDone("routesMs");
     for (const service of services) await service.start();
+    const alertEvaluation = alerts.start();
+    closers.push(() => alertEvaluation.stop());
     phaseDone("serviceStartMs");
     const url = await app.listen({
       port: config.port,
