@@ -4,6 +4,7 @@ import { eventsService } from "@mercato/events";
 import { gatewayService } from "@mercato/gateway";
 import { identityService } from "@mercato/identity";
 import { inventoryService } from "@mercato/inventory";
+import { notificationsService } from "@mercato/notifications";
 import { ordersService } from "@mercato/orders";
 import { paymentsService } from "@mercato/payments";
 import type { ServiceDefinition } from "@mercato/platform";
@@ -27,6 +28,7 @@ export const serviceCatalog: { name: string; create(): AnyService }[] = [
   { name: "payments", create: () => paymentsService },
   { name: "recommendations", create: () => recommendationsService },
   { name: "events", create: () => eventsService },
+  { name: "notifications", create: () => notificationsService },
 ];
 
 /** The services named (all when none are), built. */

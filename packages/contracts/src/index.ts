@@ -16,6 +16,7 @@ export {
 } from "./event-type.ts";
 export * from "./events/index.ts";
 export { type Money, moneySchema } from "./money.ts";
+export { type NotificationType, notificationTypeSchema } from "./notification-types.ts";
 export {
   type CancellableStatus,
   cancellableStatusSchema,

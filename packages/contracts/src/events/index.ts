@@ -3,6 +3,7 @@ import * as cart from "./cart.ts";
 import * as catalog from "./catalog.ts";
 import * as identity from "./identity.ts";
 import * as inventory from "./inventory.ts";
+import * as notifications from "./notifications.ts";
 import * as orders from "./orders.ts";
 import * as payments from "./payments.ts";
 import * as recommendations from "./recommendations.ts";
@@ -11,6 +12,7 @@ export * from "./cart.ts";
 export * from "./catalog.ts";
 export * from "./identity.ts";
 export * from "./inventory.ts";
+export * from "./notifications.ts";
 export * from "./orders.ts";
 export * from "./payments.ts";
 export * from "./recommendations.ts";
@@ -21,6 +23,7 @@ export const allEventTypes: EventType<unknown>[] = [
   ...Object.values(catalog),
   ...Object.values(identity),
   ...Object.values(inventory),
+  ...Object.values(notifications),
   ...Object.values(orders),
   ...Object.values(payments),
   ...Object.values(recommendations),

@@ -1,4 +1,5 @@
 export { conditionTimeoutMs, sleep, waitFor } from "../bus/test/wait.ts";
+export { EventStreamClient, type ServerSentEvent } from "./event-stream-client.ts";
 export {
   dropServiceDatabases,
   type ExternalService,

@@ -58,6 +58,5 @@ export const serviceRoutes: readonly ServiceRoute[] = [
   { service: "recommendations", path: "/api/products/:id/views", methods: ["POST"] },
   ...below("notifications", "/api/notifications"),
   ...below("notifications", "/api/watches"),
-  ...below("notifications", "/api/webhooks"),
   ...below("events", "/api/events"),
 ];
