@@ -7,7 +7,7 @@ import {
   ProductCreated,
   UserRegistered,
 } from "@mercato/contracts";
-import { configureService } from "@mercato/platform";
+import { configureService, type Logger } from "@mercato/platform";
 import { startTestHost, type TestHost } from "@mercato/platform/testing";
 import { v7 as uuidv7 } from "uuid";
 import { type NotificationsSettings, notificationsService } from "../src/index.ts";
@@ -33,6 +33,7 @@ export async function startNotifications(
     mail?: Partial<NotificationsSettings["mail"]>;
     keepAliveMs?: number;
     distributed?: boolean;
+    logger?: Logger;
   } = {},
 ): Promise<NotificationsHost> {
   const service = configureService(notificationsService, {
@@ -45,6 +46,7 @@ export async function startNotifications(
     services: [service],
     record: { source: ["mercato.notifications"] },
     ...(options.distributed ? { distributed: true } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   let customers = 0;
   return {
