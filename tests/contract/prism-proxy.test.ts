@@ -186,6 +186,37 @@ describe("Prism in front of the shop", () => {
     await check(strict, "POST", `/api/orders/${order.id}/cancel`, { token, status: 202 });
     await check(strict, "DELETE", `/api/cart/items/${product.id}`, { token, status: 200 });
     await check(strict, "DELETE", "/api/cart", { token, status: 204 });
+    // After checkout: an admin ships and delivers, the customer returns a unit, an admin receives it.
+    await check(strict, "POST", "/api/cart/items", {
+      token,
+      body: { productId: product.id, quantity: 2 },
+      status: 200,
+    });
+    const bought = await check(strict, "POST", "/api/orders", {
+      token,
+      headers: { "idempotency-key": crypto.randomUUID() },
+      body: { shippingAddress: address, payment: { token: "tok_visa" } },
+      status: 202,
+    });
+    await strict.orderReaching(token, bought.id, ["confirmed"]);
+    await check(strict, "POST", `/api/orders/${bought.id}/ship`, {
+      token: admin,
+      body: { carrier: "DHL", trackingNumber: "JJD0001" },
+      status: 200,
+    });
+    await check(strict, "POST", `/api/orders/${bought.id}/deliver`, { token: admin, status: 200 });
+    // The ship body is optional: a request without one passes the strict proxy (and is refused by
+    // the shop only because the order is delivered).
+    await check(strict, "POST", `/api/orders/${bought.id}/ship`, { token: admin, status: 409 });
+    const returned = await check(strict, "POST", `/api/orders/${bought.id}/returns`, {
+      token,
+      headers: { "idempotency-key": crypto.randomUUID() },
+      body: { items: [{ productId: product.id, quantity: 1 }], reason: "Too bright" },
+      status: 202,
+    });
+    await check(strict, "POST", `/api/returns/${returned.id}/receive`, { token: admin, status: 200 });
+    // A replay (a second scan of the parcel) answers the received return again.
+    await check(strict, "POST", `/api/returns/${returned.id}/receive`, { token: admin, status: 200 });
     const queues = await check(strict, "GET", "/api/ops/queues", { token: admin, status: 200 });
     const queue = queues.items[0].name as string;
     await check(strict, "GET", `/api/ops/queues/${queue}/dlq`, { token: admin, status: 200 });
@@ -207,6 +238,8 @@ describe("Prism in front of the shop", () => {
       status: 400,
     });
     await check(answersOnly, "GET", "/api/products?limit=zero", { status: 400 });
+    // Every route, even one that takes no input, refuses control characters in the query string.
+    await check(answersOnly, "GET", "/health/live?probe=%01", { status: 400 });
     await check(answersOnly, "GET", "/api/products/no-such-product", { status: 404 });
     await check(answersOnly, "GET", "/api/orders/no-such-order", { token, status: 404 });
     await check(answersOnly, "POST", "/api/cart/items", {
@@ -237,6 +270,38 @@ describe("Prism in front of the shop", () => {
       status: 409,
     });
     await check(answersOnly, "POST", `/api/orders/${order.id}/deliver`, { token: admin, status: 409 });
+    await check(answersOnly, "POST", `/api/orders/${bought.id}/ship`, {
+      token: admin,
+      body: { carrier: 42, courier: "x" },
+      status: 400,
+    });
+    await check(answersOnly, "POST", "/api/orders/no-such-order/ship", {
+      token: admin,
+      body: {},
+      status: 404,
+    });
+    await check(answersOnly, "POST", `/api/orders/${bought.id}/returns`, {
+      token,
+      rawBody: '{"items": [',
+      status: 400,
+    });
+    await check(answersOnly, "POST", `/api/orders/${bought.id}/returns`, {
+      token,
+      body: { items: [{ productId: product.id, quantity: 5 }], reason: "All of them" },
+      status: 422,
+    });
+    await check(answersOnly, "POST", `/api/orders/${order.id}/returns`, {
+      token,
+      body: { items: [{ productId: product.id, quantity: 1 }], reason: "Never came" },
+      status: 409,
+    });
+    // Only the buyer returns: anyone else, an admin included, learns nothing of the order.
+    await check(answersOnly, "POST", `/api/orders/${bought.id}/returns`, {
+      token: admin,
+      body: { items: [{ productId: product.id, quantity: 1 }], reason: "Not mine" },
+      status: 404,
+    });
+    await check(answersOnly, "POST", "/api/returns/no-such-return/receive", { token: admin, status: 404 });
     await check(answersOnly, "POST", "/api/orders", {
       token,
       headers: { "idempotency-key": crypto.randomUUID() },

@@ -84,9 +84,10 @@ type ResponseSchemas<Responses> = {
 export const binaryBody = z.any().meta({ type: "string", format: "binary" });
 
 /**
- * The problem answers a route gives because of what it declares: 400 when it validates input, 401
- * when it needs a token, 403 when it needs a role, 413 and 415 when it takes a body. 429 (the
- * gateway's rate limit) is added by the server to every `/api/` route.
+ * The problem answers a route gives because of what it declares: 400 when it validates input (and
+ * on every route for text no field takes, see text-input.ts), 401 when it needs a token, 403 when it
+ * needs a role, 413 and 415 when it takes a body. 429 (the gateway's rate limit) is added by the
+ * server to every `/api/` route, 500 and 503 to every route (document-completion.ts).
  */
 export function standardErrors(declares: {
   access: Access;
@@ -95,8 +96,9 @@ export function standardErrors(declares: {
   consumes?: readonly string[];
 }): Partial<Record<ErrorStatus, string>> {
   const errors: Partial<Record<ErrorStatus, string>> = {};
-  if (declares.validates)
-    errors[400] = "The request is invalid (fields listed in `errors`), or its JSON is malformed";
+  errors[400] = declares.validates
+    ? "The request is invalid (fields listed in `errors`), or its JSON is malformed"
+    : "The query string holds a control character or an unpaired surrogate (listed in `errors`)";
   if (declares.access !== "public") errors[401] = "No access token, or one that is invalid or expired";
   if (declares.access === "admin" || declares.access === "ops")
     errors[403] = "The token's user is not an admin";
@@ -138,6 +140,7 @@ export function operation<
   return {
     ...rest,
     ...(consumes ? { consumes: [...consumes] } : {}),
+    ...(doc.body instanceof z.ZodOptional ? { [optionalBodyMark]: true } : {}),
     description: description ? `${description}\n\n${accessNotes[access]}` : accessNotes[access],
     security: securityOf[access],
     response,
@@ -187,6 +190,13 @@ export function named<S extends z.ZodType>(schema: S, id: string): S {
   z.globalRegistry.add(schema, { ...existing, id });
   return schema;
 }
+
+/**
+ * Marks an operation whose body is optional: @fastify/swagger marks every request body required
+ * (Fastify's JSON schema validation needs one), but zod validates an absent body against an optional
+ * schema, so such a route takes none. document-completion.ts turns the mark into `required: false`.
+ */
+export const optionalBodyMark = "x-optional-body";
 
 /**
  * fastify-type-provider-zod emits every named schema twice, as read (`Order`) and as written

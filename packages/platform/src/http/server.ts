@@ -14,6 +14,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/registry.ts";
 import { answerClientError, answerUnmetExpectations } from "./client-errors.ts";
 import { refuseWhileClosing } from "./closing.ts";
+import { withOptionalBodies, withServerAnswers } from "./document-completion.ts";
 import { handleError, notFoundHandler } from "./errors.ts";
 import { acceptOnlyJsonBodies } from "./json-body.ts";
 import { declareRateLimit, securitySchemes, withoutUnusedInputs } from "./operation.ts";
@@ -118,7 +119,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       components: { securitySchemes },
     },
     transform: jsonSchemaTransform,
-    transformObject: (document) => withoutUnusedInputs(jsonSchemaTransformObject(document)),
+    transformObject: (document) =>
+      withServerAnswers(withOptionalBodies(withoutUnusedInputs(jsonSchemaTransformObject(document)))),
   });
   app.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: pageDirectives });
   app.register(operationalRoutes, { metrics: options.metrics, ready: options.ready });
