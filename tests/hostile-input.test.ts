@@ -349,6 +349,9 @@ function build(operation: Operation, bad: Poison): Built {
       // A lone surrogate's bytes make the value undecodable, and the query parser then keeps the
       // value as sent, escapes and all: harmless text. Only a decodable control character is bad.
       certain = controlCharacter.test(text) && !/[\ud800-\udfff]/.test(text);
+    } else if (place.leaf.length === 0) {
+      // The body is one value (an image upload's bytes): the text is the whole body.
+      rawBody = JSON.stringify(text);
     } else {
       setAt(body, place.leaf, text);
       rawBody = JSON.stringify(body);
