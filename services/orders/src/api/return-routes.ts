@@ -92,8 +92,13 @@ export function registerReturnRoutes(app: FastifyInstance, context: ServiceConte
         summary: "Record a return's units as received (admin); the refund and restock follow",
         access: "admin",
         params: orderParamsSchema,
-        responses: { 200: { description: "The return, received", schema: returnSchema } },
-        errors: { 404: "No such return", 409: "The return was already received" },
+        responses: {
+          200: {
+            description: "The return, received; receiving it again answers it unchanged",
+            schema: returnSchema,
+          },
+        },
+        errors: { 404: "No such return" },
       }),
     },
     async (request) => {
