@@ -1,27 +1,12 @@
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import {
-  type Host,
-  type Logger,
-  loadConfig,
-  type ServiceDefinition,
-  silentLogger,
-  startHost,
-} from "@mercato/platform";
-import { removeNatsResources } from "@mercato/platform/nats";
-import { dropServiceDatabases, externalServices, type TestAuthority } from "@mercato/platform/testing";
+import type { Host, Logger, ServiceDefinition } from "@mercato/platform";
+import { type Answer, call, startTestHost, type TestAuthority } from "@mercato/platform/testing";
 import { expect } from "vitest";
 import { selectServices } from "../../apps/cli/src/services.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: bodies are checked field by field by the tests.
 export type Body = any;
 
-export interface Answer {
-  status: number;
-  headers: Headers;
-  body: Body;
-}
+export type { Answer };
 
 export interface ShopClient {
   url: string;
@@ -67,24 +52,8 @@ export function shopClient(
   let admin: string | undefined;
   const client: ShopClient = {
     url: baseUrl,
-    async call(method, url, options = {}) {
-      const response = await fetch(new URL(url, baseUrl), {
-        method,
-        headers: {
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          ...(options.body === undefined && options.rawBody === undefined
-            ? {}
-            : { "content-type": "application/json" }),
-          ...options.headers,
-        },
-        body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-      });
-      const text = await response.text();
-      return {
-        status: response.status,
-        headers: response.headers,
-        body: text ? JSON.parse(text) : undefined,
-      };
+    call(method, url, { rawBody, ...options } = {}) {
+      return call(baseUrl, method, url, { ...options, ...(rawBody === undefined ? {} : { raw: rawBody }) });
     },
     async adminToken() {
       if (!admin && options.adminToken) admin = await options.adminToken();
@@ -159,8 +128,9 @@ export function shopClient(
 }
 
 /**
- * Every service in one process on a fresh data directory, as `npm start` runs them; with
- * `distributed`, on PostgreSQL and NATS under a prefix of its own, removed on close.
+ * Every service in one process on a fresh data directory, as `npm start` runs them, trusting
+ * identity's own keys unless `auth` is given; with `distributed`, on PostgreSQL and NATS under a
+ * prefix of its own, removed on close.
  */
 export async function startShop(
   options: {
@@ -172,48 +142,17 @@ export async function startShop(
     logger?: Logger;
   } = {},
 ): Promise<{ host: Host; client: ShopClient; close(): Promise<void> }> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-shop-"));
-  const services = options.services ?? selectServices();
-  const { distributed, auth } = options;
-  const removeAll = async () => {
-    if (distributed) {
-      await dropServiceDatabases(
-        services.map((service) => service.name),
-        distributed.prefix,
-      );
-      await removeNatsResources({ url: externalServices.nats.url, prefix: distributed.prefix });
-    }
-    await fs.rm(dataDir, { recursive: true, force: true });
-  };
-  let host: Host;
-  try {
-    host = await startHost({
-      config: {
-        ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none", ...options.env }),
-        port: 0,
-        ...(distributed
-          ? {
-              databaseUrl: externalServices.postgres.url,
-              databasePrefix: distributed.prefix,
-              busUrl: externalServices.nats.url,
-              busPrefix: distributed.prefix,
-            }
-          : {}),
-      },
-      services,
-      logger: options.logger ?? silentLogger(),
-      ...(auth ? { auth: auth.verifier } : {}),
-    });
-  } catch (error) {
-    await removeAll();
-    throw error;
-  }
+  const { auth } = options;
+  const started = await startTestHost({
+    services: options.services ?? selectServices(),
+    auth: auth ?? "identity",
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.distributed ? { distributed: true, prefix: options.distributed.prefix } : {}),
+  });
   return {
-    host,
-    client: shopClient(host.url, auth ? { adminToken: () => auth.token({ roles: ["admin"] }) } : {}),
-    async close() {
-      await host.close();
-      await removeAll();
-    },
+    host: started.host,
+    client: shopClient(started.url, auth ? { adminToken: () => auth.token({ roles: ["admin"] }) } : {}),
+    close: started.close,
   };
 }

@@ -33,6 +33,11 @@ export interface TestHostOptions {
   record?: EventPattern;
   /** A data directory to run in, kept on close (a restart test hands it to a second host). */
   dataDir?: string;
+  /**
+   * Names the databases and streams of a distributed host (one of its own unless given), so that
+   * a test whose start outlived its hook can still remove what the start made.
+   */
+  prefix?: string;
 }
 
 export interface Answer {
@@ -81,7 +86,7 @@ let hostsStarted = 0;
 export async function startTestHost(options: TestHostOptions): Promise<TestHost> {
   const dataDir = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "mercato-test-")));
   hostsStarted += 1;
-  const prefix = `t${process.pid}x${hostsStarted}x${Date.now() % 100_000}`;
+  const prefix = options.prefix ?? `t${process.pid}x${hostsStarted}x${Date.now() % 100_000}`;
   const { distributed } = options;
   const removeAll = async () => {
     if (distributed) {
