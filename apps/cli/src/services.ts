@@ -9,6 +9,7 @@ import { ordersService } from "@mercato/orders";
 import { paymentsService } from "@mercato/payments";
 import type { ServiceDefinition } from "@mercato/platform";
 import { recommendationsService } from "@mercato/recommendations";
+import { webhooksService } from "@mercato/webhooks";
 
 // biome-ignore lint/suspicious/noExplicitAny: the host runs services of any database type.
 type AnyService = ServiceDefinition<any>;
@@ -29,6 +30,7 @@ export const serviceCatalog: { name: string; create(): AnyService }[] = [
   { name: "recommendations", create: () => recommendationsService },
   { name: "events", create: () => eventsService },
   { name: "notifications", create: () => notificationsService },
+  { name: "webhooks", create: () => webhooksService },
 ];
 
 /** The services named (all when none are), built. */

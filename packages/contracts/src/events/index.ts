@@ -7,6 +7,7 @@ import * as notifications from "./notifications.ts";
 import * as orders from "./orders.ts";
 import * as payments from "./payments.ts";
 import * as recommendations from "./recommendations.ts";
+import * as webhooks from "./webhooks.ts";
 
 export * from "./cart.ts";
 export * from "./catalog.ts";
@@ -16,6 +17,7 @@ export * from "./notifications.ts";
 export * from "./orders.ts";
 export * from "./payments.ts";
 export * from "./recommendations.ts";
+export * from "./webhooks.ts";
 
 /** Every declared event, for the catalog in docs/ and for validating events by type. */
 export const allEventTypes: EventType<unknown>[] = [
@@ -27,4 +29,5 @@ export const allEventTypes: EventType<unknown>[] = [
   ...Object.values(orders),
   ...Object.values(payments),
   ...Object.values(recommendations),
+  ...Object.values(webhooks),
 ];

@@ -7,6 +7,7 @@ export const routedServices = [
   "orders",
   "recommendations",
   "notifications",
+  "webhooks",
   "events",
 ] as const;
 
@@ -58,5 +59,6 @@ export const serviceRoutes: readonly ServiceRoute[] = [
   { service: "recommendations", path: "/api/products/:id/views", methods: ["POST"] },
   ...below("notifications", "/api/notifications"),
   ...below("notifications", "/api/watches"),
+  ...below("webhooks", "/api/webhooks"),
   ...below("events", "/api/events"),
 ];

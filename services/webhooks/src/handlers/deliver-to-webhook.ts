@@ -1,0 +1,47 @@
+import type { EventEnvelope } from "@mercato/contracts";
+import type { RuntimeHandler } from "@mercato/platform";
+import { ownSource, secretPurpose } from "../domain/webhook.ts";
+import type { WebhooksResources } from "../resources.ts";
+import type { WebhooksSettings } from "../settings.ts";
+import { recordAttempt, wasDelivered } from "../store/deliveries.ts";
+import type { WebhooksTables } from "../store/tables.ts";
+import { findDeliveryTarget } from "../store/webhooks.ts";
+
+/** Thrown after a failed attempt was logged, so that the bus retries the event, then dead-letters it. */
+export class DeliveryFailedError extends Error {
+  override name = "DeliveryFailedError";
+}
+
+/**
+ * The handler of one webhook's queue: each event the webhook's rule routed there is POSTed to its
+ * receiver, signed; every attempt is logged and announced (WebhookDelivered, WebhookFailed). A
+ * failed attempt throws with what went wrong, which the dead letter keeps as its last error.
+ */
+export function deliverToWebhook(
+  webhookId: string,
+): RuntimeHandler<WebhooksTables, WebhooksSettings, WebhooksResources> {
+  return async (event, context) => {
+    if (event.source === ownSource) return;
+    const webhook = await findDeliveryTarget(context.db, webhookId);
+    // Deleted, or disabled since the event was queued: a disabled webhook receives nothing.
+    if (!webhook?.enabled) return;
+    if (await wasDelivered(context.db, webhookId, event.id)) return;
+    const secret = context.secrets.sealedBox.open(webhook.sealedSecret, secretPurpose(webhookId));
+    const outcome = await context.resources.sender.send({
+      url: webhook.url,
+      secret,
+      eventId: event.id,
+      body: bodyOf(event),
+    });
+    const willRetry = !outcome.delivered && context.delivery.receiveCount < context.settings.maxAttempts;
+    const attempt = await context.inTransaction((unit) =>
+      recordAttempt(unit, { webhookId, event, outcome, willRetry }),
+    );
+    if (!outcome.delivered) throw new DeliveryFailedError(`attempt ${attempt}: ${outcome.error}`);
+  };
+}
+
+/** The envelope as it travelled on the bus, as JSON: what receivers parse and signatures cover. */
+function bodyOf(event: EventEnvelope): string {
+  return JSON.stringify(event);
+}
