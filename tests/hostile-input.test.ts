@@ -345,10 +345,13 @@ function build(operation: Operation, bad: Poison): Built {
     const place = places[where % places.length] ?? { query: "x" };
     if ("param" in place) params[place.param] = text;
     else if ("query" in place) {
-      query.push([place.query, text]);
       // A lone surrogate's bytes make the value undecodable, and the query parser then keeps the
       // value as sent, escapes and all: harmless text. Only a decodable control character is bad.
-      certain = controlCharacter.test(text) && !/[\ud800-\udfff]/.test(text);
+      // A route that changes things would then do so (cancel an order, empty a cart), so there
+      // the surrogates give way to a control character and the request is bad for certain.
+      const value = operation.method === "GET" ? text : text.replace(/[\ud800-\udfff]/g, "\u0000");
+      query.push([place.query, value]);
+      certain = controlCharacter.test(value) && !/[\ud800-\udfff]/.test(value);
     } else if (place.leaf.length === 0) {
       // The body is one value (an image upload's bytes): the text is the whole body.
       rawBody = JSON.stringify(text);
