@@ -78,3 +78,21 @@ export function withOptionalBodies<Document extends object>(document: Document):
     return { ...rest, requestBody: { ...(requestBody as object), required: false } };
   });
 }
+
+/**
+ * fastify-type-provider-zod emits every named schema twice, as read (`Order`) and as written
+ * (`OrderInput`); a form no operation uses (the written form of a schema no request carries, the
+ * read form of one only requests carry) is dropped from the document. Removes them until none is
+ * left, since one may refer to another.
+ */
+export function withoutUnusedSchemas<Document extends object>(document: Document): Document {
+  const { components } = document as { components?: { schemas?: Record<string, unknown> } };
+  const schemas = { ...components?.schemas };
+  for (;;) {
+    const text = JSON.stringify({ ...document, components: { ...components, schemas } });
+    const unused = Object.keys(schemas).filter((id) => !text.includes(`"#/components/schemas/${id}"`));
+    if (unused.length === 0) break;
+    for (const id of unused) delete schemas[id];
+  }
+  return { ...document, components: { ...components, schemas } };
+}

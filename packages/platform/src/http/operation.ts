@@ -197,22 +197,3 @@ export function named<S extends z.ZodType>(schema: S, id: string): S {
  * schema, so such a route takes none. document-completion.ts turns the mark into `required: false`.
  */
 export const optionalBodyMark = "x-optional-body";
-
-/**
- * fastify-type-provider-zod emits every named schema twice, as read (`Order`) and as written
- * (`OrderInput`); the written form of a schema no request carries is dropped from the document.
- * Removes them until none is left, since one may refer to another.
- */
-export function withoutUnusedInputs<Document extends object>(document: Document): Document {
-  const { components } = document as { components?: { schemas?: Record<string, unknown> } };
-  const schemas = { ...components?.schemas };
-  for (;;) {
-    const text = JSON.stringify({ ...document, components: { ...components, schemas } });
-    const unused = Object.keys(schemas).filter(
-      (id) => id.endsWith("Input") && !text.includes(`"#/components/schemas/${id}"`),
-    );
-    if (unused.length === 0) break;
-    for (const id of unused) delete schemas[id];
-  }
-  return { ...document, components: { ...components, schemas } };
-}

@@ -14,10 +14,10 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/registry.ts";
 import { answerClientError, answerUnmetExpectations } from "./client-errors.ts";
 import { refuseWhileClosing } from "./closing.ts";
-import { withOptionalBodies, withServerAnswers } from "./document-completion.ts";
+import { withOptionalBodies, withoutUnusedSchemas, withServerAnswers } from "./document-completion.ts";
 import { handleError, notFoundHandler } from "./errors.ts";
 import { acceptOnlyJsonBodies } from "./json-body.ts";
-import { declareRateLimit, securitySchemes, withoutUnusedInputs } from "./operation.ts";
+import { declareRateLimit, securitySchemes } from "./operation.ts";
 import { operationalRoutes, type ReadinessReport } from "./operational-routes.ts";
 import { correlationIdOf, requestIdOf } from "./request-id.ts";
 import { RequestLifecycle } from "./request-lifecycle.ts";
@@ -120,7 +120,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     },
     transform: jsonSchemaTransform,
     transformObject: (document) =>
-      withServerAnswers(withOptionalBodies(withoutUnusedInputs(jsonSchemaTransformObject(document)))),
+      withServerAnswers(withOptionalBodies(withoutUnusedSchemas(jsonSchemaTransformObject(document)))),
   });
   app.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: pageDirectives });
   app.register(operationalRoutes, { metrics: options.metrics, ready: options.ready });
