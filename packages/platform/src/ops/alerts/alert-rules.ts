@@ -41,35 +41,48 @@ export interface AlertRule {
 const queueOf = (series: Series) => String(series.labels.queue ?? "");
 const seconds = (value: number) => `${Math.round(value * 10) / 10} s`;
 
-export const deadLetterQueueNotEmpty: AlertRule = {
+/**
+ * A rule on one gauge: it fires for each series above the threshold, one alert per queue (or one
+ * in all when the gauge has no queue label).
+ */
+function gaugeAbove(
+  rule: Pick<AlertRule, "name" | "severity" | "threshold"> & {
+    metric: string;
+    summary(series: Series, threshold: number): string;
+  },
+): AlertRule {
+  return {
+    name: rule.name,
+    severity: rule.severity,
+    metrics: [rule.metric],
+    threshold: rule.threshold,
+    evaluate(readings, settings) {
+      const threshold = rule.threshold(settings);
+      return readings
+        .current(rule.metric)
+        .filter((series) => series.value > threshold)
+        .map((series) => ({ key: queueOf(series), summary: rule.summary(series, threshold) }));
+    },
+  };
+}
+
+export const deadLetterQueueNotEmpty = gaugeAbove({
   name: "DeadLetterQueueNotEmpty",
   severity: "warning",
-  metrics: ["mercato_queue_dlq_depth"],
+  metric: "mercato_queue_dlq_depth",
   threshold: () => 0,
-  evaluate: (readings) =>
-    readings
-      .current("mercato_queue_dlq_depth")
-      .filter((series) => series.value > 0)
-      .map((series) => ({
-        key: queueOf(series),
-        summary: `Queue ${queueOf(series)} has ${series.value} dead letter(s): see GET /api/ops/queues/${queueOf(series)}/dlq and redrive once the cause is fixed`,
-      })),
-};
+  summary: (series) =>
+    `Queue ${queueOf(series)} has ${series.value} dead letter(s): see GET /api/ops/queues/${queueOf(series)}/dlq and redrive once the cause is fixed`,
+});
 
-export const queueMessageTooOld: AlertRule = {
+export const queueMessageTooOld = gaugeAbove({
   name: "QueueMessageTooOld",
   severity: "warning",
-  metrics: ["mercato_queue_oldest_age_seconds"],
+  metric: "mercato_queue_oldest_age_seconds",
   threshold: (settings) => settings.queueAgeSeconds,
-  evaluate: (readings, settings) =>
-    readings
-      .current("mercato_queue_oldest_age_seconds")
-      .filter((series) => series.value > settings.queueAgeSeconds)
-      .map((series) => ({
-        key: queueOf(series),
-        summary: `The oldest message in queue ${queueOf(series)} is ${seconds(series.value)} old (threshold ${seconds(settings.queueAgeSeconds)}): its consumers are stopped or too slow`,
-      })),
-};
+  summary: (series, threshold) =>
+    `The oldest message in queue ${queueOf(series)} is ${seconds(series.value)} old (threshold ${seconds(threshold)}): its consumers are stopped or too slow`,
+});
 
 export const handlerErrorRateHigh: AlertRule = {
   name: "HandlerErrorRateHigh",
@@ -100,20 +113,14 @@ export const handlerErrorRateHigh: AlertRule = {
   },
 };
 
-export const ordersStuckPending: AlertRule = {
+export const ordersStuckPending = gaugeAbove({
   name: "OrdersStuckPending",
   severity: "critical",
-  metrics: ["mercato_orders_pending_oldest_age_seconds"],
+  metric: "mercato_orders_pending_oldest_age_seconds",
   threshold: (settings) => settings.pendingOrderSeconds,
-  evaluate: (readings, settings) =>
-    readings
-      .current("mercato_orders_pending_oldest_age_seconds")
-      .filter((series) => series.value > settings.pendingOrderSeconds)
-      .map((series) => ({
-        key: "",
-        summary: `An order has been pending for ${seconds(series.value)} (threshold ${seconds(settings.pendingOrderSeconds)}): the checkout saga is not moving; are inventory and payments consuming?`,
-      })),
-};
+  summary: (series, threshold) =>
+    `An order has been pending for ${seconds(series.value)} (threshold ${seconds(threshold)}): the checkout saga is not moving; are inventory and payments consuming?`,
+});
 
 /** Every rule the operations API evaluates, in the order deploy/prometheus/alerts.yml lists them. */
 export const alertRules: readonly AlertRule[] = [
