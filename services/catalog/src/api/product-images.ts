@@ -1,5 +1,5 @@
 import { ProductUpdated } from "@mercato/contracts";
-import { binaryBody, HttpProblem, operation, requireUser, type ServiceContext } from "@mercato/platform";
+import { binaryBody, HttpProblem, operation, requireUser } from "@mercato/platform";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { v7 as uuidv7 } from "uuid";
@@ -7,19 +7,15 @@ import { z } from "zod";
 import { decodeImage } from "../domain/image-decoding.ts";
 import { imageContentTypes, isImageContentType, maxImageBytes } from "../domain/image-type.ts";
 import { isCatalogId, productEventDetail } from "../domain/product.ts";
-import type { ProductImages } from "../store/product-images.ts";
+import type { CatalogContext } from "../resources.ts";
 import { findProduct, lockProduct, updateProduct } from "../store/products.ts";
-import type { CatalogTables } from "../store/tables.ts";
 import { imageUrl } from "./image-urls.ts";
 import { productIdParams } from "./product-schemas.ts";
+import { notFound } from "./products.ts";
 
 const tags = ["catalog"];
 const maxImagesPerProduct = 20;
 const accepted = imageContentTypes.join(", ");
-
-function notFound(id: string): HttpProblem {
-  return HttpProblem.notFound(`Product ${id} does not exist`);
-}
 
 function unsupportedType(contentType: string | undefined): HttpProblem {
   return new HttpProblem(
@@ -35,10 +31,8 @@ function unsupportedType(contentType: string | undefined): HttpProblem {
  * Image upload and download. A plugin of its own because it parses image bodies: its content type
  * parsers stay inside it, and every other route keeps taking only JSON.
  */
-export function productImageRoutes(
-  { db, inTransaction, logger }: ServiceContext<CatalogTables>,
-  images: ProductImages,
-) {
+export function productImageRoutes({ db, inTransaction, logger, resources }: CatalogContext) {
+  const { images } = resources;
   return async (app: FastifyInstance) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser(

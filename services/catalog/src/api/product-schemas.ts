@@ -1,4 +1,4 @@
-import { cursorFields, listQuerySchema } from "@mercato/platform";
+import { cursorFields, listQuerySchema, listResponseSchema } from "@mercato/platform";
 import { z } from "zod";
 import type { Product } from "../domain/product.ts";
 import { productSorts } from "../domain/product-search.ts";
@@ -74,6 +74,14 @@ export const productSchema = z
     updatedAt: z.iso.datetime(),
   })
   .meta({ id: "Product" });
+
+/** A success answer with one product, described for its route. */
+export function theProduct(description: string) {
+  return { description, schema: productSchema };
+}
+
+/** A page of products: the list's and the search's answer. */
+export const productPageSchema = listResponseSchema(productSchema);
 
 export function productBody(product: Product): z.infer<typeof productSchema> {
   return {

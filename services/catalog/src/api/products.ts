@@ -5,15 +5,7 @@ import {
   ProductDeleted,
   ProductUpdated,
 } from "@mercato/contracts";
-import {
-  decodeCursor,
-  encodeCursor,
-  HttpProblem,
-  listResponseSchema,
-  operation,
-  requireUser,
-  type ServiceContext,
-} from "@mercato/platform";
+import { decodeCursor, HttpProblem, operation, pageOf, requireUser } from "@mercato/platform";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { v7 as uuidv7 } from "uuid";
@@ -25,7 +17,7 @@ import {
   samePrice,
 } from "../domain/product.ts";
 import { effectiveSort, type ProductSearch, type SearchPosition } from "../domain/product-search.ts";
-import type { ProductImages } from "../store/product-images.ts";
+import type { CatalogContext } from "../resources.ts";
 import {
   deleteProduct,
   findProduct,
@@ -35,15 +27,15 @@ import {
   searchProducts,
   updateProduct,
 } from "../store/products.ts";
-import type { CatalogTables } from "../store/tables.ts";
 import { imageIdOfUrl } from "./image-urls.ts";
 import {
   createProductBody,
   productBody,
   productIdParams,
   productListQuery,
-  productSchema,
+  productPageSchema,
   searchPositionSchema,
+  theProduct,
   updateProductBody,
 } from "./product-schemas.ts";
 
@@ -72,8 +64,7 @@ function positionAfter(search: ProductSearch, last: Product, pageStart: number):
 
 export function registerProductRoutes(
   app: FastifyInstance,
-  { db, inTransaction, logger }: ServiceContext<CatalogTables>,
-  images: ProductImages,
+  { db, inTransaction, logger, resources }: CatalogContext,
 ): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const admin = requireUser("admin");
@@ -87,7 +78,7 @@ export function registerProductRoutes(
         summary: "Search and browse products",
         access: "public",
         querystring: productListQuery,
-        responses: { 200: { description: "A page of products", schema: listResponseSchema(productSchema) } },
+        responses: { 200: { description: "A page of products", schema: productPageSchema } },
         errors: { 400: "The query is invalid, or the cursor belongs to another sort" },
       }),
     },
@@ -114,12 +105,8 @@ export function registerProductRoutes(
         after,
       };
       const rows = await searchProducts(db, search);
-      const items = rows.slice(0, search.limit);
-      const last = items.at(-1);
       const pageStart = after?.sort === "relevance" ? after.offset : 0;
-      const nextCursor =
-        rows.length > search.limit && last ? encodeCursor(positionAfter(search, last, pageStart)) : null;
-      return { items: items.map(productBody), nextCursor };
+      return pageOf(rows, search.limit, productBody, (last) => positionAfter(search, last, pageStart));
     },
   );
 
@@ -132,7 +119,7 @@ export function registerProductRoutes(
         summary: "One product",
         access: "public",
         params: productIdParams,
-        responses: { 200: { description: "The product", schema: productSchema } },
+        responses: { 200: theProduct("The product") },
         errors: { 404: "No such product" },
       }),
     },
@@ -155,7 +142,7 @@ export function registerProductRoutes(
         summary: "Add a product (admin)",
         access: "admin",
         body: createProductBody,
-        responses: { 201: { description: "The product created", schema: productSchema } },
+        responses: { 201: theProduct("The product created") },
         errors: { 409: "The sku is taken" },
       }),
     },
@@ -190,7 +177,7 @@ export function registerProductRoutes(
         access: "admin",
         params: productIdParams,
         body: updateProductBody,
-        responses: { 200: { description: "The product as changed", schema: productSchema } },
+        responses: { 200: theProduct("The product as changed") },
         errors: { 404: "No such product", 409: "The sku is taken" },
       }),
     },
@@ -258,7 +245,7 @@ export function registerProductRoutes(
       // After the commit: a failure here leaves an unreachable file, never a product without its image.
       await Promise.all(
         removed.images.map((url) =>
-          images.delete(id, imageIdOfUrl(url)).catch((error: unknown) => {
+          resources.images.delete(id, imageIdOfUrl(url)).catch((error: unknown) => {
             logger.warn({ err: error, productId: id, url }, "could not delete a removed product's image");
           }),
         ),

@@ -74,6 +74,19 @@ export async function lockProduct(transaction: Transaction<CatalogTables>, id: s
   return row && toProduct(row);
 }
 
+/** The columns of the fields an admin sets. */
+function fieldColumns(fields: ProductFields) {
+  return {
+    sku: fields.sku,
+    name: fields.name,
+    description: fields.description,
+    category: fields.category,
+    price_amount: fields.price.amount,
+    price_currency: fields.price.currency,
+    attributes: JSON.stringify(fields.attributes),
+  };
+}
+
 /** Inserts the product; inStock is whatever inventory already said about its sku. */
 export async function insertProduct(
   transaction: Transaction<CatalogTables>,
@@ -82,14 +95,8 @@ export async function insertProduct(
   await transaction
     .insertInto("products")
     .values({
+      ...fieldColumns(product),
       id: product.id,
-      sku: product.sku,
-      name: product.name,
-      description: product.description,
-      category: product.category,
-      price_amount: product.price.amount,
-      price_currency: product.price.currency,
-      attributes: JSON.stringify(product.attributes),
       images: "[]",
       created_at: product.createdAt,
       updated_at: product.createdAt,
@@ -107,13 +114,7 @@ export async function updateProduct(
   await transaction
     .updateTable("products")
     .set({
-      sku: product.sku,
-      name: product.name,
-      description: product.description,
-      category: product.category,
-      price_amount: product.price.amount,
-      price_currency: product.price.currency,
-      attributes: JSON.stringify(product.attributes),
+      ...fieldColumns(product),
       images: JSON.stringify(product.images),
       updated_at: product.updatedAt,
     })
