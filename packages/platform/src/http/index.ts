@@ -6,7 +6,9 @@ export {
   type ListQuery,
   listQuerySchema,
   listResponseSchema,
+  pageOf,
 } from "./list.ts";
+export { maxJsonDepth, nestsDeeperThan } from "./json-body.ts";
 export { type Access, binaryBody, named, operation, securitySchemes, standardErrors } from "./operation.ts";
 export type { ReadinessReport } from "./operational-routes.ts";
 export {
@@ -19,4 +21,5 @@ export {
   problemType,
 } from "./problem.ts";
 export { correlationIdHeader, requestIdHeader } from "./request-id.ts";
+export { findTextProblems } from "./text-input.ts";
 export { createHttpServer, type HttpServer, type HttpServerOptions } from "./server.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { cursorFields, decodeCursor, encodeCursor, listQuerySchema } from "./list.ts";
+import { cursorFields, decodeCursor, encodeCursor, listQuerySchema, pageOf } from "./list.ts";
 import { HttpProblem } from "./problem.ts";
 
 describe("list helpers", () => {
@@ -32,6 +32,15 @@ describe("list helpers", () => {
         errors: [{ path: "query.cursor" }],
       });
     }
+  });
+
+  it("cuts a read of limit + 1 rows to the page, with the cursor after its last item only when more follow", () => {
+    const position = (last: number) => ({ after: last });
+    const more = pageOf([1, 2, 3], 2, String, position);
+    expect(more.items).toEqual(["1", "2"]);
+    expect(decodeCursor(more.nextCursor ?? "", z.object({ after: z.number() }))).toEqual({ after: 2 });
+    expect(pageOf([1, 2], 2, String, position)).toEqual({ items: ["1", "2"], nextCursor: null });
+    expect(pageOf([], 2, String, position)).toEqual({ items: [], nextCursor: null });
   });
 
   it("defaults limit to 20 and bounds it to 1-100", () => {

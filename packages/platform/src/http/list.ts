@@ -17,6 +17,23 @@ export function listResponseSchema<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
 
+/**
+ * The answer of a list read with one row more than `limit` (the extra row only says that another
+ * page follows): the first `limit` rows as `item` makes them, and the cursor of the position after
+ * the last of them, null on the last page.
+ */
+export function pageOf<Row, Item>(
+  rows: readonly Row[],
+  limit: number,
+  item: (row: Row) => Item,
+  positionAfter: (last: Row) => unknown,
+): { items: Item[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const more = rows.length > limit && last !== undefined;
+  return { items: page.map(item), nextCursor: more ? encodeCursor(positionAfter(last)) : null };
+}
+
 /** A cursor is base64url JSON: opaque to clients, whatever position the list needs to resume from. */
 export function encodeCursor(position: unknown): string {
   return Buffer.from(JSON.stringify(position), "utf8").toString("base64url");

@@ -12,7 +12,7 @@ import type { OrdersTables } from "../store/tables.ts";
 import { type OrderBody, orderBody } from "./order-schemas.ts";
 
 /** Another request with the same Idempotency-Key won the race: answer as it did. */
-export class KeyTakenMeanwhile extends Error {}
+class KeyTakenMeanwhile extends Error {}
 
 export interface Checkout {
   idempotency: { userId: string; key: string; hash: string };

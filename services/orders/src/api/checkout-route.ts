@@ -8,8 +8,8 @@ import { placeOrder } from "../domain/decisions.ts";
 import type { OrderItem, ShippingAddress } from "../domain/order.ts";
 import { requestHash } from "../domain/request-hash.ts";
 import type { OrdersContext } from "../resources.ts";
-import { KeyTakenMeanwhile, placeOnce } from "./checkout-placement.ts";
-import { firstAnswer } from "./first-answer.ts";
+import { placeOnce } from "./checkout-placement.ts";
+import { answerOnce } from "./first-answer.ts";
 import { asProblem } from "./order-commands.ts";
 import { idempotencyHeadersSchema, orderSchema, placeOrderBodySchema } from "./order-schemas.ts";
 
@@ -47,28 +47,19 @@ export function registerCheckoutRoute(app: FastifyInstance, context: OrdersConte
     },
     async (request, reply) => {
       const user = currentUser(request);
-      const key = request.headers["idempotency-key"];
       const box = secrets.sealedBox;
       const hash = requestHash("POST", "/api/orders", request.body, (text) =>
         box.fingerprint(text, "checkout-request"),
       );
-      const idempotency = { userId: user.id, key, hash };
-      const replayed = await firstAnswer(db, idempotency, orderSchema);
-      if (replayed) return reply.code(202).send(replayed);
-
-      const snapshot = await cartSnapshot(resources.cart, request);
-      const cartVersion = cartVersionOf(snapshot.revision, snapshot.items);
-      const events = orderOf(snapshot.items, user.id, request.body.shippingAddress, cartVersion);
-      const sealedToken = box.seal(request.body.payment.token, paymentTokenPurpose);
-      try {
-        const body = await placeOnce(context, request, { idempotency, cartVersion, events, sealedToken });
-        return reply.code(202).send(body);
-      } catch (error) {
-        if (!(error instanceof KeyTakenMeanwhile)) throw error;
-        const winner = await firstAnswer(db, idempotency, orderSchema);
-        if (!winner) throw error;
-        return reply.code(202).send(winner);
-      }
+      const idempotency = { userId: user.id, key: request.headers["idempotency-key"], hash };
+      const body = await answerOnce(db, idempotency, orderSchema, async () => {
+        const snapshot = await cartSnapshot(resources.cart, request);
+        const cartVersion = cartVersionOf(snapshot.revision, snapshot.items);
+        const events = orderOf(snapshot.items, user.id, request.body.shippingAddress, cartVersion);
+        const sealedToken = box.seal(request.body.payment.token, paymentTokenPurpose);
+        return placeOnce(context, request, { idempotency, cartVersion, events, sealedToken });
+      });
+      return reply.code(202).send(body);
     },
   );
 }

@@ -22,3 +22,27 @@ export async function firstAnswer<T extends z.ZodType>(
   }
   return schema.parse(stored.body);
 }
+
+/**
+ * Answers a request that may carry an Idempotency-Key once: a replay gets the first answer
+ * without running `work`; a copy that fails because a copy with the same key committed meanwhile
+ * (it took the key, or what the request needed) gets that copy's answer instead of the error.
+ */
+export async function answerOnce<T extends z.ZodType>(
+  db: Kysely<OrdersTables>,
+  request: { userId: string; key: string | undefined; hash: string },
+  schema: T,
+  work: () => Promise<z.output<T>>,
+): Promise<z.output<T>> {
+  const { key } = request;
+  const answerGiven = async () => (key ? firstAnswer(db, { ...request, key }, schema) : undefined);
+  const replayed = await answerGiven();
+  if (replayed) return replayed;
+  try {
+    return await work();
+  } catch (error) {
+    const winner = await answerGiven();
+    if (winner) return winner;
+    throw error;
+  }
+}

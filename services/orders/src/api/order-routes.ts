@@ -1,10 +1,10 @@
 import {
   currentUser,
   decodeCursor,
-  encodeCursor,
   HttpProblem,
   listResponseSchema,
   operation,
+  pageOf,
   requireUser,
   type ServiceContext,
 } from "@mercato/platform";
@@ -56,18 +56,16 @@ export function registerOrderRoutes(app: FastifyInstance, context: ServiceContex
       const { all, status, limit, cursor } = request.query;
       if (all && !user.roles.includes("admin"))
         throw HttpProblem.forbidden("Only admins can list everyone's orders");
-      const page = await listOrders(db, {
+      const rows = await listOrders(db, {
         ...(all ? {} : { userId: user.id }),
         ...(status ? { status } : {}),
         limit,
         ...(cursor ? { after: decodeCursor(cursor, orderCursorSchema) } : {}),
       });
-      const last = page.items.at(-1);
-      return {
-        items: page.items.map(orderBody),
-        nextCursor:
-          page.more && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
-      };
+      return pageOf(rows, limit, orderBody, (last) => ({
+        createdAt: last.createdAt.toISOString(),
+        id: last.id,
+      }));
     },
   );
 

@@ -7,7 +7,7 @@ import type { Order } from "../domain/order.ts";
 import { requestHash } from "../domain/request-hash.ts";
 import { findReturnView, type ReturnView } from "../store/order-views.ts";
 import type { OrdersTables } from "../store/tables.ts";
-import { firstAnswer } from "./first-answer.ts";
+import { answerOnce } from "./first-answer.ts";
 import { runCommand, visibleOrder } from "./order-commands.ts";
 import {
   optionalIdempotencyHeadersSchema,
@@ -50,35 +50,20 @@ export function registerReturnRoutes(app: FastifyInstance, context: ServiceConte
       const order = await visibleOrder(context, request.params.id, user, "owner");
       const key = request.headers["idempotency-key"];
       const hash = requestHash("POST", `/api/orders/${order.id}/returns`, request.body);
-      const answerGiven = () =>
-        key ? firstAnswer(context.db, { userId: user.id, key, hash }, returnSchema) : undefined;
-      const answered = await answerGiven();
-      if (answered) return reply.code(202).send(answered);
       const returnId = uuidv7();
-      try {
+      const answer = (after: Order) => returnBody(returnOf(after, returnId));
+      // A copy committed meanwhile took the key, and the units with it: this one gets that return.
+      const body = await answerOnce(context.db, { userId: user.id, key, hash }, returnSchema, async () => {
         const change = await runCommand(
           context,
           order.id,
           (current) => requestReturn(current, { returnId, ...request.body }),
           request.correlationId,
-          key
-            ? {
-                userId: user.id,
-                key,
-                requestHash: hash,
-                statusCode: 202,
-                body: (after) => returnBody(returnOf(after, returnId)),
-              }
-            : undefined,
+          key ? { userId: user.id, key, requestHash: hash, statusCode: 202, body: answer } : undefined,
         );
-        return reply.code(202).send(returnBody(returnOf(change.after, returnId)));
-      } catch (error) {
-        // A copy of this request committed meanwhile: it took the key, and the units with it, so
-        // this one failed on either. The client retried one return and gets that return.
-        const winner = await answerGiven();
-        if (winner) return reply.code(202).send(winner);
-        throw error;
-      }
+        return answer(change.after);
+      });
+      return reply.code(202).send(body);
     },
   );
 

@@ -1,8 +1,8 @@
-import type { Money } from "@mercato/contracts";
 import type { Kysely, Selectable } from "kysely";
 import type {
   Order,
   OrderItem,
+  OrderReturn,
   OrderStatus,
   RejectionReason,
   ReturnLine,
@@ -14,30 +14,22 @@ import { isOrderId } from "./order-stream.ts";
 import type { OrdersTable, OrdersTables, ReturnsTable } from "./tables.ts";
 
 /** The `order` of api.md, read from the view the stream keeps. */
-export interface OrderView {
-  id: string;
-  userId: string;
-  status: OrderStatus;
-  statusReason: RejectionReason | null;
-  items: OrderItem[];
-  total: Money;
-  shippingAddress: ShippingAddress;
-  shortages: Shortage[];
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type OrderView = Pick<
+  Order,
+  | "id"
+  | "userId"
+  | "status"
+  | "statusReason"
+  | "items"
+  | "total"
+  | "shippingAddress"
+  | "shortages"
+  | "createdAt"
+  | "updatedAt"
+>;
 
-export interface ReturnView {
-  id: string;
-  orderId: string;
-  userId: string;
-  status: ReturnStatus;
-  items: ReturnLine[];
-  reason: string;
-  refund: Money;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** A return as its view keeps it: the order's return, with whose order it is. */
+export type ReturnView = OrderReturn & { orderId: string; userId: string };
 
 export interface OrderListQuery {
   /** Absent: everyone's orders (admins). */
@@ -100,11 +92,8 @@ export async function findReturnView(
   return row && toReturnView(row);
 }
 
-/** Newest first, one page past `after`; asks one row more than the page to know if another follows. */
-export async function listOrders(
-  db: Kysely<OrdersTables>,
-  query: OrderListQuery,
-): Promise<{ items: OrderView[]; more: boolean }> {
+/** Newest first, past `after`: one row more than the page, to know if another follows. */
+export async function listOrders(db: Kysely<OrdersTables>, query: OrderListQuery): Promise<OrderView[]> {
   let select = db.selectFrom("orders").selectAll();
   if (query.userId !== undefined) select = select.where("user_id", "=", query.userId);
   if (query.status !== undefined) select = select.where("status", "=", query.status);
@@ -122,7 +111,7 @@ export async function listOrders(
     .orderBy("id", "desc")
     .limit(query.limit + 1)
     .execute();
-  return { items: rows.slice(0, query.limit).map(toOrderView), more: rows.length > query.limit };
+  return rows.map(toOrderView);
 }
 
 /** Orders still waiting for payments' answer at `now` past their deadline, the most overdue first. */
