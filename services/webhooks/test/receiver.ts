@@ -2,6 +2,8 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from "nod
 import type { AddressInfo, Socket } from "node:net";
 
 export interface ReceivedWebhook {
+  /** The request's path, without the receiver's origin: `/orders`. */
+  path: string;
   headers: IncomingHttpHeaders;
   body: string;
 }
@@ -39,7 +41,11 @@ export async function startReceiver(
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      const received = { headers: request.headers, body: Buffer.concat(chunks).toString("utf8") };
+      const received = {
+        path: request.url ?? "/",
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
       receiver.received.push(received);
       const status = receiver.answer(received);
       if (status === "hang") {
