@@ -781,6 +781,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The API keys, newest first, without their secrets (admin)
+         * @description Needs an access token (bearer JWT) of a user with the admin role.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key for sending events (admin)
+         * @description The bearer key, access key id and secret access key appear only in this answer; Mercato keeps fingerprints of the first two and the secret sealed.
+         *
+         *     Needs an access token (bearer JWT) of a user with the admin role.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key: requests with it are refused from now on (admin)
+         * @description Needs an access token (bearer JWT) of a user with the admin role.
+         */
+        delete: operations["deleteApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put events on the bus, as EventBridge's PutEvents (admin or API key)
+         * @description Also accepts `Authorization: Bearer <key>` with an API key's `key`. 1 to 10 entries, 256 KiB in all (EventBridge's count); each entry is checked on its own.
+         *
+         *     Needs an access token (bearer JWT) of a user with the admin role.
+         */
+        post: operations["putEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/aws/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Amazon EventBridge's PutEvents wire protocol, signed with SigV4 (API key)
+         * @description For the AWS SDKs: `new EventBridgeClient({ endpoint: '<base>/aws/events', region: 'local', credentials: { accessKeyId, secretAccessKey } })`. The request carries `X-Amz-Target: AWSEvents.PutEvents`, is signed for the service `events` (any region) within 5 minutes of the server's clock, and is accepted once. `Time` is epoch seconds, as the protocol writes it. Errors are `{ __type, message }`, the type also in `X-Amzn-ErrorType`.
+         *
+         *     Needs an AWS Signature Version 4 signature made with an API key's access key id and secret access key.
+         */
+        post: operations["putEventsAws"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/notifications": {
         parameters: {
             query?: never;
@@ -985,6 +1075,26 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description One event, as EventBridge's PutEventsRequestEntry. Checked on its own: a bad entry gets an error in the answer, the others are published. */
+        PutEventsRequestEntryInput: {
+            /** @description Not starting with aws. */
+            Source: string;
+            DetailType: string;
+            /** @description A JSON object, as text */
+            Detail: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339; the time of the request when absent
+             */
+            Time?: string;
+            Resources?: string[];
+            /** @enum {string} */
+            EventBusName?: "default";
+            TraceHeader?: string;
+        };
+        PutEventsRequestInput: {
+            Entries: components["schemas"]["PutEventsRequestEntryInput"][];
+        };
         NewWebhookInput: {
             url: string;
             eventPattern: {
@@ -1098,6 +1208,42 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        /** @description An API key, without its secrets */
+        ApiKey: {
+            id: string;
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** @description A new API key with its secrets, which no later answer shows */
+        CreatedApiKey: {
+            id: string;
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description For `Authorization: Bearer <key>` on POST /api/events; shown only here */
+            key: string;
+            /** @description SigV4 access key id for /aws/events; shown only here */
+            accessKeyId: string;
+            /** @description SigV4 secret access key for /aws/events; shown only here */
+            secretAccessKey: string;
+        };
+        /** @description One result per entry, in entry order: the published event's id, or why the entry was refused */
+        PutEventsResult: {
+            FailedEntryCount: number;
+            Entries: ({
+                EventId: string;
+            } | {
+                /** @enum {string} */
+                ErrorCode: "InvalidArgument" | "MalformedDetail" | "NotAuthorizedForSourceException";
+                ErrorMessage: string;
+            })[];
+        };
+        /** @description An error of the AWS JSON protocol; the SDKs raise it as an exception named __type */
+        AwsJsonError: {
+            __type: string;
+            message: string;
         };
         User: {
             id: string;
@@ -1267,21 +1413,6 @@ export interface components {
         };
         RecommendationList: {
             items: components["schemas"]["Recommendation"][];
-        };
-        NewWebhook: {
-            url: string;
-            eventPattern: {
-                [key: string]: unknown;
-            };
-            description?: string;
-        };
-        WebhookChanges: {
-            url?: string;
-            eventPattern?: {
-                [key: string]: unknown;
-            };
-            description?: string | null;
-            enabled?: boolean;
         };
         Webhook: {
             id: string;
@@ -4416,6 +4547,377 @@ export interface operations {
             };
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ApiKey"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The request is invalid (fields listed in `errors`), or its JSON is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No access token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's user is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The key and its secrets */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description The request is invalid (fields listed in `errors`), or its JSON is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No access token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's user is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the route accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (fields listed in `errors`), or its JSON is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No access token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's user is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such API key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutEventsRequestInput"];
+            };
+        };
+        responses: {
+            /** @description One result per entry */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PutEventsResult"];
+                };
+            };
+            /** @description The request is invalid (fields listed in `errors`), or its JSON is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No access token, or one that is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's user is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body, or the entries' total size as EventBridge counts it, is over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putEventsAws: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-amz-json-1.1": components["schemas"]["PutEventsRequestInput"];
+            };
+        };
+        responses: {
+            /** @description One result per entry */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-amz-json-1.1": components["schemas"]["PutEventsResult"];
+                };
+            };
+            /** @description InvalidSignatureException (wrong secret, expired or replayed), IncompleteSignatureException, UnrecognizedClientException (unknown or revoked key), UnknownOperationException, SerializationException or ValidationException */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-amz-json-1.1": components["schemas"]["AwsJsonError"];
+                };
+            };
+            /** @description MissingAuthenticationTokenException: no Authorization header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-amz-json-1.1": components["schemas"]["AwsJsonError"];
+                };
+            };
+            /** @description RequestEntityTooLargeException: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-amz-json-1.1": components["schemas"]["AwsJsonError"];
+                };
+            };
+            /** @description UnsupportedMediaTypeException: the body is not application/x-amz-json-1.1 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-amz-json-1.1": components["schemas"]["AwsJsonError"];
+                };
+            };
+            /** @description InternalFailure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-amz-json-1.1": components["schemas"]["AwsJsonError"];
+                };
+            };
+            /** @description ServiceUnavailable: the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-amz-json-1.1": components["schemas"]["AwsJsonError"];
+                };
+            };
         };
     };
     listNotifications: {
