@@ -10,6 +10,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   catalog: async () => (await import("./catalog.ts")).main(),
   checkout: async () => (await import("./checkout.ts")).main(),
   startup: async () => (await import("./startup.ts")).main(),
+  notifications: async () => (await import("./notifications.ts")).main(),
 };
 const componentBenchmarks: Record<string, () => Promise<void>> = {
   "embedded-transport": async () => (await import("./embedded-transport.ts")).main(),
