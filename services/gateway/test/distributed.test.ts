@@ -1,20 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import fs from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  configureService,
-  defineService,
-  type Host,
-  HttpProblem,
-  loadConfig,
-  type PlatformConfig,
-  silentLogger,
-  startHost,
-} from "@mercato/platform";
+import { configureService, defineService, HttpProblem } from "@mercato/platform";
+import { startTestHost, type TestHost } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RoutedService } from "../src/domain/routes-table.ts";
 import { gatewayService } from "../src/index.ts";
@@ -74,18 +63,6 @@ function upstreamService() {
   return { reads, service };
 }
 
-/** Every host's data directory, removed once the file's hosts are closed. */
-const dataDirs: string[] = [];
-afterAll(async () => {
-  for (const dataDir of dataDirs.splice(0)) await fs.rm(dataDir, { recursive: true, force: true });
-});
-
-async function configFor(): Promise<PlatformConfig> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-gateway-distributed-"));
-  dataDirs.push(dataDir);
-  return { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }), port: 0 };
-}
-
 /** The address of a server that has stopped: nothing listens there any more. */
 async function stoppedServerUrl(): Promise<string> {
   const server = http.createServer();
@@ -95,15 +72,12 @@ async function stoppedServerUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-async function startGateway(settings: GatewaySettings): Promise<Host> {
-  return startHost({
-    config: await configFor(),
-    services: [configureService(gatewayService, { settings })],
-    logger: silentLogger(),
-  });
+/** The gateway alone, verifying tokens with identity's keys as a deployed one does. */
+function startGateway(settings: GatewaySettings): Promise<TestHost> {
+  return startTestHost({ services: [configureService(gatewayService, { settings })], auth: "identity" });
 }
 
-async function call(host: Host, url: string, init: RequestInit = {}) {
+async function call(host: { url: string }, url: string, init: RequestInit = {}) {
   const response = await fetch(new URL(url, host.url), init);
   const text = await response.text();
   return {
@@ -114,16 +88,12 @@ async function call(host: Host, url: string, init: RequestInit = {}) {
 }
 
 describe("the gateway in front of services in other processes", () => {
-  let upstream: Host;
-  let gateway: Host;
+  let upstream: TestHost;
+  let gateway: TestHost;
   const shop = upstreamService();
 
   beforeAll(async () => {
-    upstream = await startHost({
-      config: await configFor(),
-      services: [shop.service],
-      logger: silentLogger(),
-    });
+    upstream = await startTestHost({ services: [shop.service], auth: "identity" });
     const serviceUrls = new Map<RoutedService, string>([
       ["identity", upstream.url],
       ["catalog", upstream.url],

@@ -1,17 +1,12 @@
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { ProductUpdated } from "@mercato/contracts";
+import { configureService, defineService } from "@mercato/platform";
 import {
-  configureService,
-  defineService,
-  type Host,
-  loadConfig,
-  type PlatformConfig,
-  silentLogger,
-  startHost,
-} from "@mercato/platform";
-import { createTestAuthority, externalServices, requireServer } from "@mercato/platform/testing";
+  createTestAuthority,
+  externalServices,
+  requireServer,
+  startTestHost,
+  type TestHost,
+} from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatewayService } from "../src/index.ts";
 
@@ -38,19 +33,20 @@ function countingCatalog() {
   return { reads, service };
 }
 
-const dataDirs: string[] = [];
-
-afterAll(async () => {
-  await Promise.all(dataDirs.splice(0).map((dir) => fs.rm(dir, { recursive: true, force: true })));
-});
-
-async function configFor(env: Record<string, string> = {}): Promise<PlatformConfig> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-gateway-"));
-  dataDirs.push(dataDir);
-  return { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none", ...env }), port: 0 };
+/** The gateway with these limits in front of a counting catalog, in one process. */
+function startGateway(
+  settings: { requestsPerMinute: number; cacheTtlMs: number },
+  catalog = countingCatalog(),
+  env: Record<string, string> = {},
+): Promise<TestHost> {
+  return startTestHost({
+    services: [configureService(gatewayService, { settings }), catalog.service],
+    auth: authority,
+    env,
+  });
 }
 
-async function get(host: Host, url: string, headers: Record<string, string> = {}) {
+async function get(host: { url: string }, url: string, headers: Record<string, string> = {}) {
   const response = await fetch(new URL(url, host.url), { headers });
   return {
     status: response.status,
@@ -60,19 +56,11 @@ async function get(host: Host, url: string, headers: Record<string, string> = {}
 }
 
 describe("response cache", () => {
-  let host: Host;
+  let host: TestHost;
   const catalog = countingCatalog();
 
   beforeAll(async () => {
-    host = await startHost({
-      config: await configFor(),
-      services: [
-        configureService(gatewayService, { settings: { requestsPerMinute: 10_000, cacheTtlMs: 60_000 } }),
-        catalog.service,
-      ],
-      logger: silentLogger(),
-      auth: authority.verifier,
-    });
+    host = await startGateway({ requestsPerMinute: 10_000, cacheTtlMs: 60_000 }, catalog);
   });
   afterAll(async () => {
     await host?.close();
@@ -117,22 +105,14 @@ describe("response cache", () => {
       },
       { correlationId: "test" },
     );
-    await host.transport.publish([changed]);
+    await host.host.transport.publish([changed]);
     await expect.poll(async () => (await get(host, "/api/products/p2")).headers.get("x-cache")).toBe("miss");
   });
 });
 
 describe("rate limits", () => {
   it("answers 429 problem+json with Retry-After past the limit, per client", async () => {
-    const host = await startHost({
-      config: await configFor(),
-      services: [
-        configureService(gatewayService, { settings: { requestsPerMinute: 3, cacheTtlMs: 0 } }),
-        countingCatalog().service,
-      ],
-      logger: silentLogger(),
-      auth: authority.verifier,
-    });
+    const host = await startGateway({ requestsPerMinute: 3, cacheTtlMs: 0 });
     try {
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await get(host, "/api/products/p1")).status);
@@ -151,15 +131,7 @@ describe("rate limits", () => {
   });
 
   it("counts a route however its path is spelled: escapes of unreserved characters do not escape the limit", async () => {
-    const host = await startHost({
-      config: await configFor(),
-      services: [
-        configureService(gatewayService, { settings: { requestsPerMinute: 3, cacheTtlMs: 0 } }),
-        countingCatalog().service,
-      ],
-      logger: silentLogger(),
-      auth: authority.verifier,
-    });
+    const host = await startGateway({ requestsPerMinute: 3, cacheTtlMs: 0 });
     try {
       const spellings = [
         "/api/products/p1",
@@ -186,15 +158,7 @@ describe("rate limits", () => {
 
   it("counts answers served from the cache, and serves none once the client is limited", async () => {
     const catalog = countingCatalog();
-    const host = await startHost({
-      config: await configFor(),
-      services: [
-        configureService(gatewayService, { settings: { requestsPerMinute: 3, cacheTtlMs: 60_000 } }),
-        catalog.service,
-      ],
-      logger: silentLogger(),
-      auth: authority.verifier,
-    });
+    const host = await startGateway({ requestsPerMinute: 3, cacheTtlMs: 60_000 }, catalog);
     try {
       const answers = [];
       for (let i = 0; i < 4; i++) answers.push(await get(host, "/api/products/p1"));
@@ -215,21 +179,14 @@ describe("rate limits", () => {
     if (stale.length > 0) await redis.del(...stale);
     redis.disconnect();
     const hosts = await Promise.all(
-      [1, 2].map(async () =>
-        startHost({
-          config: await configFor({ REDIS_URL: redisUrl }),
-          services: [
-            configureService(gatewayService, { settings: { requestsPerMinute: 4, cacheTtlMs: 0 } }),
-            countingCatalog().service,
-          ],
-          logger: silentLogger(),
-          auth: authority.verifier,
-        }),
+      [1, 2].map(() =>
+        startGateway({ requestsPerMinute: 4, cacheTtlMs: 0 }, countingCatalog(), { REDIS_URL: redisUrl }),
       ),
     );
     try {
       const statuses = [];
-      for (let i = 0; i < 6; i++) statuses.push((await get(hosts[i % 2] as Host, "/api/products/p1")).status);
+      for (let i = 0; i < 6; i++)
+        statuses.push((await get(hosts[i % 2] as TestHost, "/api/products/p1")).status);
       expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
     } finally {
       await Promise.all(hosts.map((host) => host.close()));
