@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import { Parser } from "@asyncapi/parser";
-import { allEventTypes, asyncApiDocument, eventKey } from "@mercato/contracts";
+import { allEventTypes, asyncApiDocument, eventKey, messageId } from "@mercato/contracts";
 import { createHttpServer, createMetrics, silentLogger } from "@mercato/platform";
 import { describe, expect, it } from "vitest";
 import { serviceCatalog } from "../apps/cli/src/services.ts";
@@ -23,17 +23,18 @@ describe("the AsyncAPI document of the events", () => {
 
   it("has every event type as a message in the envelope, its detail the type's schema, and its sender", () => {
     for (const type of allEventTypes) {
-      const message = document.components.messages[type.detailType];
+      const id = messageId(type);
+      const message = document.components.messages[id];
       expect(message.payload.properties.source).toEqual({ type: "string", const: type.source });
       expect(message.payload.properties["detail-type"]).toEqual({ type: "string", const: type.detailType });
-      expect(message.payload.properties.detail).toEqual({ $ref: `#/components/schemas/${type.detailType}` });
+      expect(message.payload.properties.detail).toEqual({ $ref: `#/components/schemas/${id}` });
       expect(message.payload.required).toEqual(
         expect.arrayContaining(["version", "id", "detail-type", "source", "time", "detail", "metadata"]),
       );
-      expect(document.components.schemas[type.detailType].type).toBe("object");
-      expect(document.channels[type.detailType].address).toBe(eventKey(type));
+      expect(document.components.schemas[id].type).toBe("object");
+      expect(document.channels[id].address).toBe(eventKey(type));
       const sender = type.source.replace("mercato.", "");
-      expect(document.operations[`${sender}.send${type.detailType}`]).toMatchObject({ action: "send" });
+      expect(document.operations[`${sender}.send${id}`]).toMatchObject({ action: "send" });
     }
     expect(Object.keys(document.components.schemas.EventMetadata.properties).sort()).toEqual([
       "causation-id",

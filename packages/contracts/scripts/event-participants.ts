@@ -1,13 +1,13 @@
 import { testEventPattern } from "@mercato/platform/patterns";
 import { eventKey, type ParticipantsByEvent, senderOf } from "../src/asyncapi.ts";
-import type { EventType } from "../src/event-type.ts";
+import type { EventType, HandledEventType } from "../src/event-type.ts";
 
 /** What the generator reads of a service definition: its name and its subscriptions' events. */
 export interface SubscribingService {
   name: string;
   subscriptions?: {
     name: string;
-    handlers?: { type: EventType<unknown> }[];
+    handlers?: { type: HandledEventType<unknown> }[];
     events?: EventType<unknown>[];
     eventPattern?: unknown;
   }[];
@@ -15,8 +15,8 @@ export interface SubscribingService {
 
 /**
  * Who sends and who receives each event type: the sender is the service its source names; a
- * receiver is a service with a subscription that handles or lists the type, or whose pattern
- * matches an event of that source and detail-type. Queues are named `<service>-<subscription>`.
+ * receiver is a service with a subscription whose pattern, or the pattern of a type it handles or
+ * lists, matches an event of that source and detail-type. Queues are named `<service>-<subscription>`.
  */
 export function participantsOf(
   types: EventType<unknown>[],
@@ -43,10 +43,11 @@ export function participantsOf(
     for (const service of services) {
       for (const subscription of service.subscriptions ?? []) {
         const listed = subscription.handlers?.map((handler) => handler.type) ?? subscription.events ?? [];
-        const receives =
+        const patterns =
           subscription.eventPattern === undefined
-            ? listed.some((listedType) => eventKey(listedType) === eventKey(type))
-            : testEventPattern(subscription.eventPattern, sample);
+            ? listed.map((listedType) => listedType.pattern)
+            : [subscription.eventPattern];
+        const receives = patterns.some((pattern) => testEventPattern(pattern, sample));
         if (receives)
           receivers.push({ service: service.name, queue: `${service.name}-${subscription.name}` });
       }

@@ -5,6 +5,7 @@ import packageJson from "../package.json" with { type: "json" };
 import { renderAsyncApi } from "../src/asyncapi.ts";
 import { renderEventCatalog } from "../src/event-catalog.ts";
 import { allEventTypes } from "../src/events/index.ts";
+import { allExternalEventTypes } from "../src/external/index.ts";
 import { participantsOf } from "./event-participants.ts";
 
 /**
@@ -17,7 +18,7 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 // Rendered before the services load: their routes name some contract schemas in zod's global
 // registry (for the OpenAPI document), which would turn them into references here.
 const catalog = new URL("../../../docs/events.md", import.meta.url);
-await fs.writeFile(catalog, renderEventCatalog(allEventTypes));
+await fs.writeFile(catalog, renderEventCatalog(allEventTypes, allExternalEventTypes));
 
 const { serviceCatalog } = await import("../../../apps/cli/src/services.ts");
 const participants = participantsOf(

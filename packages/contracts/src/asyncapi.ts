@@ -18,6 +18,15 @@ export function eventKey(type: { source: string; detailType: string }): string {
   return `${type.source}/${type.detailType}`;
 }
 
+/**
+ * The name of an event type's channel, message and schema in the document: its detail-type without
+ * the spaces EventBridge-style names have (`Marketplace Order Accepted`), since AsyncAPI keys
+ * allow only letters, digits, `.`, `_` and `-`.
+ */
+export function messageId(type: { detailType: string }): string {
+  return type.detailType.replace(/[^A-Za-z0-9._-]/g, "");
+}
+
 /** The service an event's source names: `mercato.orders` is sent by `orders`. */
 export function senderOf(type: { source: string }): string {
   return type.source.replace(/^mercato\./, "");
@@ -43,24 +52,24 @@ export function renderAsyncApi(
   const channels: Record<string, unknown> = {};
   const operations: Record<string, unknown> = {};
   for (const type of sorted) {
-    const name = type.detailType;
-    if (messages[name]) throw new Error(`Two event types share the detail-type ${name}`);
+    const name = messageId(type);
+    if (messages[name]) throw new Error(`Two event types share the detail-type ${type.detailType}`);
     schemas[name] = { description: type.description, ...jsonSchema(type.schema) };
     messages[name] = {
       name,
-      title: name,
+      title: type.detailType,
       summary: type.description,
       contentType: "application/json",
       payload: envelopeSchema({
         source: { type: "string", const: type.source },
-        "detail-type": { type: "string", const: name },
+        "detail-type": { type: "string", const: type.detailType },
         detail: { $ref: `#/components/schemas/${name}` },
       }),
       "x-eventbridge-pattern": type.pattern,
     };
     channels[name] = {
       address: eventKey(type),
-      title: name,
+      title: type.detailType,
       description: `${type.description} Routed by the EventBridge pattern ${JSON.stringify(type.pattern)}.`,
       messages: { [name]: { $ref: `#/components/messages/${name}` } },
     };
@@ -72,7 +81,7 @@ export function renderAsyncApi(
       action: "send",
       channel,
       messages: message,
-      summary: `${sender} publishes ${name}`,
+      summary: `${sender} publishes ${type.detailType}`,
       tags: [{ name: sender }],
     };
     for (const receiver of participants?.receivers ?? []) {
@@ -80,7 +89,7 @@ export function renderAsyncApi(
         action: "receive",
         channel,
         messages: message,
-        summary: `${receiver.service} receives ${name} on its queue ${receiver.queue}`,
+        summary: `${receiver.service} receives ${type.detailType} on its queue ${receiver.queue}`,
         tags: [{ name: receiver.service }],
         "x-queue": receiver.queue,
       };

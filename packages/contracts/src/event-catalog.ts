@@ -1,11 +1,19 @@
 import { z } from "zod";
-import type { EventType } from "./event-type.ts";
+import type { EventType, HandledEventType } from "./event-type.ts";
+import type { ExternalEventType } from "./external-event-type.ts";
 
-/** Renders the event catalog as Markdown: one section per event with its JSON Schema. */
-export function renderEventCatalog(types: EventType<unknown>[]): string {
+/**
+ * Renders the event catalog as Markdown: one section per event with its JSON Schema, Mercato's own
+ * events first, then those it acts on when other systems send them (`POST /api/events`).
+ */
+export function renderEventCatalog(
+  types: EventType<unknown>[],
+  external: ExternalEventType<unknown>[] = [],
+): string {
   const sorted = [...types].sort((a, b) =>
     `${a.source}/${a.detailType}`.localeCompare(`${b.source}/${b.detailType}`),
   );
+  const received = [...external].sort((a, b) => a.detailType.localeCompare(b.detailType));
   const lines = [
     "# Event catalog",
     "",
@@ -22,29 +30,51 @@ export function renderEventCatalog(types: EventType<unknown>[]): string {
     ),
     "",
   ];
-  for (const type of sorted) {
+  if (received.length > 0) {
     lines.push(
-      `## ${type.detailType}`,
+      'Received from other systems through `POST /api/events` or `/aws/events` (api.md, "Events in"):',
+      "Mercato acts on these when their source starts with one of the prefixes; ingestion refuses an",
+      "entry of these types whose detail breaks its schema.",
       "",
-      `Source \`${type.source}\`. ${type.description}`,
-      "",
-      "Pattern:",
-      "",
-      "```json",
-      JSON.stringify(type.pattern),
-      "```",
-      "",
-      "Detail schema:",
-      "",
-      "```json",
-      JSON.stringify(z.toJSONSchema(type.schema, { io: "input" }), null, 2),
-      "```",
+      "| source | detail-type | description |",
+      "|---|---|---|",
+      ...received.map(
+        (type) =>
+          `| ${type.sourcePrefixes.map((prefix) => `\`${prefix}*\``).join(", ")} | [${type.detailType}](#${anchor(type)}) | ${type.description} |`,
+      ),
       "",
     );
+  }
+  for (const type of sorted) lines.push(...section(type, `Source \`${type.source}\`.`));
+  for (const type of received) {
+    const sources = type.sourcePrefixes.map((prefix) => `\`${prefix}*\``).join(" or ");
+    lines.push(...section(type, `Received from sources ${sources}.`));
   }
   return lines.join("\n");
 }
 
-function anchor(type: EventType<unknown>): string {
-  return type.detailType.toLowerCase();
+function section(type: HandledEventType<unknown>, origin: string): string[] {
+  return [
+    `## ${type.detailType}`,
+    "",
+    `${origin} ${type.description}`,
+    "",
+    "Pattern:",
+    "",
+    "```json",
+    JSON.stringify(type.pattern),
+    "```",
+    "",
+    "Detail schema:",
+    "",
+    "```json",
+    JSON.stringify(z.toJSONSchema(type.schema, { io: "input" }), null, 2),
+    "```",
+    "",
+  ];
+}
+
+/** The heading's anchor as GitHub writes it: lower case, spaces as hyphens. */
+function anchor(type: { detailType: string }): string {
+  return type.detailType.toLowerCase().replace(/ /g, "-");
 }

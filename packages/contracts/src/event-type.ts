@@ -23,7 +23,21 @@ export class EventValidationError extends Error {
   }
 }
 
-export interface EventType<Detail> {
+/**
+ * What a subscription can handle with `on(type, handler)`: a type Mercato declares (EventType) or
+ * one it receives from other systems (ExternalEventType). `pattern` is the EventBridge pattern of
+ * exactly its envelopes; `is` tells them apart the same way.
+ */
+export interface HandledEventType<Detail> {
+  detailType: string;
+  description: string;
+  schema: z.ZodType<Detail>;
+  parse(envelope: EventEnvelope): EventEnvelope<Detail>;
+  is(envelope: EventEnvelope): envelope is EventEnvelope<Detail>;
+  pattern: { source: (string | { prefix: string })[]; "detail-type": [string] };
+}
+
+export interface EventType<Detail> extends HandledEventType<Detail> {
   source: string;
   detailType: string;
   description: string;
@@ -49,38 +63,14 @@ export function defineEvent<Schema extends z.ZodType>(declaration: {
   detail: Schema;
 }): EventType<z.infer<Schema>> {
   const { source, detailType, description, detail: schema } = declaration;
-  const name = `${source}/${detailType}`;
-  const validate = (detail: unknown): z.infer<Schema> => {
-    const parsed = schema.safeParse(detail);
-    if (!parsed.success) {
-      throw new EventValidationError(
-        name,
-        parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
-      );
-    }
-    return parsed.data;
-  };
+  const validate = detailValidator(`${source}/${detailType}`, schema);
   return {
     source,
     detailType,
     description,
     schema: schema as z.ZodType<z.infer<Schema>>,
     create(detail, context) {
-      const metadata: EventMetadata = { "correlation-id": context.correlationId };
-      if (context.causationId) metadata["causation-id"] = context.causationId;
-      if (context.traceparent) metadata.traceparent = context.traceparent;
-      return {
-        version: "0",
-        id: uuidv7(),
-        "detail-type": detailType,
-        source,
-        account: "mercato",
-        time: new Date().toISOString(),
-        region: "local",
-        resources: context.resources ?? [],
-        detail: validate(detail),
-        metadata,
-      };
+      return newEnvelope({ source, detailType, detail: validate(detail) }, context);
     },
     parse(envelope) {
       return { ...envelope, detail: validate(envelope.detail) };
@@ -89,6 +79,48 @@ export function defineEvent<Schema extends z.ZodType>(declaration: {
       return envelope.source === source && envelope["detail-type"] === detailType;
     },
     pattern: { source: [source], "detail-type": [detailType] },
+  };
+}
+
+/**
+ * A new envelope (UUIDv7 id) around a detail already validated: `source` and `detail-type` as
+ * given, `time` now unless given, the context's correlation, causation, trace and resources.
+ */
+export function newEnvelope<Detail>(
+  event: { source: string; detailType: string; detail: Detail; time?: Date },
+  context: EventContext,
+): EventEnvelope<Detail> {
+  const metadata: EventMetadata = { "correlation-id": context.correlationId };
+  if (context.causationId) metadata["causation-id"] = context.causationId;
+  if (context.traceparent) metadata.traceparent = context.traceparent;
+  return {
+    version: "0",
+    id: uuidv7(),
+    "detail-type": event.detailType,
+    source: event.source,
+    account: "mercato",
+    time: (event.time ?? new Date()).toISOString(),
+    region: "local",
+    resources: context.resources ?? [],
+    detail: event.detail,
+    metadata,
+  };
+}
+
+/** Checks a detail against `schema`; throws EventValidationError naming each bad field. */
+export function detailValidator<Schema extends z.ZodType>(
+  name: string,
+  schema: Schema,
+): (detail: unknown) => z.infer<Schema> {
+  return (detail) => {
+    const parsed = schema.safeParse(detail);
+    if (!parsed.success) {
+      throw new EventValidationError(
+        name,
+        parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+      );
+    }
+    return parsed.data;
   };
 }
 

@@ -1,6 +1,7 @@
 export {
   type EventParticipants,
   eventKey,
+  messageId,
   type ParticipantsByEvent,
   renderAsyncApi,
   senderOf,
@@ -13,8 +14,20 @@ export {
   type EventContext,
   type EventType,
   EventValidationError,
+  type HandledEventType,
+  newEnvelope,
 } from "./event-type.ts";
 export * from "./events/index.ts";
+export * from "./external/index.ts";
+export { defineExternalEvent, type ExternalEventType } from "./external-event-type.ts";
+export {
+  channelSchema,
+  externalOrderIdSchema,
+  type MarketplaceLine,
+  marketplaceLinesSchema,
+  maxStockUnits,
+  stockSkuSchema,
+} from "./marketplace-shapes.ts";
 export { type Money, moneySchema } from "./money.ts";
 export { type NotificationType, notificationTypeSchema } from "./notification-types.ts";
 export {

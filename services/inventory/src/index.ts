@@ -1,5 +1,7 @@
 import { defineService } from "@mercato/platform";
+import { registerLedgerRoute } from "./api/ledger-route.ts";
 import { registerStockRoutes } from "./api/stock-routes.ts";
+import { marketplaceStockSubscription } from "./handlers/marketplace-stock-subscription.ts";
 import { orderStockSubscription } from "./handlers/order-stock-subscription.ts";
 import type { InventoryTables } from "./store/tables.ts";
 import { reservationExpiry } from "./tasks/reservation-expiry.ts";
@@ -15,17 +17,11 @@ export {
 } from "./domain/stock.ts";
 export { InvalidStockLinesError, normalizeLines } from "./domain/stock-lines.ts";
 export { orderReservationTtlMs } from "./handlers/order-placed.ts";
-export {
-  cancel,
-  commit,
-  expireReservations,
-  findReservation,
-  leaveTombstone,
-  type Reservation,
-  type ReserveResult,
-  release,
-  reserve,
-} from "./store/reservations.ts";
+export { placeMarketplaceOrder } from "./store/marketplace-orders.ts";
+export { expireReservations } from "./store/reservation-expiry.ts";
+export { cancel, commit, release } from "./store/reservation-outcomes.ts";
+export { findReservation, type Reservation, type ReserveResult } from "./store/reservation-rows.ts";
+export { leaveTombstone, reserve } from "./store/reservations.ts";
 export { receiveReturn } from "./store/returns.ts";
 export { findStock, setOnHand } from "./store/stock-levels.ts";
 export type { InventoryTables } from "./store/tables.ts";
@@ -36,7 +32,8 @@ export const inventoryService = defineService<InventoryTables>({
   migrations: new URL("../migrations/", import.meta.url),
   routes(app, context) {
     registerStockRoutes(app, context);
+    registerLedgerRoute(app, context);
   },
-  subscriptions: [orderStockSubscription],
+  subscriptions: [orderStockSubscription, marketplaceStockSubscription],
   tasks: [reservationExpiry],
 });

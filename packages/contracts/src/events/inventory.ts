@@ -1,5 +1,10 @@
 import { z } from "zod";
 import { defineEvent } from "../event-type.ts";
+import {
+  channelSchema as channel,
+  externalOrderIdSchema as externalOrderId,
+  marketplaceLinesSchema as marketplaceLines,
+} from "../marketplace-shapes.ts";
 import { skuSchema as sku } from "../order-shapes.ts";
 
 const source = "mercato.inventory";
@@ -66,4 +71,26 @@ export const StockCommitted = defineEvent({
   detailType: "StockCommitted",
   description: "An order's reserved stock left the warehouse's books: on hand and reserved both went down.",
   detail: z.object({ orderId, lines: stockLines }),
+});
+
+const marketplaceOrder = { channel, externalOrderId, lines: marketplaceLines };
+
+export const MarketplaceOrderAccepted = defineEvent({
+  source,
+  detailType: "Marketplace Order Accepted",
+  description:
+    "Inventory took every unit of another channel's order (Marketplace Order Placed) from the one stock all channels sell from. Lines are one per sku, in sku order.",
+  detail: z.object(marketplaceOrder),
+});
+
+export const MarketplaceOrderRejected = defineEvent({
+  source,
+  detailType: "Marketplace Order Rejected",
+  description:
+    "Inventory took nothing for another channel's order: a sku it does not stock (unknown_sku, which wins) or one with fewer units available than asked (out_of_stock). Lists those skus.",
+  detail: z.object({
+    ...marketplaceOrder,
+    reason: z.enum(["out_of_stock", "unknown_sku"]),
+    skus: z.array(sku).min(1),
+  }),
 });

@@ -1,4 +1,4 @@
-import type { EventEnvelope, EventType } from "@mercato/contracts";
+import type { EventEnvelope, HandledEventType } from "@mercato/contracts";
 import type { FastifyInstance } from "fastify";
 import type { Kysely, Transaction } from "kysely";
 import type { z } from "zod";
@@ -12,8 +12,8 @@ import type { RuntimeQueues } from "./runtime-queues.ts";
 
 /** The envelope of one event type: `EventOf<typeof OrderPlaced>`. */
 // biome-ignore lint/suspicious/noExplicitAny: matches an event type of any detail.
-export type EventOf<T extends EventType<any>> =
-  T extends EventType<infer Detail> ? EventEnvelope<Detail> : never;
+export type EventOf<T extends HandledEventType<any>> =
+  T extends HandledEventType<infer Detail> ? EventEnvelope<Detail> : never;
 
 /**
  * A transaction and the way to publish in it: events written with `publish` go to the outbox in
@@ -77,11 +77,14 @@ export interface HandlerContext<DB, Settings = unknown, Resources = unknown> ext
   inTransaction: InTransaction<DB>;
 }
 
-/** One entry of a subscription: the handler of one event type. */
+/**
+ * One entry of a subscription: the handler of one event type, Mercato's own (fixed source) or one
+ * received from other systems (ExternalEventType: any source with one of its prefixes).
+ */
 // biome-ignore lint/suspicious/noExplicitAny: the settings of any service.
 export interface EventHandler<DB, Settings = any, Resources = any> {
   // biome-ignore lint/suspicious/noExplicitAny: an entry takes an event type of any detail.
-  type: EventType<any>;
+  type: HandledEventType<any>;
   // biome-ignore lint/suspicious/noExplicitAny: typed by `on`.
   handle(event: EventEnvelope<any>, context: HandlerContext<DB, Settings, Resources>): Promise<void>;
 }
@@ -92,7 +95,7 @@ export interface EventHandler<DB, Settings = any, Resources = any> {
  */
 // biome-ignore lint/suspicious/noExplicitAny: DB and settings are inferred from the subscription.
 export function on<Detail, DB = any, Settings = any, Resources = any>(
-  type: EventType<Detail>,
+  type: HandledEventType<Detail>,
   handle: (event: EventEnvelope<Detail>, context: HandlerContext<DB, Settings, Resources>) => Promise<void>,
 ): EventHandler<DB, Settings, Resources> {
   return { type, handle };

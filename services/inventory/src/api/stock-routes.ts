@@ -6,7 +6,7 @@ import { maxOnHand, OnHandBelowReservedError, skuPattern } from "../domain/stock
 import { findStock, setOnHand } from "../store/stock-levels.ts";
 import type { InventoryTables } from "../store/tables.ts";
 
-const params = z.object({
+export const skuParams = z.object({
   sku: z
     .string()
     .regex(skuPattern, "A sku is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"),
@@ -34,7 +34,7 @@ export function registerStockRoutes(app: FastifyInstance, context: ServiceContex
         tags,
         summary: "A sku's stock levels (admin)",
         access: "admin",
-        params,
+        params: skuParams,
         responses: { 200: { description: "The stock levels", schema: stockLevelsSchema } },
         errors: { 404: "No stock is recorded for the sku" },
       }),
@@ -56,7 +56,7 @@ export function registerStockRoutes(app: FastifyInstance, context: ServiceContex
         tags,
         summary: "Set a sku's units on hand (admin)",
         access: "admin",
-        params,
+        params: skuParams,
         body: setOnHandBody,
         responses: { 200: { description: "The stock levels after the change", schema: stockLevelsSchema } },
         errors: { 409: "Fewer units on hand than are reserved" },

@@ -21,3 +21,23 @@ export function normalizeLines(lines: readonly StockLine[]): StockLine[] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([sku, quantity]) => ({ sku, quantity }));
 }
+
+export interface Shortage {
+  sku: string;
+  requested: number;
+  available: number;
+}
+
+/**
+ * Every line that cannot be served from `available` (0 for a sku not stocked), always including
+ * `failedSku`, the one whose conditional update found too little.
+ */
+export function shortagesOf(
+  lines: readonly StockLine[],
+  available: ReadonlyMap<string, number>,
+  failedSku: string,
+): Shortage[] {
+  return lines
+    .filter((line) => line.sku === failedSku || (available.get(line.sku) ?? 0) < line.quantity)
+    .map((line) => ({ sku: line.sku, requested: line.quantity, available: available.get(line.sku) ?? 0 }));
+}

@@ -16,8 +16,23 @@ export interface StockLine {
   quantity: number;
 }
 
-/** `cancel`: a committed order was cancelled and its units went back on hand. */
-export type StockLedgerKind = "restock" | "adjust" | "reserve" | "release" | "commit" | "return" | "cancel";
+/**
+ * `cancel`: a committed order (or an accepted marketplace order) was cancelled and its units went
+ * back on hand; `marketplace-order`: another channel's order took units straight off on hand.
+ */
+export type StockLedgerKind =
+  | "restock"
+  | "adjust"
+  | "reserve"
+  | "release"
+  | "commit"
+  | "return"
+  | "cancel"
+  | "marketplace-order";
+
+/** Mercato's own storefront and returns; `admin` for PUT /api/inventory/{sku}. */
+export const webChannel = "web";
+export const adminChannel = "admin";
 
 /**
  * `failed` remembers a refused reservation so that asking again gives the same answer;

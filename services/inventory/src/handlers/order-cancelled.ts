@@ -1,6 +1,7 @@
 import { causedBy, type OrderCancelled } from "@mercato/contracts";
 import type { EventOf, HandlerContext } from "@mercato/platform";
-import { cancel, leaveTombstone } from "../store/reservations.ts";
+import { cancel } from "../store/reservation-outcomes.ts";
+import { leaveTombstone } from "../store/reservations.ts";
 import type { InventoryTables } from "../store/tables.ts";
 
 /**

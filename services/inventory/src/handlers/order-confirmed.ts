@@ -1,6 +1,6 @@
 import { causedBy, type OrderConfirmed } from "@mercato/contracts";
 import type { EventOf, HandlerContext } from "@mercato/platform";
-import { commit } from "../store/reservations.ts";
+import { commit } from "../store/reservation-outcomes.ts";
 import type { InventoryTables } from "../store/tables.ts";
 
 /** Turns the order's reservation into a sale; commit announces StockCommitted. */

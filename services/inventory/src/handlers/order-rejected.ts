@@ -1,6 +1,7 @@
 import { causedBy, type OrderRejected } from "@mercato/contracts";
 import type { EventOf, HandlerContext } from "@mercato/platform";
-import { leaveTombstone, release } from "../store/reservations.ts";
+import { release } from "../store/reservation-outcomes.ts";
+import { leaveTombstone } from "../store/reservations.ts";
 import type { InventoryTables } from "../store/tables.ts";
 
 /**

@@ -24,7 +24,8 @@ export async function receiveReturn(
     .executeTakeFirst();
   if (!recorded) return false;
   for (const line of lines) {
-    await putBackOnHand(writer, line, { kind: "return", orderId: received.orderId }, context);
+    const movement = { kind: "return", orderId: received.orderId, returnId: received.returnId } as const;
+    await putBackOnHand(writer, line, movement, context);
   }
   return true;
 }

@@ -1,12 +1,15 @@
 import { type EventContext, type EventEnvelope, StockLevelChanged } from "@mercato/contracts";
 import type { UnitOfWork } from "@mercato/platform";
 import type { Kysely } from "kysely";
+import { onHandForLevel } from "../domain/marketplace-orders.ts";
 import {
   adjustmentKind,
+  adminChannel,
   OnHandBelowReservedError,
   type StockLedgerKind,
   type StockLevels,
   type StockLine,
+  webChannel,
 } from "../domain/stock.ts";
 import { stockChangeEvents } from "../domain/stock-events.ts";
 import type { InventoryTables } from "./tables.ts";
@@ -31,7 +34,28 @@ export interface StockMovement {
   kind: StockLedgerKind;
   onHandDelta: number;
   reservedDelta: number;
+  /** Mercato's order id, or the channel's own order id. */
   orderId?: string;
+  /** `web` unless given. */
+  channel?: string;
+  returnId?: string;
+}
+
+/** What is available now of each sku of `lines` that inventory stocks (not locked: for answers only). */
+export async function availableOf(
+  writer: UnitOfWork<InventoryTables>,
+  lines: readonly StockLine[],
+): Promise<Map<string, number>> {
+  const rows = await writer.transaction
+    .selectFrom("stock")
+    .select(["sku", "available"])
+    .where(
+      "sku",
+      "in",
+      lines.map((line) => line.sku),
+    )
+    .execute();
+  return new Map(rows.map((row) => [row.sku, row.available]));
 }
 
 /**
@@ -52,6 +76,8 @@ export async function recordMovement(
       on_hand_delta: movement.onHandDelta,
       reserved_delta: movement.reservedDelta,
       order_id: movement.orderId ?? null,
+      channel: movement.channel ?? webChannel,
+      return_id: movement.returnId ?? null,
     })
     .execute();
   const availableBefore = after.available - movement.onHandDelta + movement.reservedDelta;
@@ -65,7 +91,7 @@ export async function recordMovement(
 export async function putBackOnHand(
   writer: UnitOfWork<InventoryTables>,
   line: StockLine,
-  movement: { kind: "cancel" | "return"; orderId: string },
+  movement: { kind: "cancel" | "return"; orderId: string; channel?: string; returnId?: string },
   context: EventContext,
 ): Promise<StockLevels> {
   const after = await writer.transaction
@@ -78,7 +104,7 @@ export async function putBackOnHand(
   await writer.publish(
     await recordMovement(
       writer,
-      { kind: movement.kind, onHandDelta: line.quantity, reservedDelta: 0, orderId: movement.orderId },
+      { ...movement, onHandDelta: line.quantity, reservedDelta: 0 },
       levels,
       context,
     ),
@@ -86,15 +112,27 @@ export async function putBackOnHand(
   return levels;
 }
 
+export interface SetOnHandOptions {
+  /** Who set it, for the ledger: `admin` (the API) unless given. */
+  channel?: string;
+  /**
+   * A count below what is reserved becomes what is reserved (a seller's feed, see onHandForLevel)
+   * instead of being refused.
+   */
+  keepReserved?: boolean;
+}
+
 /**
  * Sets a sku's on-hand count, creating the sku when it is new. Refuses (OnHandBelowReservedError)
- * a count below what is reserved; the CHECK constraint would refuse it too, less clearly.
+ * a count below what is reserved, unless `keepReserved`; the CHECK constraint would refuse it too,
+ * less clearly.
  */
 export async function setOnHand(
   writer: UnitOfWork<InventoryTables>,
   sku: string,
-  onHand: number,
+  counted: number,
   context: EventContext,
+  options: SetOnHandOptions = {},
 ): Promise<{ levels: StockLevels; created: boolean }> {
   const { transaction } = writer;
   const inserted = await transaction
@@ -109,6 +147,7 @@ export async function setOnHand(
     .where("sku", "=", sku)
     .forUpdate()
     .executeTakeFirstOrThrow();
+  const onHand = options.keepReserved ? onHandForLevel(counted, before.reserved) : counted;
   if (onHand < before.reserved) throw new OnHandBelowReservedError(sku, onHand, before.reserved);
   const created = inserted !== undefined;
   if (onHand === before.on_hand) {
@@ -130,6 +169,7 @@ export async function setOnHand(
         kind: adjustmentKind(before.on_hand, onHand),
         onHandDelta: onHand - before.on_hand,
         reservedDelta: 0,
+        channel: options.channel ?? adminChannel,
       },
       levels,
       context,

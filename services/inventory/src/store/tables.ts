@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, GeneratedAlways } from "kysely";
+import type { MarketplaceOrderStatus, MarketplaceRejection } from "../domain/marketplace-orders.ts";
 import type { ReservationStatus, StockLedgerKind, StockLine } from "../domain/stock.ts";
 
 export interface StockTable {
@@ -16,6 +17,8 @@ export interface StockLedgerTable {
   on_hand_delta: number;
   reserved_delta: number;
   order_id: string | null;
+  channel: string;
+  return_id: string | null;
   at: Generated<Date>;
 }
 
@@ -39,9 +42,37 @@ export interface ReceivedReturnTable {
   received_at: Generated<Date>;
 }
 
+export interface MarketplaceOrderTable {
+  channel: string;
+  external_order_id: string;
+  status: MarketplaceOrderStatus;
+  // jsonb: written as JSON text, read back parsed.
+  lines: ColumnType<StockLine[], string, string>;
+  rejection: MarketplaceRejection | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface MarketplaceReturnTable {
+  channel: string;
+  return_id: string;
+  external_order_id: string;
+  lines: ColumnType<StockLine[], string, string>;
+  received_at: Generated<Date>;
+}
+
+export interface StockLevelUpdateTable {
+  sku: string;
+  as_of: Date;
+  source: string;
+}
+
 export interface InventoryTables {
   stock: StockTable;
   stock_ledger: StockLedgerTable;
   reservations: ReservationTable;
   received_returns: ReceivedReturnTable;
+  marketplace_orders: MarketplaceOrderTable;
+  marketplace_returns: MarketplaceReturnTable;
+  stock_level_updates: StockLevelUpdateTable;
 }

@@ -1,5 +1,5 @@
 import type { TaskDefinition } from "@mercato/platform";
-import { expireReservations } from "../store/reservations.ts";
+import { expireReservations } from "../store/reservation-expiry.ts";
 import type { InventoryTables } from "../store/tables.ts";
 
 /** Expires due reservations every five seconds; any instance may, each reservation under its lock. */
