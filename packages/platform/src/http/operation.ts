@@ -20,10 +20,20 @@ export const securitySchemes = {
     scheme: "bearer",
     description: "The operations token (MERCATO_OPS_TOKEN); an admin's access token is accepted too",
   },
+  awsSigV4: {
+    type: "apiKey",
+    in: "header",
+    name: "Authorization",
+    description:
+      "AWS Signature Version 4 (`AWS4-HMAC-SHA256 Credential=...`), signed with an API key's access key id and secret access key",
+  },
 } as const;
 
-/** Who may call: anyone, any signed-in user, an admin, or the operations token (or an admin). */
-export type Access = "public" | "user" | "admin" | "ops";
+/**
+ * Who may call: anyone, any signed-in user, an admin, the operations token (or an admin), or a
+ * request signed with AWS SigV4 by an API key (the EventBridge-compatible `/aws/events`).
+ */
+export type Access = "public" | "user" | "admin" | "ops" | "sigv4";
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
@@ -32,6 +42,8 @@ const accessNotes: Record<Access, string> = {
   user: "Needs a signed-in user's access token (bearer JWT).",
   admin: "Needs an access token (bearer JWT) of a user with the admin role.",
   ops: "Needs the operations token, or an access token (bearer JWT) of a user with the admin role.",
+  sigv4:
+    "Needs an AWS Signature Version 4 signature made with an API key's access key id and secret access key.",
 };
 
 const securityOf: Record<Access, Record<string, string[]>[]> = {
@@ -39,6 +51,7 @@ const securityOf: Record<Access, Record<string, string[]>[]> = {
   user: [{ bearer: [] }],
   admin: [{ bearer: [] }],
   ops: [{ opsToken: [] }, { bearer: [] }],
+  sigv4: [{ awsSigV4: [] }],
 };
 
 /** A success answer: its description and body schema (JSON unless `mediaTypes` says otherwise). */
@@ -70,6 +83,11 @@ export interface OperationDoc<
   consumes?: readonly string[];
   /** Success answers by status; `"empty"` for a 204 without a body. */
   responses: Responses;
+  /**
+   * For a route that speaks another protocol's errors (the AWS JSON of `/aws/events`): the body
+   * every error answer has, in place of a problem.
+   */
+  errorBody?: { schema: z.ZodType; mediaType: string };
   /** The route's own problem answers, and better descriptions for the standard ones. */
   errors?: Partial<Record<ErrorStatus, string>>;
 }
@@ -99,7 +117,8 @@ export function standardErrors(declares: {
   errors[400] = declares.validates
     ? "The request is invalid (fields listed in `errors`), or its JSON is malformed"
     : "The query string holds a control character or an unpaired surrogate (listed in `errors`)";
-  if (declares.access !== "public") errors[401] = "No access token, or one that is invalid or expired";
+  if (declares.access !== "public" && declares.access !== "sigv4")
+    errors[401] = "No access token, or one that is invalid or expired";
   if (declares.access === "admin" || declares.access === "ops")
     errors[403] = "The token's user is not an admin";
   if (declares.takesBody) {
@@ -118,7 +137,7 @@ export function operation<
   Headers extends Input = undefined,
   Responses extends Record<number, Success | "empty"> = Record<number, Success | "empty">,
 >(doc: OperationDoc<Params, Query, Body, Headers, Responses>) {
-  const { access, responses, errors, consumes, description, ...rest } = doc;
+  const { access, responses, errors, errorBody, consumes, description, ...rest } = doc;
   const validates = [doc.params, doc.querystring, doc.body, doc.headers].some((part) => part !== undefined);
   const problems = {
     ...standardErrors({ access, validates, takesBody: doc.body !== undefined, consumes }),
@@ -136,7 +155,11 @@ export function operation<
             ),
           };
   }
-  for (const [status, text] of Object.entries(problems)) response[status] = problemResponse(text);
+  for (const [status, text] of Object.entries(problems)) {
+    response[status] = errorBody
+      ? { description: text, content: { [errorBody.mediaType]: { schema: errorBody.schema } } }
+      : problemResponse(text);
+  }
   return {
     ...rest,
     ...(consumes ? { consumes: [...consumes] } : {}),
