@@ -112,7 +112,7 @@ describe("the live stream", () => {
     }
   });
 
-  it("refuses anonymous clients and a malformed Last-Event-ID with problems", async () => {
+  it("refuses anonymous clients, a malformed Last-Event-ID and a query with problems", async () => {
     const anonymous = await EventStreamClient.open(new URL("/api/notifications/stream", host.url));
     expect(anonymous.response.status).toBe(401);
     expect(anonymous.response.headers.get("content-type")).toBe("application/problem+json");
@@ -121,6 +121,12 @@ describe("the live stream", () => {
     const tooLong = await openStream(ada, "x".repeat(65));
     expect(tooLong.response.status).toBe(400);
     tooLong.close();
+    const stray = await EventStreamClient.open(new URL("/api/notifications/stream?since=0", host.url), {
+      authorization: `Bearer ${ada.token}`,
+    });
+    expect(stray.response.status).toBe(400);
+    expect(stray.response.headers.get("content-type")).toBe("application/problem+json");
+    stray.close();
   });
 });
 

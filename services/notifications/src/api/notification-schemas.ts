@@ -52,6 +52,9 @@ export const notificationCursorSchema = z.object({ seq: cursorFields.count }).st
 
 export const notificationParamsSchema = z.object({ id: z.string().min(1).max(64) });
 
+/** The stream takes no query: a stray parameter is a mistake, answered before the stream opens. */
+export const streamQuerySchema = z.object({}).strict();
+
 export const streamHeadersSchema = z.object({
   "last-event-id": z
     .string()

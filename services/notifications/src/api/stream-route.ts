@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { latestSeq, notificationsAfter, seqOf } from "../store/notifications.ts";
 import type { NotificationsContext } from "./notification-routes.ts";
-import { streamHeadersSchema } from "./notification-schemas.ts";
+import { streamHeadersSchema, streamQuerySchema } from "./notification-schemas.ts";
 import { NotificationStream } from "./notification-stream.ts";
 
 const tags = ["notifications"];
@@ -31,6 +31,7 @@ export function registerNotificationStream(app: FastifyInstance, context: Notifi
         description:
           "`text/event-stream`: each notification as `event: notification`, `id:` its id and `data:` its JSON. Send `Last-Event-ID` (EventSource does on reconnect) to get every notification after that one first. A `: keep-alive` comment line comes at least every 25 s.",
         access: "user",
+        querystring: streamQuerySchema,
         headers: streamHeadersSchema,
         responses: {
           200: {

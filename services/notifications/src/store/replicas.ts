@@ -117,13 +117,15 @@ export async function forgetProduct(
     .execute();
 }
 
+const productColumns = ["product_id", "sku", "name", "currency", "deleted"] as const;
+
 export async function findProduct(
   db: Kysely<NotificationsTables>,
   productId: string,
 ): Promise<KnownProduct | undefined> {
   const row = await db
     .selectFrom("products")
-    .select(["product_id", "sku", "name", "currency", "deleted"])
+    .select(productColumns)
     .where("product_id", "=", productId)
     .executeTakeFirst();
   return row && productOf(row);
@@ -133,7 +135,7 @@ export async function findProduct(
 export async function productsWithSku(db: Kysely<NotificationsTables>, sku: string): Promise<KnownProduct[]> {
   const rows = await db
     .selectFrom("products")
-    .select(["product_id", "sku", "name", "currency", "deleted"])
+    .select(productColumns)
     .where("sku", "=", sku)
     .where("deleted", "=", false)
     .execute();
