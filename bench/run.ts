@@ -11,6 +11,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   checkout: async () => (await import("./checkout.ts")).main(),
   startup: async () => (await import("./startup.ts")).main(),
   notifications: async () => (await import("./notifications.ts")).main(),
+  recommendations: async () => (await import("./recommendations.ts")).main(),
 };
 const componentBenchmarks: Record<string, () => Promise<void>> = {
   "embedded-transport": async () => (await import("./embedded-transport.ts")).main(),

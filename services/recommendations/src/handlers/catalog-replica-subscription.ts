@@ -15,6 +15,7 @@ import {
   markDeleted,
 } from "../store/product-replica.ts";
 import type { RecommendationsTables } from "../store/tables.ts";
+import { inTurn } from "./in-turn.ts";
 
 /**
  * Keeps the products recommendations may show in step with the catalog, and their availability
@@ -25,17 +26,32 @@ export const catalogReplicaSubscription: SubscriptionDefinition<RecommendationsT
   // A deleted or sold-out product should leave recommendations within a second: retry quickly.
   queue: { backoff: { baseMs: 50, maxMs: 5_000 } },
   handlers: [
-    on(ProductCreated, (event, { transaction }) => takeSnapshot(event, transaction)),
-    on(ProductUpdated, (event, { transaction }) => takeSnapshot(event, transaction)),
-    on(PriceChanged, async (event, { transaction }) => {
-      await applyPrice(transaction, event.detail.productId, event.detail.newPrice, versionOf(event));
-    }),
-    on(ProductDeleted, async (event, { transaction }) => {
-      await markDeleted(transaction, event.detail.productId);
-    }),
-    on(StockLevelChanged, async (event, { transaction }) => {
-      await applyStockLevel(transaction, event.detail, versionOf(event));
-    }),
+    on(
+      ProductCreated,
+      inTurn((event, { transaction }) => takeSnapshot(event, transaction)),
+    ),
+    on(
+      ProductUpdated,
+      inTurn((event, { transaction }) => takeSnapshot(event, transaction)),
+    ),
+    on(
+      PriceChanged,
+      inTurn(async (event, { transaction }) => {
+        await applyPrice(transaction, event.detail.productId, event.detail.newPrice, versionOf(event));
+      }),
+    ),
+    on(
+      ProductDeleted,
+      inTurn(async (event, { transaction }) => {
+        await markDeleted(transaction, event.detail.productId);
+      }),
+    ),
+    on(
+      StockLevelChanged,
+      inTurn(async (event, { transaction }) => {
+        await applyStockLevel(transaction, event.detail, versionOf(event));
+      }),
+    ),
   ],
 };
 

@@ -2,6 +2,7 @@ import { CartItemAdded, OrderConfirmed, ProductViewed } from "@mercato/contracts
 import { on, type SubscriptionDefinition } from "@mercato/platform";
 import type { RecommendationsSettings } from "../settings.ts";
 import type { RecommendationsTables } from "../store/tables.ts";
+import { inTurn } from "./in-turn.ts";
 import { learnFromCartAdd } from "./learn-from-cart-add.ts";
 import { learnFromOrder } from "./learn-from-order.ts";
 import { learnFromView } from "./learn-from-view.ts";
@@ -12,11 +13,11 @@ import { learnFromView } from "./learn-from-view.ts";
  */
 export const learningSubscription: SubscriptionDefinition<RecommendationsTables, RecommendationsSettings> = {
   name: "learning",
-  // New evidence should show within seconds: retry a failure (a deadlock between two batches) quickly.
+  // New evidence should show within seconds: retry a failure quickly.
   queue: { backoff: { baseMs: 50, maxMs: 5_000 } },
   handlers: [
-    on(ProductViewed, learnFromView),
-    on(CartItemAdded, learnFromCartAdd),
-    on(OrderConfirmed, learnFromOrder),
+    on(ProductViewed, inTurn(learnFromView)),
+    on(CartItemAdded, inTurn(learnFromCartAdd)),
+    on(OrderConfirmed, inTurn(learnFromOrder)),
   ],
 };

@@ -118,3 +118,13 @@ export async function addToUserItems(
     )
     .execute();
 }
+
+/**
+ * Makes the writers of this service's counters and replica take turns, across processes: held
+ * until the transaction ends. Batches of events touch many rows in no common order (a popular
+ * product, its pairs), so two at once would deadlock; one at a time, each batch still writes up
+ * to a hundred events in one commit. Taking it again in the same transaction returns at once.
+ */
+export async function takeWritersTurn(db: Db): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('mercato:recommendations:writers'))`.execute(db);
+}
