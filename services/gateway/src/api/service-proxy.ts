@@ -86,6 +86,8 @@ async function forward(
         // The service answers with the same request id, so one id follows the request through.
         "x-request-id": incoming.id,
         "x-forwarded-for": forwardedFor(headers["x-forwarded-for"], incoming.ip),
+        // reply-from sets Host to the service's; SigV4 (/aws/events) signed the one the client addressed.
+        "x-forwarded-host": incoming.headers.host ?? "",
       }),
       // reply-from types the reply for any server; this one is the HTTP/1 reply `forward` got.
       onError: (_failed, { error }) => {

@@ -61,4 +61,7 @@ export const serviceRoutes: readonly ServiceRoute[] = [
   ...below("notifications", "/api/watches"),
   ...below("webhooks", "/api/webhooks"),
   ...below("events", "/api/events"),
+  ...below("events", "/api/api-keys"),
+  // Outside /api: EventBridge's wire protocol, for the AWS SDKs (api.md, "Events in").
+  ...below("events", "/aws/events"),
 ];
