@@ -1,3 +1,4 @@
+import { ProductDeleted } from "@mercato/contracts";
 import type { ServiceContext } from "@mercato/platform";
 import type { TestHost } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,11 +55,20 @@ describe("what learning keeps (PGlite, embedded bus)", () => {
     const sessions = await context().db.selectFrom("recent_views").select("viewer").distinct().execute();
     expect(sessions.map((row: { viewer: string }) => row.viewer)).toEqual(["user:walker"]);
 
+    // A deleted product leaves every list it was in.
+    await publish(test, [
+      ProductDeleted.create({ productId: b.productId, sku: b.sku }, { correlationId: "test" }),
+    ]);
+    await pruning.run(context());
+    expect(await neighboursOf(hub.productId)).toEqual([a.productId]);
+    expect(await neighboursOf(b.productId)).toEqual([]);
+    expect(await historyOf("walker")).toEqual([d.productId, c.productId]);
+
     // Recommendations still answer from what is left.
     const answer = await test.call("GET", `/api/recommendations?productId=${hub.productId}&limit=2`);
-    expect(answer.body.items.map((item: { product: { name: string } }) => item.product.name).sort()).toEqual([
-      "A",
+    expect(answer.body.items[0]).toMatchObject({ product: { name: "A" }, reason: "bought-together" });
+    expect(answer.body.items.map((item: { product: { name: string } }) => item.product.name)).not.toContain(
       "B",
-    ]);
+    );
   });
 });
