@@ -1,15 +1,8 @@
-import { removeNatsResources } from "@mercato/platform/nats";
-import {
-  createTestAuthority,
-  dropServiceDatabases,
-  externalServices,
-  requireServer,
-  type TestAuthority,
-} from "@mercato/platform/testing";
+import { createTestAuthority, requireServer, type TestAuthority } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectServices } from "../apps/cli/src/services.ts";
 import { buy, forMe, learnt, related, shown, view } from "./support/recommendations.ts";
-import { type ShopClient, startShop } from "./support/shop.ts";
+import { distributedShop, type ShopClient } from "./support/shop.ts";
 
 const available = (await requireServer("postgres")) && (await requireServer("nats"));
 
@@ -20,29 +13,19 @@ const name = (sku: string) => `Product ${sku}`;
  * real checkouts and views, with concurrent buyers adding to the same counters at once.
  */
 describe.runIf(available)("recommendations on PostgreSQL and NATS", () => {
-  const prefix = `trecs${process.pid}${Date.now() % 100_000}`;
-  const services = selectServices(["catalog", "inventory", "cart", "orders", "payments", "recommendations"]);
-  let shop: Awaited<ReturnType<typeof startShop>>;
-  let client: ShopClient;
   let auth: TestAuthority;
+  let client: ShopClient;
+  const shop = distributedShop(
+    "recs",
+    selectServices(["catalog", "inventory", "cart", "orders", "payments", "recommendations"]),
+  );
 
   beforeAll(async () => {
     auth = await createTestAuthority();
-    shop = await startShop({ distributed: { prefix }, auth, services });
-    client = shop.client;
+    client = (await shop.start(auth)).client;
   });
 
-  afterAll(async () => {
-    if (shop) await shop.close();
-    else {
-      // A start that outlived its hook never handed the shop over: what it made goes by its prefix.
-      await dropServiceDatabases(
-        services.map((service) => service.name),
-        prefix,
-      );
-      await removeNatsResources({ url: externalServices.nats.url, prefix });
-    }
-  });
+  afterAll(() => shop.close());
 
   it("learns bought together from concurrent checkouts without losing a count, then personal and stock changes", async () => {
     const kayak = await client.stockedProduct({ sku: "PGREC-KAYAK", price: 50_000, onHand: 100 });

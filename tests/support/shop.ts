@@ -1,5 +1,13 @@
 import type { Host, Logger, ServiceDefinition } from "@mercato/platform";
-import { type Answer, call, startTestHost, type TestAuthority } from "@mercato/platform/testing";
+import { removeNatsResources } from "@mercato/platform/nats";
+import {
+  type Answer,
+  call,
+  dropServiceDatabases,
+  externalServices,
+  startTestHost,
+  type TestAuthority,
+} from "@mercato/platform/testing";
 import { expect } from "vitest";
 import { selectServices } from "../../apps/cli/src/services.ts";
 
@@ -154,5 +162,29 @@ export async function startShop(
     host: started.host,
     client: shopClient(started.url, auth ? { adminToken: () => auth.token({ roles: ["admin"] }) } : {}),
     close: started.close,
+  };
+}
+
+/**
+ * A shop on PostgreSQL and NATS under a prefix of its own, for one describe block: `start` in
+ * beforeAll, `close` in afterAll. A start that outlived its hook never handed the shop over, so
+ * `close` then removes what it made by its prefix.
+ */
+export function distributedShop(name: string, services: ServiceDefinition<unknown>[]) {
+  const prefix = `t${name}${process.pid}${Date.now() % 100_000}`;
+  let shop: Awaited<ReturnType<typeof startShop>> | undefined;
+  return {
+    async start(auth: TestAuthority) {
+      shop = await startShop({ distributed: { prefix }, auth, services });
+      return shop;
+    },
+    async close() {
+      if (shop) return shop.close();
+      await dropServiceDatabases(
+        services.map((service) => service.name),
+        prefix,
+      );
+      await removeNatsResources({ url: externalServices.nats.url, prefix });
+    },
   };
 }
