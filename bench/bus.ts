@@ -43,7 +43,7 @@ const BenchEvent = defineEvent({
   detail: z.object({ sequence: z.number(), sentAt: z.number(), padding: z.string() }),
 });
 
-interface Setup {
+export interface Setup {
   name: string;
   limitName: string;
   open(
@@ -61,7 +61,7 @@ function makeEvent(sequence: number): EventEnvelope {
   );
 }
 
-async function runPipeline(
+export async function runPipeline(
   setup: Setup,
   events: number,
   ratePerSecond: number | undefined,
@@ -137,7 +137,7 @@ async function runPipeline(
   };
 }
 
-const embedded: Setup = {
+export const embedded: Setup = {
   name: "embedded (PGlite + embedded bus)",
   limitName: "target 10,000 events/s",
   open: async (dataDir) => ({
@@ -147,7 +147,7 @@ const embedded: Setup = {
   limit: async () => 10_000,
 };
 
-const nats: Setup = {
+export const nats: Setup = {
   name: "nats (PostgreSQL + JetStream)",
   limitName: "raw JetStream publish+consume, same payload",
   open: async (dataDir) => {

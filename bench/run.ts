@@ -10,6 +10,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   catalog: async () => (await import("./catalog.ts")).main(),
   checkout: async () => (await import("./checkout.ts")).main(),
   startup: async () => (await import("./startup.ts")).main(),
+  ingestion: async () => (await import("./ingestion.ts")).main(),
   notifications: async () => (await import("./notifications.ts")).main(),
   recommendations: async () => (await import("./recommendations.ts")).main(),
 };
