@@ -11,6 +11,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   checkout: async () => (await import("./checkout.ts")).main(),
   startup: async () => (await import("./startup.ts")).main(),
   ingestion: async () => (await import("./ingestion.ts")).main(),
+  webhooks: async () => (await import("./webhooks.ts")).main(),
   notifications: async () => (await import("./notifications.ts")).main(),
   recommendations: async () => (await import("./recommendations.ts")).main(),
 };
