@@ -3,7 +3,7 @@ import type { RuntimeHandler } from "@mercato/platform";
 import { ownSource, secretPurpose } from "../domain/webhook.ts";
 import type { WebhooksResources } from "../resources.ts";
 import type { WebhooksSettings } from "../settings.ts";
-import { recordAttempt, wasDelivered } from "../store/deliveries.ts";
+import { recordAttempt } from "../store/deliveries.ts";
 import type { WebhooksTables } from "../store/tables.ts";
 import { findDeliveryTarget } from "../store/webhooks.ts";
 
@@ -22,10 +22,10 @@ export function deliverToWebhook(
 ): RuntimeHandler<WebhooksTables, WebhooksSettings, WebhooksResources> {
   return async (event, context) => {
     if (event.source === ownSource) return;
-    const webhook = await findDeliveryTarget(context.db, webhookId);
-    // Deleted, or disabled since the event was queued: a disabled webhook receives nothing.
-    if (!webhook?.enabled) return;
-    if (await wasDelivered(context.db, webhookId, event.id)) return;
+    const webhook = await findDeliveryTarget(context.db, webhookId, event.id);
+    // Deleted, or disabled since the event was queued: a disabled webhook receives nothing. Already
+    // delivered: the message came again (its acknowledgement was lost), the receiver has it.
+    if (!webhook?.enabled || webhook.delivered) return;
     const secret = context.secrets.sealedBox.open(webhook.sealedSecret, secretPurpose(webhookId));
     const outcome = await context.resources.sender.send({
       url: webhook.url,

@@ -1,27 +1,10 @@
 import { causedBy, type EventEnvelope, WebhookDelivered, WebhookFailed } from "@mercato/contracts";
 import type { UnitOfWork } from "@mercato/platform";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import type { AttemptOutcome } from "../domain/attempt-outcome.ts";
 import type { DeliveryAttempt } from "../domain/webhook.ts";
 import type { WebhooksTables } from "./tables.ts";
-
-/** True when an earlier attempt delivered the event: a redelivery of the message sends nothing. */
-export async function wasDelivered(
-  db: Kysely<WebhooksTables>,
-  webhookId: string,
-  eventId: string,
-): Promise<boolean> {
-  const row = await db
-    .selectFrom("webhook_deliveries")
-    .select("id")
-    .where("webhook_id", "=", webhookId)
-    .where("event_id", "=", eventId)
-    .where("response_status", ">=", 200)
-    .where("response_status", "<=", 299)
-    .executeTakeFirst();
-  return row !== undefined;
-}
 
 /**
  * Writes one attempt to the delivery log and publishes what came of it. Attempts are numbered per
@@ -32,25 +15,27 @@ export async function recordAttempt(
   attempt: { webhookId: string; event: EventEnvelope; outcome: AttemptOutcome; willRetry: boolean },
 ): Promise<number> {
   const { webhookId, event, outcome } = attempt;
-  const earlier = await transaction
-    .selectFrom("webhook_deliveries")
-    .select((select) => select.fn.countAll<number>().as("count"))
-    .where("webhook_id", "=", webhookId)
-    .where("event_id", "=", event.id)
-    .executeTakeFirstOrThrow();
-  const number = Number(earlier.count) + 1;
-  await transaction
+  // Numbered in the insert itself: one statement, and the count sees every earlier attempt.
+  const { attempt: number } = await transaction
     .insertInto("webhook_deliveries")
-    .values({
-      id: uuidv7(),
-      webhook_id: webhookId,
-      event_id: event.id,
-      attempt: number,
-      response_status: outcome.responseStatus,
-      error: outcome.error,
-      duration_ms: outcome.durationMs,
-    })
-    .execute();
+    .columns(["id", "webhook_id", "event_id", "attempt", "response_status", "error", "duration_ms"])
+    .expression((insert) =>
+      insert
+        .selectFrom("webhook_deliveries")
+        .select((select) => [
+          select.val(uuidv7()).as("id"),
+          select.val(webhookId).as("webhook_id"),
+          select.val(event.id).as("event_id"),
+          sql<number>`count(*)::int + 1`.as("attempt"),
+          sql<number | null>`${outcome.responseStatus}::int`.as("response_status"),
+          select.val(outcome.error).as("error"),
+          sql<number>`${outcome.durationMs}::int`.as("duration_ms"),
+        ])
+        .where("webhook_id", "=", webhookId)
+        .where("event_id", "=", event.id),
+    )
+    .returning("attempt")
+    .executeTakeFirstOrThrow();
   const common = { webhookId, eventId: event.id, attempt: number, durationMs: outcome.durationMs };
   const context = { ...causedBy(event), resources: [webhookId] };
   await publish([

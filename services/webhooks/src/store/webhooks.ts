@@ -49,17 +49,43 @@ export async function findWebhook(db: Kysely<WebhooksTables>, id: string): Promi
   return row && webhookOf(row);
 }
 
-/** What a delivery needs: where to send and the sealed secret to sign with. */
+/**
+ * What a delivery of `eventId` needs, in one query: where to send, the sealed secret to sign with,
+ * and whether an earlier attempt delivered the event already (then a redelivery sends nothing).
+ */
 export async function findDeliveryTarget(
   db: Kysely<WebhooksTables>,
   id: string,
-): Promise<{ url: string; enabled: boolean; sealedSecret: string } | undefined> {
+  eventId: string,
+): Promise<{ url: string; enabled: boolean; sealedSecret: string; delivered: boolean } | undefined> {
   const row = await db
     .selectFrom("webhooks")
-    .select(["url", "enabled", "sealed_secret"])
+    .select((select) => [
+      "url",
+      "enabled",
+      "sealed_secret",
+      select
+        .exists(
+          select
+            .selectFrom("webhook_deliveries")
+            .select("webhook_deliveries.id")
+            .whereRef("webhook_deliveries.webhook_id", "=", "webhooks.id")
+            .where("webhook_deliveries.event_id", "=", eventId)
+            .where("webhook_deliveries.response_status", ">=", 200)
+            .where("webhook_deliveries.response_status", "<=", 299),
+        )
+        .as("delivered"),
+    ])
     .where("id", "=", id)
     .executeTakeFirst();
-  return row && { url: row.url, enabled: row.enabled, sealedSecret: row.sealed_secret };
+  return (
+    row && {
+      url: row.url,
+      enabled: row.enabled,
+      sealedSecret: row.sealed_secret,
+      delivered: Boolean(row.delivered),
+    }
+  );
 }
 
 /** Newest first (ids are UUIDv7, so in creation order); `afterId` is the last of the previous page. */
