@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import os from "node:os";
 import {
   CartItemAdded,
@@ -10,7 +11,6 @@ import { createLogger } from "@mercato/platform";
 import { requireServer, startTestHost, type TestHost } from "@mercato/platform/testing";
 import { recommendationsService } from "@mercato/recommendations";
 import autocannon from "autocannon";
-import { v7 as uuidv7 } from "uuid";
 import { pruning } from "../services/recommendations/src/tasks/pruning.ts";
 import { formatMs, formatRate, printTable } from "./machine.ts";
 
@@ -42,7 +42,7 @@ function catalog(): { created: EventEnvelope[]; products: Product[] } {
   const created = Array.from({ length: products }, (_, index) =>
     ProductCreated.create(
       {
-        productId: uuidv7(),
+        productId: randomUUID(),
         sku: `BENCH-REC-${index}`,
         name: `Bench product ${index}`,
         description: "",
@@ -61,7 +61,7 @@ function catalog(): { created: EventEnvelope[]; products: Product[] } {
   };
 }
 
-const userIds = Array.from({ length: users }, () => uuidv7());
+const userIds = Array.from({ length: users }, () => randomUUID());
 
 const kinds: { name: string; make(items: Product[], index: number): EventEnvelope }[] = [
   {
@@ -92,7 +92,7 @@ const kinds: { name: string; make(items: Product[], index: number): EventEnvelop
       }));
       return OrderConfirmed.create(
         {
-          orderId: uuidv7(),
+          orderId: randomUUID(),
           userId: pick(userIds),
           items: lines,
           total: { amount: 1000 * lines.length, currency: "EUR" },

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   CartItemAdded,
   type EventEnvelope,
@@ -8,7 +9,6 @@ import {
 } from "@mercato/contracts";
 import { configureService } from "@mercato/platform";
 import { startTestHost, type TestHost } from "@mercato/platform/testing";
-import { v7 as uuidv7 } from "uuid";
 import { expect } from "vitest";
 import { type RecommendationsSettings, recommendationsService } from "../src/index.ts";
 
@@ -56,7 +56,7 @@ export interface TestProduct {
 }
 
 export function productCreated(name: string, options: { inStock?: boolean; image?: string } = {}) {
-  const productId = uuidv7();
+  const productId = randomUUID();
   return ProductCreated.create(
     {
       productId,
@@ -99,7 +99,7 @@ export function orderOf(userId: string, bought: TestProduct[]) {
     lineTotal: { amount: 1000, currency: "EUR" },
   }));
   return OrderConfirmed.create(
-    { orderId: uuidv7(), userId, items, total: { amount: 1000 * items.length, currency: "EUR" } },
+    { orderId: randomUUID(), userId, items, total: { amount: 1000 * items.length, currency: "EUR" } },
     context,
   );
 }
