@@ -1,10 +1,11 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { defineEvent } from "@mercato/contracts";
-import { configureService } from "@mercato/platform";
+import { configureService, createSealedBox } from "@mercato/platform";
 import { startTestHost, type TestHost } from "@mercato/platform/testing";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -172,6 +173,27 @@ describe("webhooks", () => {
       for (const item of log.items) expect(item.error, entry.kind).toMatch(entry.error);
     }
     expect(receivedFor("redirect")).toHaveLength(3);
+  });
+
+  it("logs a secret that no longer opens (another MERCATO_SECRET_KEY) as a failed attempt", async () => {
+    const { id } = await register("rekeyed");
+    const other = createSealedBox(randomBytes(32)).seal("whsec_AAAA", `webhook-secret:${id}`);
+    await shop
+      .context<WebhooksTables>("webhooks")
+      .db.updateTable("webhooks")
+      .set({ sealed_secret: other })
+      .where("id", "=", id)
+      .execute();
+    await shop.host.transport.publish([thing("rekeyed")]);
+    await expect.poll(async () => (await shop.queueStats(queue(id))).dlqDepth).toBe(1);
+    const log = await deliveries(id);
+    expect(log.items).toHaveLength(3);
+    expect(log.items[0]).toMatchObject({
+      attempt: 3,
+      responseStatus: null,
+      error: expect.stringMatching(/MERCATO_SECRET_KEY/),
+    });
+    expect(receivedFor("rekeyed")).toEqual([]);
   });
 
   it("never delivers the webhooks service's own events, which would cause more of them", async () => {

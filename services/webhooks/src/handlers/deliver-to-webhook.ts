@@ -1,7 +1,8 @@
 import type { EventEnvelope } from "@mercato/contracts";
-import type { RuntimeHandler } from "@mercato/platform";
+import { type RuntimeHandler, SealedBoxError } from "@mercato/platform";
+import { type AttemptOutcome, outcomeOfNoAnswer } from "../domain/attempt-outcome.ts";
 import { ownSource, secretPurpose } from "../domain/webhook.ts";
-import type { WebhooksResources } from "../resources.ts";
+import type { DeliveryContext, WebhooksResources } from "../resources.ts";
 import type { WebhooksSettings } from "../settings.ts";
 import { recordAttempt } from "../store/deliveries.ts";
 import type { WebhooksTables } from "../store/tables.ts";
@@ -26,13 +27,7 @@ export function deliverToWebhook(
     // Deleted, or disabled since the event was queued: a disabled webhook receives nothing. Already
     // delivered: the message came again (its acknowledgement was lost), the receiver has it.
     if (!webhook?.enabled || webhook.delivered) return;
-    const secret = context.secrets.sealedBox.open(webhook.sealedSecret, secretPurpose(webhookId));
-    const outcome = await context.resources.sender.send({
-      url: webhook.url,
-      secret,
-      eventId: event.id,
-      body: bodyOf(event),
-    });
+    const outcome = await send(context, webhookId, webhook, event);
     const willRetry = !outcome.delivered && context.delivery.receiveCount < context.settings.maxAttempts;
     const attempt = await context.inTransaction((unit) =>
       recordAttempt(unit, { webhookId, event, outcome, willRetry }),
@@ -41,7 +36,28 @@ export function deliverToWebhook(
   };
 }
 
-/** The envelope as it travelled on the bus, as JSON: what receivers parse and signatures cover. */
-function bodyOf(event: EventEnvelope): string {
-  return JSON.stringify(event);
+/** One attempt; a secret that no longer opens is a failed attempt like any other, logged and retried. */
+async function send(
+  context: DeliveryContext,
+  webhookId: string,
+  webhook: { url: string; sealedSecret: string },
+  event: EventEnvelope,
+): Promise<AttemptOutcome> {
+  let secret: string;
+  try {
+    secret = context.secrets.sealedBox.open(webhook.sealedSecret, secretPurpose(webhookId));
+  } catch (error) {
+    if (!(error instanceof SealedBoxError)) throw error;
+    return outcomeOfNoAnswer(
+      "the signing secret cannot be opened: MERCATO_SECRET_KEY is not the key that sealed it",
+      0,
+    );
+  }
+  // The envelope as it travelled on the bus: what receivers parse and the signature covers.
+  return context.resources.sender.send({
+    url: webhook.url,
+    secret,
+    eventId: event.id,
+    body: JSON.stringify(event),
+  });
 }
