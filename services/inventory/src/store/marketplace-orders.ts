@@ -5,7 +5,6 @@ import {
   MarketplaceOrderRejected,
 } from "@mercato/contracts";
 import type { UnitOfWork } from "@mercato/platform";
-import { sql } from "kysely";
 import {
   type MarketplaceOrderStatus,
   type MarketplaceRejection,
@@ -15,7 +14,7 @@ import {
 import type { StockLevels, StockLine } from "../domain/stock.ts";
 import { normalizeLines, shortagesOf } from "../domain/stock-lines.ts";
 import { takeAllOrNothing } from "./all-or-nothing.ts";
-import { availableOf, putBackOnHand, recordMovement, stockColumns, toStockLevels } from "./stock-levels.ts";
+import { availableOf, putBackOnHand, recordMovement, sellFromAvailable } from "./stock-levels.ts";
 import type { InventoryTables } from "./tables.ts";
 
 export interface MarketplaceOrder {
@@ -40,9 +39,8 @@ export async function placeMarketplaceOrder(
   order: MarketplaceOrder,
   context: EventContext,
 ): Promise<PlacementResult> {
-  const { transaction } = writer;
   const lines = normalizeLines(order.lines);
-  const created = await transaction
+  const created = await writer.transaction
     .insertInto("marketplace_orders")
     .values({
       channel: order.channel,
@@ -60,16 +58,7 @@ export async function placeMarketplaceOrder(
   const unknown = unknownSkus(lines, new Set(available.keys()));
   if (unknown.length > 0) return reject(writer, answer, "unknown_sku", unknown, context);
 
-  const outcome = await takeAllOrNothing(writer, lines, async (line) => {
-    const row = await transaction
-      .updateTable("stock")
-      .set((eb) => ({ on_hand: eb("on_hand", "-", line.quantity), updated_at: new Date() }))
-      .where("sku", "=", line.sku)
-      .where(sql<boolean>`on_hand - reserved >= ${line.quantity}`)
-      .returning(stockColumns)
-      .executeTakeFirst();
-    return row && toStockLevels(row);
-  });
+  const outcome = await takeAllOrNothing(writer, lines, (line) => sellFromAvailable(writer, line));
   if (outcome.short !== undefined) {
     const shortages = shortagesOf(lines, await availableOf(writer, lines), outcome.short);
     const skus = shortages.map((shortage) => shortage.sku);

@@ -1,6 +1,5 @@
 import { type EventContext, type EventEnvelope, StockCommitted, StockReleased } from "@mercato/contracts";
 import type { UnitOfWork } from "@mercato/platform";
-import { sql } from "kysely";
 import { cancelStep, commitStep, releaseStep } from "../domain/reservation-steps.ts";
 import type { StockLevels } from "../domain/stock.ts";
 import { takeAllOrNothing } from "./all-or-nothing.ts";
@@ -11,7 +10,13 @@ import {
   setStatus,
   toReservation,
 } from "./reservation-rows.ts";
-import { putBackOnHand, recordMovement, stockColumns, toStockLevels } from "./stock-levels.ts";
+import {
+  putBackOnHand,
+  recordMovement,
+  sellFromAvailable,
+  stockColumns,
+  toStockLevels,
+} from "./stock-levels.ts";
 import type { InventoryTables } from "./tables.ts";
 
 /**
@@ -79,16 +84,7 @@ async function sellAgain(
   row: ReservationRow,
   context: EventContext,
 ): Promise<Reservation> {
-  const outcome = await takeAllOrNothing(writer, row.lines, async (line) => {
-    const after = await writer.transaction
-      .updateTable("stock")
-      .set((eb) => ({ on_hand: eb("on_hand", "-", line.quantity), updated_at: new Date() }))
-      .where("sku", "=", line.sku)
-      .where(sql<boolean>`on_hand - reserved >= ${line.quantity}`)
-      .returning(stockColumns)
-      .executeTakeFirst();
-    return after && toStockLevels(after);
-  });
+  const outcome = await takeAllOrNothing(writer, row.lines, (line) => sellFromAvailable(writer, line));
   if (outcome.short !== undefined) return toReservation(row);
   const events: EventEnvelope[] = [];
   for (const [index, line] of row.lines.entries()) {

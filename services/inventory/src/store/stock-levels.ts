@@ -1,6 +1,6 @@
 import { type EventContext, type EventEnvelope, StockLevelChanged } from "@mercato/contracts";
 import type { UnitOfWork } from "@mercato/platform";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { onHandForLevel } from "../domain/marketplace-orders.ts";
 import {
   adjustmentKind,
@@ -82,6 +82,24 @@ export async function recordMovement(
     .execute();
   const availableBefore = after.available - movement.onHandDelta + movement.reservedDelta;
   return stockChangeEvents(availableBefore, after, context);
+}
+
+/**
+ * Sells a line straight off what is available: on hand goes down, only if that many units are
+ * neither sold nor reserved (the same condition as a reservation). Undefined when they are not.
+ */
+export async function sellFromAvailable(
+  writer: UnitOfWork<InventoryTables>,
+  line: StockLine,
+): Promise<StockLevels | undefined> {
+  const after = await writer.transaction
+    .updateTable("stock")
+    .set((eb) => ({ on_hand: eb("on_hand", "-", line.quantity), updated_at: new Date() }))
+    .where("sku", "=", line.sku)
+    .where(sql<boolean>`on_hand - reserved >= ${line.quantity}`)
+    .returning(stockColumns)
+    .executeTakeFirst();
+  return after && toStockLevels(after);
 }
 
 /**
