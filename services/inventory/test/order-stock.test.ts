@@ -11,8 +11,6 @@ import {
 import { orderEvents } from "./order-events.ts";
 import { detailsOf, type InventoryHost, startInventoryHost, waitFor } from "./support.ts";
 
-const sagaQueue = "inventory-order-stock";
-const testQueue = "test-inventory-events";
 
 let inventory: InventoryHost;
 
@@ -43,21 +41,7 @@ const levelsOf = (sku: string) =>
 const backInStockOf = (sku: string) =>
   detailsOf(inventory.events, "BackInStock").filter((detail) => (detail as { sku: string }).sku === sku);
 
-/**
- * True once everything published so far went all the way: the saga queue is empty, its handlers'
- * events left the outbox, and the test queue received them. Checked in that order, so that
- * nothing can slip from one stage to the next unseen.
- */
-async function settled(): Promise<boolean> {
-  const idle = async (name: string) => {
-    const stat = (await inventory.host.transport.stats()).find((candidate) => candidate.name === name);
-    return stat !== undefined && stat.depth + stat.inFlight + stat.delayed === 0;
-  };
-  if (!(await idle(sagaQueue))) return false;
-  if (((await inventory.host.services[0]?.outboxBacklog()) ?? 0) > 0) return false;
-  return idle(testQueue);
-}
-const settle = () => waitFor(settled, "the saga queue and the outbox to drain");
+const settle = () => waitFor(inventory.settled, "the queues and the outbox to drain");
 
 async function ledger(sku: string) {
   return inventory.context.db

@@ -1,5 +1,5 @@
 import type { UnitOfWork } from "@mercato/platform";
-import { dropServiceDatabases, externalServices, requireServer } from "@mercato/platform/testing";
+import { requireServer } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   commit,
@@ -12,26 +12,17 @@ import {
 } from "../src/index.ts";
 import { detailsOf, type InventoryHost, startInventoryHost, waitFor } from "./support.ts";
 
-/** Runs inventory under its own name, so its database is `mercato_inventory_race`. */
-const serviceName = "inventory_race";
-/** A database of this run's own: a fixed name would be dropped under another run using it. */
-const prefix = `tinvrace${process.pid}${Date.now() % 100_000}`;
 const available = await requireServer("postgres");
 const context = { correlationId: "race-test" };
 let inventory: InventoryHost;
 
 beforeAll(async () => {
   if (!available) return;
-  inventory = await startInventoryHost({
-    name: serviceName,
-    databaseUrl: externalServices.postgres.url,
-    databasePrefix: prefix,
-  });
+  inventory = await startInventoryHost({ postgres: true });
 });
 
 afterAll(async () => {
   await inventory?.close();
-  if (available) await dropServiceDatabases([serviceName], prefix);
 });
 
 const write = <T>(work: (writer: UnitOfWork<InventoryTables>) => Promise<T>) =>

@@ -11,7 +11,7 @@ let customer: string;
 
 beforeAll(async () => {
   authority = await createTestAuthority();
-  inventory = await startInventoryHost({ auth: authority.verifier });
+  inventory = await startInventoryHost({ auth: authority });
   admin = await authority.token({ roles: ["admin"] });
   customer = await authority.token({ roles: ["customer"] });
 });

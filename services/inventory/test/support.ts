@@ -1,17 +1,6 @@
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import type { EventEnvelope } from "@mercato/contracts";
-import type { TokenVerifier } from "@mercato/platform";
-import {
-  type Host,
-  loadConfig,
-  type PlatformConfig,
-  type ServiceContext,
-  type Subscription,
-  silentLogger,
-  startHost,
-} from "@mercato/platform";
+import type { Host, ServiceContext } from "@mercato/platform";
+import { startTestHost, type TestAuthority } from "@mercato/platform/testing";
 import { type InventoryTables, inventoryService } from "../src/index.ts";
 
 export interface InventoryHost {
@@ -19,53 +8,30 @@ export interface InventoryHost {
   context: ServiceContext<InventoryTables>;
   /** Every event inventory published since start, in arrival order. */
   events: EventEnvelope[];
+  /** True once no queue holds work and the outbox is sent. */
+  settled(): Promise<boolean>;
   close(): Promise<void>;
 }
 
 /**
- * A host running inventory (under `name`, which names its database) with a test queue that
- * receives everything inventory publishes.
+ * A host running inventory, with a recorder of everything inventory publishes; with `postgres`,
+ * on the PostgreSQL server under a database of its own.
  */
 export async function startInventoryHost(
-  options: { name?: string; databaseUrl?: string; databasePrefix?: string; auth?: TokenVerifier } = {},
+  options: { postgres?: boolean; auth?: TestAuthority } = {},
 ): Promise<InventoryHost> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-inventory-"));
-  const config: PlatformConfig = {
-    ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }),
-    port: 0,
-    databaseUrl: options.databaseUrl,
-    ...(options.databasePrefix ? { databasePrefix: options.databasePrefix } : {}),
-  };
-  const service = { ...inventoryService, name: options.name ?? inventoryService.name };
-  const host = await startHost({
-    config,
-    services: [service],
-    logger: silentLogger(),
+  const started = await startTestHost({
+    services: [inventoryService],
+    ...(options.postgres ? { distributed: "database" as const } : {}),
     ...(options.auth ? { auth: options.auth } : {}),
+    record: { source: ["mercato.inventory"] },
   });
-  const queue = "test-inventory-events";
-  await host.transport.declareQueue({
-    name: queue,
-    visibilityTimeoutMs: 5_000,
-    maxReceiveCount: 3,
-    backoff: { baseMs: 10, maxMs: 100 },
-  });
-  await host.transport.putRule({ name: queue, eventPattern: { source: ["mercato.inventory"] }, queue });
-  const events: EventEnvelope[] = [];
-  const consumer: Subscription = await host.transport.consume(queue, async (delivery) => {
-    events.push(delivery.event);
-  });
-  const running = host.services[0];
-  if (!running) throw new Error("the host runs no service");
   return {
-    host,
-    context: running.context as ServiceContext<InventoryTables>,
-    events,
-    async close() {
-      await consumer.stop();
-      await host.close();
-      await fs.rm(dataDir, { recursive: true, force: true });
-    },
+    host: started.host,
+    context: started.context<InventoryTables>(),
+    events: started.events,
+    settled: started.settled,
+    close: started.close,
   };
 }
 
