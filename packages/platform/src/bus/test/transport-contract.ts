@@ -313,13 +313,7 @@ export function describeTransportContract(name: string, setup: TransportContract
 
     it("purges a queue's messages but not its dead letters", async () => {
       const queue = await declare(transport, names.queue("purge"), { maxReceiveCount: 1 });
-      await routeAll(transport, names, queue);
-      const failing = await transport.consume(queue, async () => {
-        throw new Error("dead");
-      });
-      await transport.publish([event(names.source, "Dead", {})]);
-      await waitFor(async () => (await queueStats(transport, queue)).dlqDepth === 1, "the dead letter");
-      await failing.stop();
+      await deadLetterOne(transport, names, queue);
       await transport.publish(Array.from({ length: 5 }, (_, n) => event(names.source, "Waiting", { n })));
       await waitFor(async () => (await queueStats(transport, queue)).depth === 5, "five waiting messages");
 
@@ -340,13 +334,7 @@ export function describeTransportContract(name: string, setup: TransportContract
 
     it("deletes a queue with its messages and dead letters, once no rule targets it, after its handlers finish", async () => {
       const queue = await declare(transport, names.queue("deleted"), { maxReceiveCount: 1 });
-      await routeAll(transport, names, queue);
-      const failing = await transport.consume(queue, async () => {
-        throw new Error("dead");
-      });
-      await transport.publish([event(names.source, "Dead", {})]);
-      await waitFor(async () => (await queueStats(transport, queue)).dlqDepth === 1, "the dead letter");
-      await failing.stop();
+      await deadLetterOne(transport, names, queue);
       await transport.publish([
         event(names.source, "Waiting", { n: 1 }),
         event(names.source, "Waiting", { n: 2 }),
@@ -712,6 +700,17 @@ function rule(name: string, eventPattern: Rule["eventPattern"], queue: string): 
 /** Routes every event of this test's source to the queue. */
 async function routeAll(transport: Transport, names: TestNames, queue: string): Promise<void> {
   await transport.putRule(rule(names.rule(`all-${queue}`), { source: [names.source] }, queue));
+}
+
+/** Routes every event of this test's source to the queue (of maxReceiveCount 1) and dead-letters one. */
+async function deadLetterOne(transport: Transport, names: TestNames, queue: string): Promise<void> {
+  await routeAll(transport, names, queue);
+  const failing = await transport.consume(queue, async () => {
+    throw new Error("dead");
+  });
+  await transport.publish([event(names.source, "Dead", {})]);
+  await waitFor(async () => (await queueStats(transport, queue)).dlqDepth === 1, "the dead letter");
+  await failing.stop();
 }
 
 function collect(behaviour: (delivery: Delivery) => void = () => {}): {
