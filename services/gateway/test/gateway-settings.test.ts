@@ -37,7 +37,7 @@ describe("gateway settings", () => {
       }),
     ).toEqual([
       'MERCATO_RATE_LIMIT_PER_MINUTE must be at least 1 (got "0")',
-      'MERCATO_SERVICE_URLS names an unknown service "catalgo"; services with routes are identity, catalog, inventory, cart, orders, recommendations, notifications, events',
+      'MERCATO_SERVICE_URLS names an unknown service "catalgo"; services with routes are identity, catalog, inventory, cart, orders, recommendations, notifications, webhooks, events',
       'MERCATO_SERVICE_URLS entry "catalog" must be <service>=<url>, like catalog=http://127.0.0.1:8082',
       "MERCATO_SERVICE_URLS names identity twice",
       'MERCATO_SERVICE_URLS gives cart "ftp://z", which is not an http or https origin like http://127.0.0.1:8082 (no path, query or credentials)',
