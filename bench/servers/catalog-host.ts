@@ -5,19 +5,17 @@
  */
 import { catalogService } from "@mercato/catalog";
 import { gatewayService } from "@mercato/gateway";
-import { loadConfig, silentLogger, startHost } from "@mercato/platform";
-import { createTestAuthority } from "@mercato/platform/testing";
+import { startTestHost } from "@mercato/platform/testing";
 import { demoProducts } from "../../apps/cli/src/seed/demo-catalog.ts";
 import { demoImagePng } from "../../apps/cli/src/seed/demo-image.ts";
 
-const authority = await createTestAuthority();
-const config = { ...loadConfig(), port: 0 };
-const host = await startHost({
-  config,
+// The configuration comes from the environment the benchmark gives (embedded, or PostgreSQL + NATS).
+const { host, authority } = await startTestHost({
   services: [gatewayService, catalogService],
-  logger: silentLogger(),
-  auth: authority.verifier,
+  env: process.env,
+  ...(process.env.MERCATO_DATA_DIR ? { dataDir: process.env.MERCATO_DATA_DIR } : {}),
 });
+if (!authority) throw new Error("the benchmark signs its own tokens");
 const admin = `Bearer ${await authority.token({ roles: ["admin"] })}`;
 
 if (process.env.BENCH_SEED === "1") {

@@ -9,17 +9,16 @@ import { catalogService } from "@mercato/catalog";
 import { inventoryService } from "@mercato/inventory";
 import { ordersService } from "@mercato/orders";
 import { paymentsService } from "@mercato/payments";
-import { loadConfig, silentLogger, startHost } from "@mercato/platform";
-import { createTestAuthority } from "@mercato/platform/testing";
+import { startTestHost } from "@mercato/platform/testing";
 
 const users = Number(process.env.BENCH_USERS ?? 4000);
-const authority = await createTestAuthority();
-const host = await startHost({
-  config: { ...loadConfig(), port: 0 },
+// The configuration comes from the environment the benchmark gives (embedded, or PostgreSQL + NATS).
+const { host, authority } = await startTestHost({
   services: [catalogService, inventoryService, cartService, ordersService, paymentsService],
-  logger: silentLogger(),
-  auth: authority.verifier,
+  env: process.env,
+  ...(process.env.MERCATO_DATA_DIR ? { dataDir: process.env.MERCATO_DATA_DIR } : {}),
 });
+if (!authority) throw new Error("the benchmark signs its own tokens");
 
 const outcomes = "bench-order-outcomes";
 await host.transport.declareQueue({
