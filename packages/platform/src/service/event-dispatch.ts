@@ -2,7 +2,7 @@ import type { EventEnvelope } from "@mercato/contracts";
 import type { Handler } from "../bus/transport.ts";
 import type { Logger } from "../log.ts";
 import type { HandlerContext, SubscriptionDefinition } from "./definition.ts";
-import type { ServiceMetrics } from "./run-service.ts";
+import type { ServiceMetrics } from "./service-metrics.ts";
 
 type Dispatch<DB, Settings, Resources> = (
   event: EventEnvelope,

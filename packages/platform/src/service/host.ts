@@ -15,7 +15,8 @@ import { lockDataDirectory } from "./data-dir-lock.ts";
 import type { ServiceDefinition } from "./definition.ts";
 import { inboxRetentionMs } from "./inbox-pruning.ts";
 import { registerOutboxMetrics, registerQueueMetrics } from "./queue-metrics.ts";
-import { createServiceMetrics, RunningService } from "./run-service.ts";
+import { RunningService } from "./run-service.ts";
+import { createServiceMetrics } from "./service-metrics.ts";
 
 export interface Host {
   app: FastifyInstance;

@@ -22,6 +22,7 @@ import { dispatcherOf, eventPatternOf, instrumented } from "./event-dispatch.ts"
 import { inboxPruning } from "./inbox-pruning.ts";
 import { type PeriodicTask, startPeriodicTask } from "./periodic-task.ts";
 import { RuntimeQueueSet } from "./runtime-queues.ts";
+import type { ServiceMetrics } from "./service-metrics.ts";
 import { loadSecrets, parseSettings, secretsView } from "./settings-and-secrets.ts";
 
 /**
@@ -51,25 +52,6 @@ export interface ServiceDependencies {
   /** How long inbox rows are kept (MERCATO_INBOX_RETENTION_MS). */
   inboxRetentionMs: number;
 }
-
-/** Metrics every service reports, created once per host and labelled by service and queue. */
-export function createServiceMetrics(metrics: Metrics) {
-  return {
-    handlerDuration: metrics.histogram({
-      name: "handler_duration_seconds",
-      help: "Event handler run time in seconds, by queue and outcome",
-      labelNames: ["queue", "outcome"],
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 30],
-    }),
-    outboxPublished: metrics.counter({
-      name: "outbox_published_total",
-      help: "Events the outbox relay published, by service",
-      labelNames: ["service"],
-    }),
-  };
-}
-
-export type ServiceMetrics = ReturnType<typeof createServiceMetrics>;
 
 /**
  * A service brought up by the host in three phases, so that in one process every rule exists
