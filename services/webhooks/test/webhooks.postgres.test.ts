@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -34,6 +35,7 @@ const ParcelShipped = defineEvent({
  */
 describe.runIf(available)("webhooks on PostgreSQL and NATS, in two processes", () => {
   const prefix = `twh${process.pid}x${Date.now() % 100_000}`;
+  const secretKey = randomBytes(32).toString("base64");
   const dirs: string[] = [];
   let receiver: Receiver;
   let authority: TestAuthority;
@@ -45,7 +47,8 @@ describe.runIf(available)("webhooks on PostgreSQL and NATS, in two processes", (
     dirs.push(dataDir);
     return startHost({
       config: {
-        ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }),
+        // One key for the deployment, as docs/configuration.md asks: both processes open the secrets.
+        ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none", MERCATO_SECRET_KEY: secretKey }),
         port: 0,
         databaseUrl: externalServices.postgres.url,
         databasePrefix: prefix,
@@ -107,6 +110,14 @@ describe.runIf(available)("webhooks on PostgreSQL and NATS, in two processes", (
             .length,
       )
       .toBe(events.length);
+    const log = await call(one.url, "GET", `/api/webhooks/${id}/deliveries`, { token: admin });
+    expect(
+      new Set(
+        log.body.items.map(
+          (item: { attempt: number; responseStatus: number }) => `${item.attempt}:${item.responseStatus}`,
+        ),
+      ),
+    ).toEqual(new Set(["1:200"]));
 
     expect((await call(two.url, "DELETE", `/api/webhooks/${id}`, { token: admin })).status).toBe(204);
     await expect.poll(() => consumedBy(one)).not.toContain(id);
