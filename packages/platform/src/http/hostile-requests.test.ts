@@ -94,6 +94,16 @@ function parseRaw(text: string): { status: number; headers: Record<string, strin
 describe("text the API refuses", () => {
   const valid = { name: "Ada", tags: {} };
 
+  it("answers a query whose escapes spell no UTF-8 (a surrogate's bytes) with 400, before the route runs", async () => {
+    const app = await serve();
+    const response = await app.inject({ method: "GET", url: "/api/people/a?q=%ED%BF%BF" });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers["content-type"]).toBe(problemJson);
+    expect(response.json().errors).toEqual([
+      { path: "query.q", message: "is not UTF-8: its percent-escapes spell no characters" },
+    ]);
+  });
+
   it("answers NUL, lone surrogates and control characters with 400 naming every field", async () => {
     const app = await serve();
     const response = await app.inject({

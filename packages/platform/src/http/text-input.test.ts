@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { findTextProblems, textProblem } from "./text-input.ts";
+import { findTextProblems, queryEncodingProblems, textProblem } from "./text-input.ts";
 
 const allowedControls = new Set([0x09, 0x0a, 0x0d]);
 
@@ -52,5 +52,16 @@ describe("findTextProblems", () => {
   it("leaves binary bodies alone", () => {
     expect(findTextProblems(Buffer.from([0, 0xff]), "body")).toEqual([]);
     expect(findTextProblems("\u0000", "query.q")).toEqual([{ path: "query.q", message: expect.any(String) }]);
+  });
+});
+
+describe("queryEncodingProblems", () => {
+  it("names each parameter whose escapes are not UTF-8, and passes well-formed ones", () => {
+    expect(queryEncodingProblems("/api/cart")).toEqual([]);
+    expect(queryEncodingProblems("/api/products?q=caf%C3%A9&limit=5&tag=a+b")).toEqual([]);
+    expect(
+      queryEncodingProblems("/api/cart?x=%ED%BF%BF&ok=1&q=%FF&%FE=1").map((problem) => problem.path),
+    ).toEqual(["query.x", "query.q", "query.%FE"]);
+    expect(queryEncodingProblems("/api/cart?x=%ED%A0%80")[0]?.message).toMatch(/not UTF-8/);
   });
 });

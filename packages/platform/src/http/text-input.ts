@@ -94,8 +94,38 @@ function printable(key: string): string {
 export async function refuseUnsafeText(request: FastifyRequest): Promise<void> {
   const problems = [
     ...findTextProblems(request.params, "params"),
+    ...queryEncodingProblems(request.url),
     ...findTextProblems(request.query, "query"),
     ...findTextProblems(request.body, "body"),
   ];
   if (problems.length > 0) throw invalidRequest(problems);
+}
+
+/**
+ * Query parameters whose escapes do not spell UTF-8 (`%FF`, or `%ED%A0%80`, a surrogate's bytes).
+ * The query parser keeps such a value as its raw escapes, so without this check a route would run
+ * on text the client never meant, where the same bytes in a body are refused.
+ */
+export function queryEncodingProblems(url: string): FieldProblem[] {
+  const start = url.indexOf("?");
+  if (start === -1 || !url.includes("%", start)) return [];
+  const problems: FieldProblem[] = [];
+  for (const parameter of url.slice(start + 1).split("&")) {
+    if (decodes(parameter)) continue;
+    const key = parameter.split("=", 1)[0] ?? "";
+    problems.push({
+      path: `query.${decodes(key) ? decodeURIComponent(key.replace(/\+/g, " ")) : printable(key)}`,
+      message: "is not UTF-8: its percent-escapes spell no characters",
+    });
+  }
+  return problems;
+}
+
+function decodes(component: string): boolean {
+  try {
+    decodeURIComponent(component.replace(/\+/g, " "));
+    return true;
+  } catch {
+    return false;
+  }
 }
