@@ -28,6 +28,9 @@ export type {
   HandlerContext,
   InTransaction,
   QueueSettings,
+  RuntimeHandler,
+  RuntimeHandlerContext,
+  RuntimeQueues,
   SecretName,
   ServiceContext,
   ServiceDefinition,
@@ -42,4 +45,3 @@ export { type Host, type HostOptions, startHost } from "./service/host.ts";
 export { inboxPruning, inboxPruningIntervalMs, inboxRetentionMs } from "./service/inbox-pruning.ts";
 export { type PeriodicTask, startPeriodicTask } from "./service/periodic-task.ts";
 export { queueDefaults, RunningService } from "./service/run-service.ts";
-export type { RuntimeHandler, RuntimeHandlerContext, RuntimeQueues } from "./service/runtime-queues.ts";

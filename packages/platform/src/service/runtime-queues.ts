@@ -1,64 +1,6 @@
-import type { EventEnvelope } from "@mercato/contracts";
-import type {
-  Delivery,
-  EventPattern,
-  Handler,
-  QueueConfig,
-  Subscription,
-  Transport,
-} from "../bus/transport.ts";
+import type { EventPattern, Handler, QueueConfig, Subscription, Transport } from "../bus/transport.ts";
 import type { Logger } from "../log.ts";
-import type { QueueSettings, ServiceContext } from "./definition.ts";
-
-/**
- * Queues a service makes while it runs (webhooks: one per subscription), beside the static
- * subscriptions of its definition. Each is named `<service>-<key>` and fed by a rule of the same
- * name. Consumers asked for before the service's consumers start begin with them; all stop with
- * them. The queues and rules live on the bus; which of them this process consumes does not survive
- * a restart, so a service attaches its consumers again when it starts (onStart), and in a
- * distributed deployment every process that runs the service consumes every queue.
- *
- * Handlers get each event outside any transaction and without an inbox: they open their own
- * transactions with `inTransaction` and make their effects idempotent themselves (an HTTP call, for
- * example, cannot share a database transaction). A handler that throws has its message retried
- * with the queue's backoff, then dead-lettered.
- */
-export interface RuntimeQueues<DB, Settings = unknown, Resources = unknown> {
-  /** The queue and rule name of `key`: `<service>-<key>`. */
-  nameOf(key: string): string;
-  /** Creates the queue and its DLQ, or updates their settings. */
-  declare(key: string, settings?: Omit<QueueSettings, "concurrency">): Promise<void>;
-  /** Routes what `eventPattern` matches to the queue, replacing the pattern; InvalidPatternError when bad. */
-  putRule(key: string, eventPattern: EventPattern): Promise<void>;
-  /** Stops routing events to the queue; what it holds stays. */
-  deleteRule(key: string): Promise<void>;
-  /** Consumes the queue in this process; a queue consumed here already is left as it is. */
-  consume(
-    key: string,
-    handle: RuntimeHandler<DB, Settings, Resources>,
-    options?: { concurrency?: number },
-  ): Promise<void>;
-  /** Stops consuming the queue in this process, once its running handlers have finished. */
-  stopConsuming(key: string): Promise<void>;
-  /** Deletes the rule, stops consuming, then deletes the queue with its messages and DLQ. */
-  remove(key: string): Promise<void>;
-  /** The keys of the queues this process consumes. */
-  consumed(): string[];
-  /** The keys of this service's runtime queues on the bus, whoever declared them. */
-  declared(): Promise<string[]>;
-}
-
-/** What a runtime queue's handler gets: the service's context, the delivery, a logger naming both. */
-export type RuntimeHandlerContext<DB, Settings = unknown, Resources = unknown> = ServiceContext<
-  DB,
-  Settings,
-  Resources
-> & { delivery: Delivery };
-
-export type RuntimeHandler<DB, Settings = unknown, Resources = unknown> = (
-  event: EventEnvelope,
-  context: RuntimeHandlerContext<DB, Settings, Resources>,
-) => Promise<void>;
+import type { QueueSettings, RuntimeHandler, RuntimeQueues, ServiceContext } from "./definition.ts";
 
 export interface RuntimeQueueOptions<DB, Settings, Resources> {
   service: string;
