@@ -133,6 +133,6 @@ describe.runIf(available)(
         .map((item) => item.reference.channel)
         .sort();
       expect(byChannel).toEqual(accepted.map((event) => event.detail.channel).sort());
-      }, 300_000);
+    }, 300_000);
   },
 );

@@ -11,7 +11,6 @@ import {
 import { orderEvents } from "./order-events.ts";
 import { detailsOf, type InventoryHost, startInventoryHost, waitFor } from "./support.ts";
 
-
 let inventory: InventoryHost;
 
 beforeAll(async () => {
