@@ -1,4 +1,5 @@
 export { sendProblem } from "./errors.ts";
+export { maxJsonDepth, nestsDeeperThan } from "./json-body.ts";
 export {
   cursorFields,
   decodeCursor,
@@ -8,7 +9,6 @@ export {
   listResponseSchema,
   pageOf,
 } from "./list.ts";
-export { maxJsonDepth, nestsDeeperThan } from "./json-body.ts";
 export { type Access, binaryBody, named, operation, securitySchemes, standardErrors } from "./operation.ts";
 export type { ReadinessReport } from "./operational-routes.ts";
 export {
@@ -21,5 +21,5 @@ export {
   problemType,
 } from "./problem.ts";
 export { correlationIdHeader, requestIdHeader } from "./request-id.ts";
-export { findTextProblems } from "./text-input.ts";
 export { createHttpServer, type HttpServer, type HttpServerOptions } from "./server.ts";
+export { findTextProblems } from "./text-input.ts";
