@@ -148,6 +148,15 @@ describe("webhooks across the shop", () => {
       [1, 500, "HTTP 500"],
     ]);
     expect(deliveredTo("failing")).toHaveLength(maxAttempts);
+    const deadLetterAlerts = async () =>
+      ((await ops("GET", "/alerts")).body.items as Body[]).filter(
+        (alert) => alert.name === "DeadLetterQueueNotEmpty" && alert.summary.includes(queue),
+      );
+    await expect.poll(async () => (await deadLetterAlerts()).length).toBe(1);
+    expect((await deadLetterAlerts())[0]).toMatchObject({
+      severity: "warning",
+      summary: expect.stringContaining(`Queue ${queue} has 1 dead letter(s)`),
+    });
 
     failing.delete("failing");
     expect((await ops("POST", `/queues/${queue}/redrive`, {})).body).toEqual({ moved: 1 });
@@ -160,6 +169,7 @@ describe("webhooks across the shop", () => {
     ).toEqual(letter.event);
     await expect.poll(async () => (await log(id))[0]).toMatchObject({ attempt: 4, responseStatus: 200 });
     expect((await ops("GET", `/queues/${queue}/dlq`)).body.items).toEqual([]);
+    await expect.poll(async () => (await deadLetterAlerts()).length).toBe(0);
   });
 
   it("delivers nothing to a disabled webhook, and again once it is enabled", async () => {
