@@ -1,13 +1,16 @@
 // Compiles the `mercato` command and every service into JavaScript under apps/cli/dist, so that
 // `npm start` runs plain `node` with no TypeScript loader: the loader cost seconds at every start
-// and over 100 MB of memory. Runs on `npm install` (the `prepare` script) and `npm run build`.
+// and over 100 MB of memory. Then builds the web storefront (apps/web) into apps/web/dist, which the
+// gateway serves at `/`. Runs on `npm install` (the `prepare` script) and `npm run build`.
 //
 // esbuild bundles Mercato's own packages and leaves every npm dependency to Node's resolver (native
 // modules and WebAssembly files must stay where npm put them). Dynamic imports become chunks, so a
 // quick command still loads only what it needs.
+
 import { mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -77,3 +80,11 @@ const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum
 console.log(
   `built ${path.relative(root, outdir)} (${Math.round(bytes / 1024)} KiB) from ${Object.keys(result.metafile.inputs).length} sources`,
 );
+
+// The web app's own Vite (its workspace may pin a newer one than the root's), loaded from where npm
+// put it for apps/web. A failed build rejects, so `npm install` and `npm run build` fail loudly.
+const webRoot = path.join(root, "apps/web");
+const vitePath = createRequire(path.join(webRoot, "package.json")).resolve("vite");
+const vite = await import(pathToFileURL(vitePath).href);
+await vite.build({ configFile: path.join(webRoot, "vite.config.ts"), logLevel: "warn" });
+console.log(`built ${path.relative(root, path.join(webRoot, "dist"))}`);

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import createClient from "openapi-fetch";
 import openapiTS, { astToString } from "openapi-typescript";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
-import type { components, paths } from "../client/openapi-types.ts";
+import type { components, paths } from "../../apps/web/src/api/openapi-types.ts";
 import { address, startShop } from "../support/shop.ts";
 
 /**
@@ -14,7 +14,7 @@ import { address, startShop } from "../support/shop.ts";
  * types committed in tests/client/ are generated from it, and a client built on them checks out.
  * `npm run api:types` regenerates the types.
  */
-const typesFile = path.join(import.meta.dirname, "../client/openapi-types.ts");
+const typesFile = path.join(import.meta.dirname, "../../apps/web/src/api/openapi-types.ts");
 const redocly = path.join(import.meta.dirname, "../../node_modules/.bin/redocly");
 
 /**

@@ -1,0 +1,63 @@
+import { useEffect, useState } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import { api } from "../api/client.ts";
+import { Empty, ErrorNote, Loading } from "../components/feedback.tsx";
+import { ProductGrid } from "../components/product-card.tsx";
+import { useRequest } from "../components/use-request.ts";
+
+type Sort = "relevance" | "price_asc" | "price_desc" | "newest";
+
+/** Results follow the typing (after a short pause), and the address keeps the query for sharing. */
+export function Search() {
+  const location = useLocation();
+  const category = location.query.category ?? "";
+  const [text, setText] = useState(location.query.q ?? "");
+  const [query, setQuery] = useState(text);
+  const [sort, setSort] = useState<Sort>("relevance");
+  useEffect(() => {
+    const timer = setTimeout(() => setQuery(text.trim()), 200);
+    return () => clearTimeout(timer);
+  }, [text]);
+  useEffect(() => {
+    const params = new URLSearchParams();
+    if (query) params.set("q", query);
+    if (category) params.set("category", category);
+    const url = `/search${params.size > 0 ? `?${params}` : ""}`;
+    if (url !== location.url) history.replaceState(null, "", url);
+  }, [query, category, location.url]);
+  const results = useRequest(
+    () =>
+      api.GET("/api/products", {
+        params: {
+          query: { ...(query ? { q: query } : {}), ...(category ? { category } : {}), sort, limit: 24 },
+        },
+      }),
+    [query, category, sort],
+  );
+  return (
+    <>
+      <h1>Search{category ? ` in ${category}` : ""}</h1>
+      <form class="search" onSubmit={(event) => event.preventDefault()}>
+        <label for="q">Search products</label>
+        <input
+          id="q"
+          type="search"
+          value={text}
+          placeholder="Try “hedphones”: typos are forgiven"
+          onInput={(event) => setText(event.currentTarget.value)}
+        />
+        <label for="sort">Sort by</label>
+        <select id="sort" value={sort} onChange={(event) => setSort(event.currentTarget.value as Sort)}>
+          <option value="relevance">Relevance</option>
+          <option value="price_asc">Price, low to high</option>
+          <option value="price_desc">Price, high to low</option>
+          <option value="newest">Newest</option>
+        </select>
+      </form>
+      {results.loading && <Loading what="results" />}
+      <ErrorNote message={results.error} />
+      {results.data && results.data.items.length === 0 && <Empty>No products match “{query}”.</Empty>}
+      {results.data && <ProductGrid products={results.data.items} />}
+    </>
+  );
+}
