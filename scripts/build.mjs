@@ -82,9 +82,25 @@ console.log(
 );
 
 // The web app's own Vite (its workspace may pin a newer one than the root's), loaded from where npm
-// put it for apps/web. A failed build rejects, so `npm install` and `npm run build` fail loudly.
+// put it for apps/web. A failed build rejects, so `npm install` and `npm run build` fail loudly. Built
+// beside the served folder and swapped in, like the CLI: a running gateway serves its files.
 const webRoot = path.join(root, "apps/web");
+const webDist = path.join(webRoot, "dist");
 const vitePath = createRequire(path.join(webRoot, "package.json")).resolve("vite");
 const vite = await import(pathToFileURL(vitePath).href);
-await vite.build({ configFile: path.join(webRoot, "vite.config.ts"), logLevel: "warn" });
-console.log(`built ${path.relative(root, path.join(webRoot, "dist"))}`);
+const webStaging = await mkdtemp(`${webDist}-`);
+await vite
+  .build({
+    configFile: path.join(webRoot, "vite.config.ts"),
+    logLevel: "warn",
+    build: { outDir: webStaging, emptyOutDir: true },
+  })
+  .catch(async (error) => {
+    await rm(webStaging, { recursive: true, force: true });
+    throw error;
+  });
+const webRetired = `${webStaging}-old`;
+await rename(webDist, webRetired).catch(() => undefined);
+await rename(webStaging, webDist);
+await rm(webRetired, { recursive: true, force: true });
+console.log(`built ${path.relative(root, webDist)}`);

@@ -71,7 +71,7 @@ describe("the OpenAPI document", () => {
     }
   });
 
-  test("generates the client types committed in tests/client (npm run api:types)", async () => {
+  test("generates the client types committed in apps/web/src/api (npm run api:types)", async () => {
     const generated = await clientTypes(document);
     if (process.env.UPDATE_API_TYPES === "1") await fs.writeFile(typesFile, generated);
     expect(generated, "stale: run npm run api:types").toBe(await fs.readFile(typesFile, "utf8"));

@@ -2,6 +2,7 @@ import { defineService } from "@mercato/platform";
 import { limitRequestRates } from "./api/rate-limits.ts";
 import { cacheCatalogReads } from "./api/response-caching.ts";
 import { forwardToServices } from "./api/service-proxy.ts";
+import { serveWebApp } from "./api/web-app.ts";
 import { dropCachedCatalog } from "./handlers/drop-cached-catalog.ts";
 import { type GatewayResources, gatewayResources } from "./resources.ts";
 import { type GatewaySettings, gatewaySettingsSchema } from "./settings.ts";
@@ -13,7 +14,8 @@ export { type GatewaySettings, gatewaySettings } from "./settings.ts";
  * catalog events arrive. In one process it stands in front of the services' routes by being
  * registered first; with `serviceUrls` (distributed) it forwards the paths of those services to
  * their processes, behind the same limits and cache. It owns no tables. Token checks are the
- * services' own (every route verifies), so the gateway passes Authorization on untouched.
+ * services' own (every route verifies), so the gateway passes Authorization on untouched. It also
+ * serves the web storefront (apps/web) at `/` when it has been built.
  */
 export const gatewayService = defineService<unknown, GatewaySettings, GatewayResources>({
   name: "gateway",
@@ -32,6 +34,7 @@ export const gatewayService = defineService<unknown, GatewaySettings, GatewayRes
         timeoutMs: settings.upstreamTimeoutMs ?? 10_000,
       });
     }
+    await serveWebApp(app);
   },
   subscriptions: [dropCachedCatalog],
   async onStop({ resources }) {

@@ -21,5 +21,6 @@ export {
   problemType,
 } from "./problem.ts";
 export { correlationIdHeader, requestIdHeader } from "./request-id.ts";
+export { pageDirectives } from "./security-headers.ts";
 export { createHttpServer, type HttpServer, type HttpServerOptions } from "./server.ts";
 export { findTextProblems } from "./text-input.ts";

@@ -1,0 +1,43 @@
+import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
+
+/** Debian's Chromium (`.ci/run` installs it); CHROMIUM_PATH points elsewhere. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/**
+ * Whether the browser tests can run. Under CI=true a missing Chromium fails the file (a skipped
+ * browser test would pass CI without testing anything); locally the tests skip and say why.
+ */
+export function chromiumAvailable(): boolean {
+  if (existsSync(chromiumPath)) return true;
+  const message = `Chromium is not at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  if (process.env.CI === "true") throw new Error(message);
+  console.warn(`Skipping the browser tests: ${message}`);
+  return false;
+}
+
+/** Screenshots go to test-results/web (git-ignored), emptied when a run starts. */
+export const screenshotDir = path.join(import.meta.dirname, "../../test-results/web");
+
+export async function launchBrowser(): Promise<Browser> {
+  await rm(screenshotDir, { recursive: true, force: true });
+  await mkdir(screenshotDir, { recursive: true });
+  return chromium.launch({ executablePath: chromiumPath, headless: true });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** axe-core finds no serious or critical violation on the page as it is now. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const severe = results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${name}: ${violation.id} (${violation.impact}) ${violation.help}`);
+  expect(severe).toEqual([]);
+}

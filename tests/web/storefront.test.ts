@@ -1,0 +1,174 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { address, type ShopClient, startShop } from "../support/shop.ts";
+import { chromiumAvailable, expectAccessible, launchBrowser, screenshot } from "./browser.ts";
+
+const runs = chromiumAvailable();
+
+describe.skipIf(!runs)("the storefront in a browser", () => {
+  let shop: Awaited<ReturnType<typeof startShop>>;
+  let client: ShopClient;
+  let browser: Browser;
+  let catalog: Promise<string> | undefined;
+
+  /** The catalog the tests shop in, made by the first test that needs it (expect.poll needs a test). */
+  function headphones(): Promise<string> {
+    catalog ??= Promise.all([
+      stockedProduct("Studio Headphones", "Audio", 4999),
+      stockedProduct("Desk Lamp", "Home", 2500),
+    ]).then(([id]) => id);
+    return catalog;
+  }
+
+  beforeAll(async () => {
+    [shop, browser] = await Promise.all([startShop(), launchBrowser()]);
+    client = shop.client;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await shop?.close();
+  });
+
+  /** A product with stock that the cart already knows (cart learns products from events). */
+  async function stockedProduct(name: string, category: string, amount: number): Promise<string> {
+    const admin = await client.adminToken();
+    const sku = `WEB-${name.replaceAll(" ", "-").toUpperCase()}`;
+    const created = await client.call("POST", "/api/products", {
+      token: admin,
+      body: {
+        sku,
+        name,
+        category,
+        description: `A ${name.toLowerCase()}.`,
+        price: { amount, currency: "EUR" },
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(
+      (await client.call("PUT", `/api/inventory/${sku}`, { token: admin, body: { onHand: 50 } })).status,
+    ).toBe(200);
+    await expect
+      .poll(async () => (await client.call("GET", `/api/products/${created.body.id}`)).body.inStock)
+      .toBe(true);
+    const probe = await client.register("Probe");
+    await client.addToCart(probe.token, created.body.id, 1);
+    return created.body.id as string;
+  }
+
+  async function newPage(): Promise<Page> {
+    // A phone-sized screen; a context per page, as axe-core needs to open pages beside it.
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    // The run's poll limit, so that a slow saga on a loaded machine is waited for like elsewhere.
+    page.setDefaultTimeout(60_000);
+    return page;
+  }
+
+  /** A signed-in shopper whose session is in the page's storage, as the sign-in form leaves it. */
+  async function signedInPage(): Promise<{ page: Page; token: string }> {
+    const registered = await client.call("POST", "/api/auth/register", {
+      body: {
+        email: `web-${Date.now()}-${Math.random()}@example.com`,
+        password: "correct horse",
+        name: "Grace",
+      },
+    });
+    expect(registered.status).toBe(201);
+    const page = await newPage();
+    const session = JSON.stringify({
+      user: registered.body.user,
+      accessToken: registered.body.accessToken,
+      refreshToken: registered.body.refreshToken,
+    });
+    await page.addInitScript({
+      content: `localStorage.setItem("mercato.session", ${JSON.stringify(session)})`,
+    });
+    return { page, token: registered.body.accessToken as string };
+  }
+
+  async function fillAddress(page: Page): Promise<void> {
+    await page.getByLabel("Full name").fill(address.name);
+    await page.getByLabel("Address", { exact: true }).fill(address.line1);
+    await page.getByLabel("City").fill(address.city);
+    await page.getByLabel("Postal code").fill(address.postalCode);
+    await page.getByLabel("Country (2-letter code)").fill(address.country);
+  }
+
+  it("a shopper signs up, finds a product despite a typo, buys it with tok_visa and sees it confirmed live", async () => {
+    const productId = await headphones();
+    const page = await newPage();
+    await page.goto(`${client.url}/`);
+    await page.getByRole("link", { name: /Audio/ }).waitFor();
+    await expectAccessible(page, "home");
+
+    await page.getByRole("link", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Create an account" }).click();
+    await page.getByLabel("Name").fill("Ada");
+    await page.getByLabel("Email").fill(`ada-${Date.now()}@example.com`);
+    await page.getByLabel("Password").fill("analytical engine");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("link", { name: "Ada" }).waitFor();
+
+    await page.getByRole("link", { name: "Search" }).click();
+    await page.getByLabel("Search products").fill("hedphones");
+    await page.getByRole("link", { name: "Studio Headphones" }).waitFor();
+    await expectAccessible(page, "search");
+    await screenshot(page, "search");
+    await page.getByRole("link", { name: "Studio Headphones" }).click();
+
+    await page.getByRole("heading", { name: "Studio Headphones" }).waitFor();
+    await page.getByText("In stock").waitFor();
+    await expectAccessible(page, "product");
+    await page.getByRole("button", { name: "Add to cart" }).click();
+    await page.getByRole("link", { name: "Go to the cart" }).click();
+
+    await page.getByRole("link", { name: "Studio Headphones" }).waitFor();
+    await expectAccessible(page, "cart");
+    await page.getByRole("link", { name: "Check out" }).click();
+
+    await fillAddress(page);
+    await expect(page.getByLabel(/tok_visa/).isChecked()).resolves.toBe(true);
+    await expectAccessible(page, "checkout");
+    await page.getByRole("button", { name: "Place order" }).click();
+
+    await page.waitForURL(/\/orders\//);
+    // A marker on the window: a reload would drop it.
+    await page.evaluate("window.notReloaded = true");
+    await page.getByTestId("order-status").filter({ hasText: "confirmed" }).waitFor();
+    expect(await page.evaluate("window.notReloaded")).toBe(true);
+    await expectAccessible(page, "order");
+    await screenshot(page, "order-confirmed");
+
+    const orderId = new URL(page.url()).pathname.split("/").at(-1);
+    expect(
+      (await client.call("GET", `/api/orders/${orderId}`, { token: await client.adminToken() })).body,
+    ).toMatchObject({
+      status: "confirmed",
+      items: [{ productId, quantity: 1 }],
+    });
+  });
+
+  it("a declined card shows the rejection reason on the order page", async () => {
+    const { page, token } = await signedInPage();
+    await client.addToCart(token, await headphones(), 1);
+    await page.goto(`${client.url}/checkout`);
+    await fillAddress(page);
+    await page.getByLabel(/tok_declined/).check();
+    await page.getByRole("button", { name: "Place order" }).click();
+
+    await page.getByTestId("order-status").filter({ hasText: "rejected" }).waitFor();
+    await page.getByTestId("order-reason").filter({ hasText: "The card was declined" }).waitFor();
+    await screenshot(page, "order-declined");
+  });
+
+  it("shows the API's problem as a readable message", async () => {
+    const { page } = await signedInPage();
+    await page.goto(`${client.url}/checkout`);
+    await fillAddress(page);
+    await page.getByRole("button", { name: "Place order" }).click();
+    // The cart is empty: the API refuses with 422, and the page says why.
+    await page.getByRole("alert").filter({ hasText: /cart/i }).waitFor();
+    await screenshot(page, "checkout-empty-cart");
+  });
+});
