@@ -89,9 +89,12 @@ const webDist = path.join(webRoot, "dist");
 const vitePath = createRequire(path.join(webRoot, "package.json")).resolve("vite");
 const vite = await import(pathToFileURL(vitePath).href);
 const webStaging = await mkdtemp(`${webDist}-`);
+// A production bundle even when called from a test run (NODE_ENV=test would keep Preact's debug code).
+process.env.NODE_ENV = "production";
 await vite
   .build({
     configFile: path.join(webRoot, "vite.config.ts"),
+    mode: "production",
     logLevel: "warn",
     build: { outDir: webStaging, emptyOutDir: true },
   })

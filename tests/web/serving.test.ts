@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webAppRoutes } from "../../services/gateway/src/api/web-app.ts";
 import { startShop } from "../support/shop.ts";
@@ -43,6 +44,19 @@ describe("the gateway serving the web app", () => {
       expect(answer.headers.get("content-type")).toMatch(/javascript/);
       expect((await answer.text()).length).toBeGreaterThan(1000);
     }
+  });
+
+  it("keeps the storefront's JavaScript under 200 KB gzipped (a production build)", async () => {
+    const page = await (await fetch(`${url}/`)).text();
+    const scripts = [...page.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((match) => match[1]);
+    let bytes = 0;
+    for (const script of scripts) {
+      // fetch decodes what it receives, so the size is measured by compressing again.
+      const answer = await fetch(`${url}${script}`);
+      bytes += gzipSync(Buffer.from(await answer.arrayBuffer())).byteLength;
+    }
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(bytes).toBeLessThan(200 * 1024);
   });
 
   it("leaves the API and unknown paths to their problem answers", async () => {
