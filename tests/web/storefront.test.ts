@@ -66,7 +66,9 @@ describe.skipIf(!runs)("the storefront in a browser", () => {
   }
 
   /** A signed-in shopper whose session is in the page's storage, as the sign-in form leaves it. */
-  async function signedInPage(): Promise<{ page: Page; token: string }> {
+  async function signedInPage(
+    options: { staleAccessToken?: boolean } = {},
+  ): Promise<{ page: Page; token: string; refreshToken: string }> {
     const registered = await client.call("POST", "/api/auth/register", {
       body: {
         email: `web-${Date.now()}-${Math.random()}@example.com`,
@@ -78,13 +80,13 @@ describe.skipIf(!runs)("the storefront in a browser", () => {
     const page = await newPage();
     const session = JSON.stringify({
       user: registered.body.user,
-      accessToken: registered.body.accessToken,
+      accessToken: options.staleAccessToken ? "no.longer.valid" : registered.body.accessToken,
       refreshToken: registered.body.refreshToken,
     });
     await page.addInitScript({
       content: `localStorage.setItem("mercato.session", ${JSON.stringify(session)})`,
     });
-    return { page, token: registered.body.accessToken as string };
+    return { page, token: registered.body.accessToken as string, refreshToken: registered.body.refreshToken };
   }
 
   async function fillAddress(page: Page): Promise<void> {
@@ -170,5 +172,22 @@ describe.skipIf(!runs)("the storefront in a browser", () => {
     // The cart is empty: the API refuses with 422, and the page says why.
     await page.getByRole("alert").filter({ hasText: /cart/i }).waitFor();
     await screenshot(page, "checkout-empty-cart");
+  });
+
+  it("refreshes a refused access token with the refresh token, then signs out", async () => {
+    const { page, refreshToken } = await signedInPage({ staleAccessToken: true });
+    // The stale session is stored at each document load; nothing below reloads, so what is stored
+    // after the first load is the page's own.
+    await page.goto(`${client.url}/cart`);
+    await page.getByText("Your cart is empty").waitFor();
+    const stored = JSON.parse((await page.evaluate("localStorage.getItem('mercato.session')")) as string);
+    expect(stored.accessToken).not.toBe("no.longer.valid");
+    expect(stored.refreshToken).not.toBe(refreshToken);
+    expect((await client.call("GET", "/api/me", { token: stored.accessToken })).status).toBe(200);
+
+    await page.getByRole("link", { name: "Grace" }).click();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("link", { name: "Sign in" }).waitFor();
+    expect(await page.evaluate("localStorage.getItem('mercato.session')")).toBeNull();
   });
 });
