@@ -142,7 +142,11 @@ describe.skipIf(!runs)("the storefront in a browser", () => {
     await expectAccessible(page, "order");
     await screenshot(page, "order-confirmed");
 
-    const orderId = new URL(page.url()).pathname.split("/").at(-1);
+    const orderId = new URL(page.url()).pathname.split("/").at(-1) ?? "";
+    await page.getByRole("link", { name: "Orders" }).click();
+    await page.getByRole("link", { name: `Order ${orderId.slice(-8)}` }).waitFor();
+    await expectAccessible(page, "orders");
+
     expect(
       (await client.call("GET", `/api/orders/${orderId}`, { token: await client.adminToken() })).body,
     ).toMatchObject({

@@ -6,6 +6,7 @@ import { CartPage } from "./pages/cart.tsx";
 import { CheckoutPage } from "./pages/checkout.tsx";
 import { Home } from "./pages/home.tsx";
 import { OrderPage } from "./pages/order.tsx";
+import { OrdersPage } from "./pages/orders.tsx";
 import { ProductPage } from "./pages/product.tsx";
 import { Search } from "./pages/search.tsx";
 import "./styles.css";
@@ -22,6 +23,7 @@ function App() {
           </a>
           <a href="/search">Search</a>
           <a href="/cart">Cart</a>
+          <a href="/orders">Orders</a>
           <a href="/account">{session ? session.user.name : "Sign in"}</a>
         </nav>
       </header>
@@ -32,6 +34,7 @@ function App() {
           <Route path="/products/:id" component={ProductPage} />
           <Route path="/cart" component={CartPage} />
           <Route path="/checkout" component={CheckoutPage} />
+          <Route path="/orders" component={OrdersPage} />
           <Route path="/orders/:id" component={OrderPage} />
           <Route path="/account" component={AccountPage} />
           <Route default component={NotFound} />

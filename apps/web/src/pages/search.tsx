@@ -1,8 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { api } from "../api/client.ts";
+import { problemMessage } from "../api/problems.ts";
 import { Empty, ErrorNote, Loading } from "../components/feedback.tsx";
-import { ProductGrid } from "../components/product-card.tsx";
+import { type Product, ProductGrid } from "../components/product-card.tsx";
 import { useRequest } from "../components/use-request.ts";
 
 type Sort = "relevance" | "price_asc" | "price_desc" | "newest";
@@ -25,15 +26,38 @@ export function Search() {
     const url = `/search${params.size > 0 ? `?${params}` : ""}`;
     if (url !== location.url) history.replaceState(null, "", url);
   }, [query, category, location.url]);
-  const results = useRequest(
-    () =>
-      api.GET("/api/products", {
-        params: {
-          query: { ...(query ? { q: query } : {}), ...(category ? { category } : {}), sort, limit: 24 },
+  const page = (cursor?: string) =>
+    api.GET("/api/products", {
+      params: {
+        query: {
+          ...(query ? { q: query } : {}),
+          ...(category ? { category } : {}),
+          ...(cursor ? { cursor } : {}),
+          sort,
+          limit: 24,
         },
-      }),
-    [query, category, sort],
-  );
+      },
+    });
+  const results = useRequest(() => page(), [query, category, sort]);
+  // Pages after the first, dropped whenever the first page is asked again.
+  const [more, setMore] = useState<{ items: Product[]; nextCursor: string | null } | null>(null);
+  const [moreError, setMoreError] = useState<string | null>(null);
+  useEffect(() => {
+    setMore(null);
+    setMoreError(null);
+  }, [results.data]);
+  const items = [...(results.data?.items ?? []), ...(more?.items ?? [])];
+  const nextCursor = more ? more.nextCursor : results.data?.nextCursor;
+
+  async function loadMore() {
+    if (!nextCursor) return;
+    const answer = await page(nextCursor).catch((failure: unknown) => ({ data: undefined, error: failure }));
+    if (answer.data) {
+      const { items: next, nextCursor: after } = answer.data;
+      setMore((previous) => ({ items: [...(previous?.items ?? []), ...next], nextCursor: after }));
+    } else setMoreError(problemMessage(answer.error));
+  }
+
   return (
     <>
       <h1>Search{category ? ` in ${category}` : ""}</h1>
@@ -57,7 +81,13 @@ export function Search() {
       {results.loading && <Loading what="results" />}
       <ErrorNote message={results.error} />
       {results.data && results.data.items.length === 0 && <Empty>No products match “{query}”.</Empty>}
-      {results.data && <ProductGrid products={results.data.items} />}
+      {results.data && <ProductGrid products={items} />}
+      <ErrorNote message={moreError} />
+      {nextCursor && (
+        <button type="button" onClick={loadMore}>
+          Show more
+        </button>
+      )}
     </>
   );
 }

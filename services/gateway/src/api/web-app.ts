@@ -19,6 +19,7 @@ export const webAppRoutes = [
   "/products/:id",
   "/cart",
   "/checkout",
+  "/orders",
   "/orders/:id",
   "/account",
 ] as const;
