@@ -160,8 +160,12 @@ describe.skipIf(!runs)("the storefront in a browser", () => {
     await client.addToCart(token, await headphones(), 1);
     await page.goto(`${client.url}/checkout`);
     await fillAddress(page);
-    await page.getByLabel(/tok_declined/).check();
-    await page.getByRole("button", { name: "Place order" }).click();
+    // From the keyboard: the arrow moves the card choice, Tab reaches the button, Enter presses it.
+    await page.getByLabel(/tok_visa/).focus();
+    await page.keyboard.press("ArrowDown");
+    await expect(page.getByLabel(/tok_declined/).isChecked()).resolves.toBe(true);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
 
     await page.getByTestId("order-status").filter({ hasText: "rejected" }).waitFor();
     await page.getByTestId("order-reason").filter({ hasText: "The card was declined" }).waitFor();
