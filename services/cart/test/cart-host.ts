@@ -9,7 +9,7 @@ import {
   type TestAuthority,
 } from "@mercato/platform/testing";
 import { v7 as uuidv7 } from "uuid";
-import { expect } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { cartService } from "../src/index.ts";
 
 export const replicaQueue = "cart-product-replica";
@@ -28,6 +28,25 @@ export const topologies = [
   { name: "embedded (PGlite, embedded bus)", distributed: false, available: true },
   { name: "distributed (PostgreSQL, NATS JetStream)", distributed: true, available: distributedAvailable },
 ];
+
+/**
+ * Declares `suite` once per topology (`title` may use `$name`), each against a cart host started
+ * before its tests and closed after them; `cart` is filled in when the host is up.
+ */
+export function describeOnEveryTopology(title: string, suite: (cart: CartHost) => void): void {
+  describe.each(topologies)(title, ({ distributed, available }) => {
+    describe.skipIf(!available)("", () => {
+      const cart = {} as CartHost;
+      beforeAll(async () => {
+        Object.assign(cart, await startCartHost({ distributed }));
+      });
+      afterAll(async () => {
+        await cart.close?.();
+      });
+      suite(cart);
+    });
+  });
+}
 
 /** The cart service alone, with a test token authority, on the topology asked for. */
 export async function startCartHost(options: { distributed: boolean }): Promise<CartHost> {
