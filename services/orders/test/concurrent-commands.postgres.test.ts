@@ -1,21 +1,5 @@
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import {
-  configureService,
-  type Host,
-  loadConfig,
-  type ServiceContext,
-  silentLogger,
-  startHost,
-} from "@mercato/platform";
-import {
-  createTestAuthority,
-  dropServiceDatabases,
-  externalServices,
-  requireServer,
-  type TestAuthority,
-} from "@mercato/platform/testing";
+import { configureService, type Host, type ServiceContext } from "@mercato/platform";
+import { requireServer, startTestHost, type TestAuthority, type TestHost } from "@mercato/platform/testing";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -30,7 +14,6 @@ import { type OrdersTables, ordersService, readStream } from "../src/index.ts";
 import { changeOrder, startOrder } from "../src/store/order-stream.ts";
 
 const available = await requireServer("postgres");
-const prefix = `tordcmd${process.pid}${Date.now() % 100_000}`;
 
 /**
  * Copies of one command sent at the same time, on PostgreSQL where their transactions really
@@ -38,32 +21,23 @@ const prefix = `tordcmd${process.pid}${Date.now() % 100_000}`;
  * the answer a lone request would.
  */
 describe.skipIf(!available)("concurrent commands on one order, on PostgreSQL", () => {
+  let test: TestHost;
   let host: Host;
   let context: ServiceContext<OrdersTables>;
   let authority: TestAuthority;
-  let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-orders-"));
-    authority = await createTestAuthority();
-    host = await startHost({
-      config: {
-        ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }),
-        port: 0,
-        databaseUrl: externalServices.postgres.url,
-        databasePrefix: prefix,
-      },
+    test = await startTestHost({
       services: [configureService(ordersService, { settings: { cartUrl: "http://127.0.0.1:1" } })],
-      logger: silentLogger(),
-      auth: authority.verifier,
+      distributed: "database",
     });
-    context = host.services[0]?.context as ServiceContext<OrdersTables>;
+    ({ host } = test);
+    context = test.context<OrdersTables>();
+    authority = test.authority as TestAuthority;
   });
 
   afterAll(async () => {
-    await host?.close();
-    if (available) await dropServiceDatabases(["orders"], prefix);
-    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+    await test?.close();
   });
 
   const call = async (method: string, url: string, token: string, body?: unknown, key?: string) => {

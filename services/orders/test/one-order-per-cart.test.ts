@@ -1,21 +1,5 @@
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import {
-  configureService,
-  type Host,
-  loadConfig,
-  type ServiceContext,
-  silentLogger,
-  startHost,
-} from "@mercato/platform";
-import {
-  createTestAuthority,
-  dropServiceDatabases,
-  externalServices,
-  requireServer,
-  type TestAuthority,
-} from "@mercato/platform/testing";
+import { configureService, type Host, type ServiceContext } from "@mercato/platform";
+import { requireServer, startTestHost, type TestAuthority, type TestHost } from "@mercato/platform/testing";
 import { sql } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,35 +26,26 @@ const body = {
  */
 describe.each(topologies)("one order per cart version on $name", ({ postgres, available }) => {
   describe.skipIf(!available)("", () => {
-    const prefix = `tordcart${process.pid}${Date.now() % 100_000}`;
+    let test: TestHost;
     let host: Host;
     let context: ServiceContext<OrdersTables>;
     let authority: TestAuthority;
     let cart: FakeCart;
-    let dataDir: string;
 
     beforeAll(async () => {
-      dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-orders-"));
-      authority = await createTestAuthority();
       cart = await startFakeCart();
-      host = await startHost({
-        config: {
-          ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }),
-          port: 0,
-          ...(postgres ? { databaseUrl: externalServices.postgres.url, databasePrefix: prefix } : {}),
-        },
+      test = await startTestHost({
         services: [configureService(ordersService, { settings: { cartUrl: cart.url } })],
-        logger: silentLogger(),
-        auth: authority.verifier,
+        ...(postgres ? { distributed: "database" as const } : {}),
       });
-      context = host.services[0]?.context as ServiceContext<OrdersTables>;
+      ({ host } = test);
+      context = test.context<OrdersTables>();
+      authority = test.authority as TestAuthority;
     });
 
     afterAll(async () => {
-      await host?.close();
+      await test?.close();
       await cart?.close();
-      if (postgres) await dropServiceDatabases(["orders"], prefix);
-      if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
     });
 
     const checkout = async (token: string, key = uuidv7()) => {
