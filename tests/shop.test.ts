@@ -1,7 +1,4 @@
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { type Host, loadConfig, silentLogger, startHost } from "@mercato/platform";
+import { call as callUrl, startTestHost, type TestHost } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectServices } from "../apps/cli/src/services.ts";
 
@@ -11,33 +8,15 @@ import { selectServices } from "../apps/cli/src/services.ts";
  * through events.
  */
 describe("a shop on the embedded platform", () => {
-  let host: Host;
-  let dataDir: string | undefined;
+  let host: TestHost;
   let admin: string;
   let customer: string;
 
-  const call = async (method: string, url: string, options: { token?: string; body?: unknown } = {}) => {
-    const response = await fetch(new URL(url, host.url), {
-      method,
-      headers: {
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await response.text();
-    // biome-ignore lint/suspicious/noExplicitAny: bodies are checked field by field below.
-    const body: any = text ? JSON.parse(text) : undefined;
-    return { status: response.status, headers: response.headers, body };
-  };
+  const call = (method: string, url: string, options: { token?: string; body?: unknown } = {}) =>
+    callUrl(host.url, method, url, options);
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-shop-"));
-    host = await startHost({
-      config: { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }), port: 0 },
-      services: selectServices(),
-      logger: silentLogger(),
-    });
+    host = await startTestHost({ services: selectServices(), auth: "identity" });
     admin = (
       await call("POST", "/api/auth/login", {
         body: { email: "admin@mercato.local", password: "mercato-admin" },
@@ -52,7 +31,6 @@ describe("a shop on the embedded platform", () => {
 
   afterAll(async () => {
     await host?.close();
-    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it("sells a product from creation to cart, with stock, prices and removal flowing through events", async () => {

@@ -1,9 +1,6 @@
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { defineEvent } from "@mercato/contracts";
-import { type Host, loadConfig, silentLogger, startHost } from "@mercato/platform";
-import { createTestAuthority, type TestAuthority } from "@mercato/platform/testing";
+import type { Host } from "@mercato/platform";
+import { startTestHost, type TestAuthority, type TestHost } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { eventsService } from "../src/index.ts";
@@ -25,23 +22,17 @@ describe("the event log", () => {
   let host: Host;
   let authority: TestAuthority;
   let admin: string;
-  let dataDir: string | undefined;
+  let test: TestHost;
 
   beforeAll(async () => {
-    authority = await createTestAuthority();
+    test = await startTestHost({ services: [eventsService] });
+    ({ host } = test);
+    authority = test.authority as TestAuthority;
     admin = await authority.token({ roles: ["admin"] });
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-events-"));
-    host = await startHost({
-      config: { ...loadConfig({ MERCATO_DATA_DIR: dataDir, MERCATO_SEED: "none" }), port: 0 },
-      services: [eventsService],
-      logger: silentLogger(),
-      auth: authority.verifier,
-    });
   });
 
   afterAll(async () => {
-    await host?.close();
-    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+    await test?.close();
   });
 
   const list = async (query: string, token: string | null = admin) => {
