@@ -20,10 +20,15 @@ export function chromiumAvailable(): boolean {
   return false;
 }
 
-/** Screenshots go to test-results/web (git-ignored), emptied when a run starts. */
-export const screenshotDir = path.join(import.meta.dirname, "../../test-results/web");
+/**
+ * Screenshots go to test-results/web/<suite> (git-ignored), one folder per test file (files run in
+ * parallel), emptied when that file starts.
+ */
+const screenshotRoot = path.join(import.meta.dirname, "../../test-results/web");
+let screenshotDir = screenshotRoot;
 
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(suite: string): Promise<Browser> {
+  screenshotDir = path.join(screenshotRoot, suite);
   await rm(screenshotDir, { recursive: true, force: true });
   await mkdir(screenshotDir, { recursive: true });
   return chromium.launch({ executablePath: chromiumPath, headless: true });

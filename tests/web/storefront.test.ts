@@ -21,7 +21,7 @@ describe.skipIf(!runs)("the storefront in a browser", () => {
   }
 
   beforeAll(async () => {
-    [shop, browser] = await Promise.all([startShop(), launchBrowser()]);
+    [shop, browser] = await Promise.all([startShop(), launchBrowser("storefront")]);
     client = shop.client;
   });
 

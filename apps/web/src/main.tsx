@@ -1,5 +1,5 @@
 import { render } from "preact";
-import { LocationProvider, Route, Router } from "preact-iso";
+import { LocationProvider, lazy, Route, Router } from "preact-iso";
 import { useSession } from "./api/session.ts";
 import { AccountPage } from "./pages/account.tsx";
 import { CartPage } from "./pages/cart.tsx";
@@ -10,6 +10,8 @@ import { OrdersPage } from "./pages/orders.tsx";
 import { ProductPage } from "./pages/product.tsx";
 import { Search } from "./pages/search.tsx";
 import "./styles.css";
+
+const Console = lazy(() => import("./console/console.tsx"));
 
 /** The client routes; the gateway answers index.html for exactly these paths (see apps/web/README.md). */
 function App() {
@@ -24,6 +26,7 @@ function App() {
           <a href="/search">Search</a>
           <a href="/cart">Cart</a>
           <a href="/orders">Orders</a>
+          {session?.user.roles.includes("admin") && <a href="/console">Console</a>}
           <a href="/account">{session ? session.user.name : "Sign in"}</a>
         </nav>
       </header>
@@ -37,6 +40,7 @@ function App() {
           <Route path="/orders" component={OrdersPage} />
           <Route path="/orders/:id" component={OrderPage} />
           <Route path="/account" component={AccountPage} />
+          <Route path="/console" component={Console} />
           <Route default component={NotFound} />
         </Router>
       </main>

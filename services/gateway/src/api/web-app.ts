@@ -22,6 +22,7 @@ export const webAppRoutes = [
   "/orders",
   "/orders/:id",
   "/account",
+  "/console",
 ] as const;
 
 /**
