@@ -13,6 +13,7 @@ export {
   type ServiceDatabase,
 } from "./db/databases.ts";
 export { loadMigrations, type Migration, MigrationError, migrate } from "./db/migrations.ts";
+export { newerEvent, takeIncoming } from "./db/replica-rows.ts";
 export * from "./http/index.ts";
 export { createLogger, type Logger, silentLogger } from "./log.ts";
 export * from "./metrics/index.ts";

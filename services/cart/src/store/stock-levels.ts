@@ -1,4 +1,5 @@
-import { type Kysely, sql } from "kysely";
+import { newerEvent, takeIncoming } from "@mercato/platform";
+import type { Kysely } from "kysely";
 import type { ReplicaVersion } from "../domain/replica-change.ts";
 import type { CartTables } from "./tables.ts";
 
@@ -22,14 +23,8 @@ export async function applyStockLevel(
     .onConflict((conflict) =>
       conflict
         .column("sku")
-        .doUpdateSet((eb) => ({
-          available: eb.ref("excluded.available"),
-          event_time: eb.ref("excluded.event_time"),
-          event_id: eb.ref("excluded.event_id"),
-        }))
-        .where(
-          sql<boolean>`(excluded.event_time, excluded.event_id) > (stock_levels.event_time, stock_levels.event_id)`,
-        ),
+        .doUpdateSet(takeIncoming(["available", "event_time", "event_id"]))
+        .where(newerEvent("stock_levels")),
     )
     .execute();
 }

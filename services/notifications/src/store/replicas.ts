@@ -1,5 +1,6 @@
 import type { EventEnvelope } from "@mercato/contracts";
-import { type Kysely, sql } from "kysely";
+import { newerEvent, takeIncoming } from "@mercato/platform";
+import type { Kysely } from "kysely";
 import type { NotificationsTables } from "./tables.ts";
 
 /** What notifications knows of a product. */
@@ -82,16 +83,8 @@ export async function applyProductSnapshot(
     .onConflict((conflict) =>
       conflict
         .column("product_id")
-        .doUpdateSet((eb) => ({
-          sku: eb.ref("excluded.sku"),
-          name: eb.ref("excluded.name"),
-          currency: eb.ref("excluded.currency"),
-          event_time: eb.ref("excluded.event_time"),
-          event_id: eb.ref("excluded.event_id"),
-        }))
-        .where(
-          sql<boolean>`(excluded.event_time, excluded.event_id) > (products.event_time, products.event_id)`,
-        ),
+        .doUpdateSet(takeIncoming(["sku", "name", "currency", "event_time", "event_id"]))
+        .where(newerEvent("products")),
     )
     .execute();
 }

@@ -1,4 +1,5 @@
 import type { Money } from "@mercato/contracts";
+import { takeIncoming } from "@mercato/platform";
 import { type Kysely, sql } from "kysely";
 import type { RecommendationsTables } from "./tables.ts";
 
@@ -53,16 +54,18 @@ export async function applyProductSnapshot(
     .onConflict((conflict) =>
       conflict
         .column("product_id")
-        .doUpdateSet((eb) => ({
-          sku: eb.ref("excluded.sku"),
-          name: eb.ref("excluded.name"),
-          image: eb.ref("excluded.image"),
-          price_amount: eb.ref("excluded.price_amount"),
-          price_currency: eb.ref("excluded.price_currency"),
-          version_time: eb.ref("excluded.version_time"),
-          version_id: eb.ref("excluded.version_id"),
-          in_stock: eb.ref("excluded.in_stock"),
-        }))
+        .doUpdateSet(
+          takeIncoming([
+            "sku",
+            "name",
+            "image",
+            "price_amount",
+            "price_currency",
+            "version_time",
+            "version_id",
+            "in_stock",
+          ]),
+        )
         .where(newerThanRow(version.time, version.eventId)),
     )
     .execute();
