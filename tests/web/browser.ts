@@ -4,6 +4,7 @@ import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
+import type { ShopClient } from "../support/shop.ts";
 
 /** Debian's Chromium (`.ci/run` installs it); CHROMIUM_PATH points elsewhere. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -36,6 +37,30 @@ export async function launchBrowser(suite: string): Promise<Browser> {
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** A page (desktop-sized unless told) whose session is stored as the sign-in form stores it. */
+export async function signedInPage(
+  browser: Browser,
+  client: ShopClient,
+  credentials: { email: string; password: string },
+  viewport = { width: 1024, height: 900 },
+): Promise<Page> {
+  const login = await client.call("POST", "/api/auth/login", { body: credentials });
+  expect(login.status).toBe(200);
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  // The run's poll limit, so that a slow saga on a loaded machine is waited for like elsewhere.
+  page.setDefaultTimeout(60_000);
+  const session = JSON.stringify({
+    user: login.body.user,
+    accessToken: login.body.accessToken,
+    refreshToken: login.body.refreshToken,
+  });
+  await page.addInitScript({
+    content: `localStorage.setItem("mercato.session", ${JSON.stringify(session)})`,
+  });
+  return page;
 }
 
 /** axe-core finds no serious or critical violation on the page as it is now. */

@@ -1,7 +1,10 @@
+import { configureService } from "@mercato/platform";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selectServices } from "../../apps/cli/src/services.ts";
+import { type Receiver, startReceiver } from "../../services/webhooks/test/receiver.ts";
 import { startShop } from "../support/shop.ts";
-import { chromiumAvailable, expectAccessible, launchBrowser, screenshot } from "./browser.ts";
+import { chromiumAvailable, expectAccessible, launchBrowser, screenshot, signedInPage } from "./browser.ts";
 
 const runs = chromiumAvailable();
 
@@ -18,23 +21,8 @@ describe.skipIf(!runs)("the operations console in a browser", () => {
     await shop?.close();
   });
 
-  /** A page signed in as the given user, the session stored as the sign-in form stores it. */
-  async function pageSignedInAs(credentials: { email: string; password: string }): Promise<Page> {
-    const login = await shop.client.call("POST", "/api/auth/login", { body: credentials });
-    expect(login.status).toBe(200);
-    const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(60_000);
-    const session = JSON.stringify({
-      user: login.body.user,
-      accessToken: login.body.accessToken,
-      refreshToken: login.body.refreshToken,
-    });
-    await page.addInitScript({
-      content: `localStorage.setItem("mercato.session", ${JSON.stringify(session)})`,
-    });
-    return page;
-  }
+  const pageSignedInAs = (credentials: { email: string; password: string }) =>
+    signedInPage(browser, shop.client, credentials);
 
   async function verdictFor(page: Page, pattern: string): Promise<void> {
     await page.getByLabel("Event pattern").fill(pattern);
@@ -70,5 +58,62 @@ describe.skipIf(!runs)("the operations console in a browser", () => {
     const page = await pageSignedInAs({ email: customer.body.user.email, password: "correct horse" });
     await page.goto(`${shop.client.url}/console`);
     await page.getByText("The operations console is for administrators").waitFor();
+  });
+});
+
+describe.skipIf(!runs)("a failed webhook delivery in the console", () => {
+  let shop: Awaited<ReturnType<typeof startShop>>;
+  let browser: Browser;
+  let receiver: Receiver;
+  let failing = true;
+
+  beforeAll(async () => {
+    receiver = await startReceiver(() => (failing ? 500 : 200));
+    const services = selectServices(["gateway", "identity", "catalog", "webhooks"]).map((service) =>
+      service.name === "webhooks"
+        ? configureService(service, {
+            settings: { maxAttempts: 2, retryBaseMs: 10, allowedHosts: new Set(["127.0.0.1"]) },
+          })
+        : service,
+    );
+    [shop, browser] = await Promise.all([startShop({ services }), launchBrowser("console-dlq")]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await shop?.close();
+    await receiver?.close();
+  });
+
+  it("an admin finds it in the webhook's DLQ with its error and redrives it", async () => {
+    const admin = await shop.client.adminToken();
+    const webhook = await shop.client.call("POST", "/api/webhooks", {
+      token: admin,
+      body: { url: `${receiver.url}/hook`, eventPattern: { source: ["mercato.catalog"] } },
+    });
+    expect(webhook.status).toBe(201);
+    const queue = `webhooks-${webhook.body.id}`;
+    const product = await shop.client.call("POST", "/api/products", {
+      token: admin,
+      body: { sku: "HOOKED-1", name: "Hooked", category: "Hooks", price: { amount: 100, currency: "EUR" } },
+    });
+    expect(product.status).toBe(201);
+
+    const page = await signedInPage(browser, shop.client, {
+      email: "admin@mercato.local",
+      password: "mercato-admin",
+    });
+    await page.goto(`${shop.client.url}/console`);
+    // The counters are read every two seconds: the dead letter appears without a reload.
+    await page.getByRole("button", { name: `1 dead letters in ${queue}` }).click();
+    await page.getByText("attempt 2: HTTP 500").waitFor();
+    await page.getByText(/DeadLetterQueueNotEmpty/).waitFor();
+    await screenshot(page, "dead-letter");
+
+    failing = false;
+    await page.getByRole("button", { name: `Redrive all to ${queue}` }).click();
+    await page.getByText(`Moved 1 message(s) back to ${queue}.`).waitFor();
+    await expect.poll(() => receiver.received.length).toBe(3);
+    await page.getByText("The DLQ is empty.").waitFor();
   });
 });
