@@ -39,28 +39,31 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
 }
 
-/** A page (desktop-sized unless told) whose session is stored as the sign-in form stores it. */
+/**
+ * A page (desktop-sized unless told) whose session is stored as the sign-in form stores it, at
+ * every document load; `staleAccessToken` stores one the API refuses, to make the page refresh it.
+ */
 export async function signedInPage(
   browser: Browser,
   client: ShopClient,
   credentials: { email: string; password: string },
-  viewport = { width: 1024, height: 900 },
-): Promise<Page> {
+  options: { viewport?: { width: number; height: number }; staleAccessToken?: boolean } = {},
+): Promise<{ page: Page; accessToken: string; refreshToken: string }> {
   const login = await client.call("POST", "/api/auth/login", { body: credentials });
   expect(login.status).toBe(200);
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1024, height: 900 } });
   const page = await context.newPage();
   // The run's poll limit, so that a slow saga on a loaded machine is waited for like elsewhere.
   page.setDefaultTimeout(60_000);
   const session = JSON.stringify({
     user: login.body.user,
-    accessToken: login.body.accessToken,
+    accessToken: options.staleAccessToken ? "no.longer.valid" : login.body.accessToken,
     refreshToken: login.body.refreshToken,
   });
   await page.addInitScript({
     content: `localStorage.setItem("mercato.session", ${JSON.stringify(session)})`,
   });
-  return page;
+  return { page, accessToken: login.body.accessToken, refreshToken: login.body.refreshToken };
 }
 
 /** axe-core finds no serious or critical violation on the page as it is now. */

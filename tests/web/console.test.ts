@@ -21,8 +21,8 @@ describe.skipIf(!runs)("the operations console in a browser", () => {
     await shop?.close();
   });
 
-  const pageSignedInAs = (credentials: { email: string; password: string }) =>
-    signedInPage(browser, shop.client, credentials);
+  const pageSignedInAs = async (credentials: { email: string; password: string }) =>
+    (await signedInPage(browser, shop.client, credentials)).page;
 
   async function verdictFor(page: Page, pattern: string): Promise<void> {
     await page.getByLabel("Event pattern").fill(pattern);
@@ -99,7 +99,7 @@ describe.skipIf(!runs)("a failed webhook delivery in the console", () => {
     });
     expect(product.status).toBe(201);
 
-    const page = await signedInPage(browser, shop.client, {
+    const { page } = await signedInPage(browser, shop.client, {
       email: "admin@mercato.local",
       password: "mercato-admin",
     });

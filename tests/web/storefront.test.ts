@@ -1,7 +1,15 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { address, type ShopClient, startShop } from "../support/shop.ts";
-import { chromiumAvailable, expectAccessible, launchBrowser, screenshot } from "./browser.ts";
+import {
+  chromiumAvailable,
+  expectAccessible,
+  launchBrowser,
+  screenshot,
+  signedInPage as shopperPage,
+} from "./browser.ts";
+
+const phone = { width: 390, height: 844 };
 
 const runs = chromiumAvailable();
 
@@ -58,35 +66,30 @@ describe.skipIf(!runs)("the storefront in a browser", () => {
 
   async function newPage(): Promise<Page> {
     // A phone-sized screen; a context per page, as axe-core needs to open pages beside it.
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const context = await browser.newContext({ viewport: phone });
     const page = await context.newPage();
     // The run's poll limit, so that a slow saga on a loaded machine is waited for like elsewhere.
     page.setDefaultTimeout(60_000);
     return page;
   }
 
-  /** A signed-in shopper whose session is in the page's storage, as the sign-in form leaves it. */
+  /** A new shopper, signed in on a phone-sized page. */
   async function signedInPage(
     options: { staleAccessToken?: boolean } = {},
   ): Promise<{ page: Page; token: string; refreshToken: string }> {
+    const credentials = {
+      email: `web-${Date.now()}-${Math.random()}@example.com`,
+      password: "correct horse",
+    };
     const registered = await client.call("POST", "/api/auth/register", {
-      body: {
-        email: `web-${Date.now()}-${Math.random()}@example.com`,
-        password: "correct horse",
-        name: "Grace",
-      },
+      body: { ...credentials, name: "Grace" },
     });
     expect(registered.status).toBe(201);
-    const page = await newPage();
-    const session = JSON.stringify({
-      user: registered.body.user,
-      accessToken: options.staleAccessToken ? "no.longer.valid" : registered.body.accessToken,
-      refreshToken: registered.body.refreshToken,
+    const { page, accessToken, refreshToken } = await shopperPage(browser, client, credentials, {
+      ...options,
+      viewport: phone,
     });
-    await page.addInitScript({
-      content: `localStorage.setItem("mercato.session", ${JSON.stringify(session)})`,
-    });
-    return { page, token: registered.body.accessToken as string, refreshToken: registered.body.refreshToken };
+    return { page, token: accessToken, refreshToken };
   }
 
   async function fillAddress(page: Page): Promise<void> {
