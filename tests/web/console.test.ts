@@ -46,6 +46,17 @@ describe.skipIf(!runs)("the operations console in a browser", () => {
     await verdictFor(page, "{ not json");
     await page.getByRole("alert").filter({ hasText: "The pattern is not JSON" }).waitFor();
 
+    await page.locator("#rules ~ ul li").first().waitFor();
+    const created = await shop.client.call("POST", "/api/products", {
+      token: await shop.client.adminToken(),
+      body: { sku: "LOGGED-1", name: "Logged", category: "Logs", price: { amount: 100, currency: "EUR" } },
+    });
+    expect(created.status).toBe(201);
+    await page.getByLabel("Source", { exact: true }).fill("mercato.catalog");
+    await page.getByText("ProductCreated from mercato.catalog").waitFor();
+    await page.getByLabel("Detail type", { exact: true }).fill("OrderPlaced");
+    await page.getByText("No events match.").waitFor();
+
     await expectAccessible(page, "console");
     await screenshot(page, "console");
   });

@@ -2,6 +2,7 @@ import { useSession } from "../api/session.ts";
 import { Alerts } from "./alerts.tsx";
 import { PatternPlayground } from "./pattern-playground.tsx";
 import { Queues } from "./queues.tsx";
+import { EventLog, Rules } from "./rules.tsx";
 
 /** The operations console: loaded only when an admin opens it, so shoppers never download it. */
 export default function Console() {
@@ -23,7 +24,9 @@ export default function Console() {
       <h1>Operations</h1>
       <Alerts />
       <Queues />
+      <Rules />
       <PatternPlayground />
+      <EventLog />
     </>
   );
 }
