@@ -325,7 +325,7 @@ describe("the AWS SDK through a gateway in front of events in another process", 
       services: [
         configureService(gatewayService, {
           settings: {
-            serviceUrls: new Map<RoutedService, string>([["events", events.url]]),
+            serviceUrls: new Map<RoutedService, string[]>([["events", [events.url]]]),
             requestsPerMinute: 10_000,
             cacheTtlMs: 0,
           },

@@ -94,10 +94,10 @@ describe("the gateway in front of services in other processes", () => {
 
   beforeAll(async () => {
     upstream = await startTestHost({ services: [shop.service], auth: "identity" });
-    const serviceUrls = new Map<RoutedService, string>([
-      ["identity", upstream.url],
-      ["catalog", upstream.url],
-      ["inventory", await stoppedServerUrl()],
+    const serviceUrls = new Map<RoutedService, string[]>([
+      ["identity", [upstream.url]],
+      ["catalog", [upstream.url]],
+      ["inventory", [await stoppedServerUrl()]],
     ]);
     gateway = await startGateway({
       requestsPerMinute: 10_000,
@@ -259,11 +259,30 @@ describe("the gateway in front of services in other processes", () => {
     expect(shop.reads.count).toBe(before + 2);
   });
 
+  it("spreads a service's requests over its instances in turn", async () => {
+    const second = upstreamService();
+    const secondUpstream = await startTestHost({ services: [second.service], auth: "identity" });
+    const spread = await startGateway({
+      requestsPerMinute: 10_000,
+      cacheTtlMs: 0,
+      serviceUrls: new Map([["catalog", [upstream.url, secondUpstream.url]]]),
+    });
+    try {
+      const firstReadsBefore = shop.reads.count;
+      for (let i = 0; i < 6; i++) expect((await call(spread, `/api/products/rr${i}`)).status).toBe(200);
+      expect(shop.reads.count - firstReadsBefore).toBe(3);
+      expect(second.reads.count).toBe(3);
+    } finally {
+      await spread.close();
+      await secondUpstream.close();
+    }
+  });
+
   it("applies the rate limit to forwarded requests", async () => {
     const limited = await startGateway({
       requestsPerMinute: 3,
       cacheTtlMs: 0,
-      serviceUrls: new Map([["identity", upstream.url]]),
+      serviceUrls: new Map([["identity", [upstream.url]]]),
     });
     try {
       const statuses = [];

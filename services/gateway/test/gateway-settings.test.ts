@@ -20,11 +20,12 @@ describe("gateway settings", () => {
 
   it("reads where each service runs, as origins", () => {
     const settings = gatewaySettings({
-      MERCATO_SERVICE_URLS: " identity=http://127.0.0.1:8081 , catalog=https://catalog.internal/ ,",
+      MERCATO_SERVICE_URLS:
+        " identity=http://127.0.0.1:8081 , catalog=https://catalog.internal/ | http://127.0.0.1:8092,",
     });
     expect(Object.fromEntries(settings.serviceUrls ?? [])).toEqual({
-      identity: "http://127.0.0.1:8081",
-      catalog: "https://catalog.internal",
+      identity: ["http://127.0.0.1:8081"],
+      catalog: ["https://catalog.internal", "http://127.0.0.1:8092"],
     });
   });
 

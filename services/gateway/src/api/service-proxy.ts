@@ -57,15 +57,18 @@ export async function forwardToServices(app: FastifyInstance, settings: ProxySet
       disableRequestLogging: true,
       destroyAgent: true,
     });
+    const instances = new Map(
+      [...settings.serviceUrls].map(([service, origins]) => [service, takingTurns(origins)]),
+    );
     for (const route of serviceRoutes) {
-      const origin = settings.serviceUrls.get(route.service);
-      if (origin === undefined) continue;
+      const nextOrigin = instances.get(route.service);
+      if (nextOrigin === undefined) continue;
       scope.route({
         method: [...route.methods],
         url: route.path,
         exposeHeadRoute: false,
         schema: { hide: true },
-        handler: (request, reply) => forward(request, reply, route.service, origin, settings.timeoutMs),
+        handler: (request, reply) => forward(request, reply, route.service, nextOrigin(), settings.timeoutMs),
       });
     }
   });
@@ -105,6 +108,16 @@ async function forward(
     }
     throw error;
   }
+}
+
+/** Round robin over a service's instances: each gets an equal share of its requests. */
+function takingTurns(origins: readonly string[]): () => string {
+  let next = 0;
+  return () => {
+    const origin = origins[next % origins.length] ?? "";
+    next += 1;
+    return origin;
+  };
 }
 
 /** Headers about the service's connection to the gateway, not the gateway's to the client (RFC 9110, 7.6.1). */

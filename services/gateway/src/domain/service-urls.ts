@@ -1,7 +1,10 @@
 import { type RoutedService, routedServices } from "./routes-table.ts";
 
-/** Where each service runs when it is in another process: its origin, e.g. http://127.0.0.1:8082. */
-export type ServiceUrls = ReadonlyMap<RoutedService, string>;
+/**
+ * Where each service runs when it is in other processes: the origins of its instances, e.g.
+ * http://127.0.0.1:8082; requests take turns between them.
+ */
+export type ServiceUrls = ReadonlyMap<RoutedService, readonly string[]>;
 
 function isRoutedService(name: string): name is RoutedService {
   return (routedServices as readonly string[]).includes(name);
@@ -21,12 +24,13 @@ function originOf(value: string): string | undefined {
 }
 
 /**
- * Reads `identity=http://127.0.0.1:8081,catalog=http://127.0.0.1:8082`: comma-separated
- * `<service>=<origin>` entries, spaces around them allowed. Every problem is listed, each one naming
+ * Reads `identity=http://127.0.0.1:8081,catalog=http://127.0.0.1:8082|http://127.0.0.1:8092`:
+ * comma-separated `<service>=<origin>` entries, several instances' origins joined by `|`, spaces
+ * around them allowed. Every problem is listed, each one naming
  * the entry it is about, so that a typo is found in one attempt.
  */
 export function parseServiceUrls(value: string): { urls: ServiceUrls; problems: string[] } {
-  const urls = new Map<RoutedService, string>();
+  const urls = new Map<RoutedService, string[]>();
   const problems: string[] = [];
   const entries = value
     .split(",")
@@ -42,7 +46,10 @@ export function parseServiceUrls(value: string): { urls: ServiceUrls; problems: 
       continue;
     }
     const name = entry.slice(0, equals).trim();
-    const url = entry.slice(equals + 1).trim();
+    const origins = entry
+      .slice(equals + 1)
+      .split("|")
+      .map((url) => url.trim());
     if (!isRoutedService(name)) {
       problems.push(
         `names an unknown service ${JSON.stringify(name)}; services with routes are ${routedServices.join(", ")}`,
@@ -53,14 +60,18 @@ export function parseServiceUrls(value: string): { urls: ServiceUrls; problems: 
       problems.push(`names ${name} twice`);
       continue;
     }
-    const origin = originOf(url);
-    if (origin === undefined) {
+    const parsed = origins.map((url) => ({ url, origin: originOf(url) }));
+    const wrong = parsed.filter(({ origin }) => origin === undefined);
+    for (const { url } of wrong) {
       problems.push(
         `gives ${name} ${JSON.stringify(url)}, which is not an http or https origin like http://127.0.0.1:8082 (no path, query or credentials)`,
       );
-      continue;
     }
-    urls.set(name, origin);
+    if (wrong.length === 0)
+      urls.set(
+        name,
+        parsed.map(({ origin }) => origin ?? ""),
+      );
   }
   return { urls, problems };
 }
