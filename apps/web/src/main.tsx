@@ -41,6 +41,7 @@ function App() {
           <Route path="/orders/:id" component={OrderPage} />
           <Route path="/account" component={AccountPage} />
           <Route path="/console" component={Console} />
+          <Route path="/console/*" component={Console} />
           <Route default component={NotFound} />
         </Router>
       </main>

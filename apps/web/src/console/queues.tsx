@@ -2,18 +2,23 @@ import { useState } from "preact/hooks";
 import { api } from "../api/client.ts";
 import { problemMessage } from "../api/problems.ts";
 import { Empty, ErrorNote } from "../components/feedback.tsx";
+import { QueueChart, recordQueues } from "./queue-chart.tsx";
+import { Scroll } from "./scroll.tsx";
 import { usePolling } from "./use-polling.ts";
 
 /** Every queue's counters, read again every two seconds. */
 export function Queues() {
   const queues = usePolling(() => api.GET("/api/ops/queues"), 2000);
   const [open, setOpen] = useState<string | null>(null);
+  // At render rather than in an effect, so the chart drawn now includes this answer; each answer
+  // is recorded once (recordQueues ignores the same list twice).
+  if (queues.data) recordQueues(queues.data.items);
   return (
     <section aria-labelledby="queues">
       <h2 id="queues">Queues</h2>
       <ErrorNote message={queues.error} />
       {queues.data && queues.data.items.length === 0 && <Empty>No queues.</Empty>}
-      <div class="scroll">
+      <Scroll label="Queue counters">
         <table>
           <caption class="visually-hidden">Queue counters, updated every two seconds</caption>
           <thead>
@@ -51,8 +56,9 @@ export function Queues() {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
       {open && <DeadLetters queue={open} onDone={queues.refresh} />}
+      <QueueChart names={queues.data?.items.map((queue) => queue.name) ?? []} />
     </section>
   );
 }

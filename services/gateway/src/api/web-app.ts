@@ -23,6 +23,13 @@ export const webAppRoutes = [
   "/orders/:id",
   "/account",
   "/console",
+  "/console/orders",
+  "/console/orders/:id",
+  "/console/products",
+  "/console/products/:id",
+  "/console/webhooks",
+  "/console/webhooks/:id",
+  "/console/api-keys",
 ] as const;
 
 /**
