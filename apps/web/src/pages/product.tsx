@@ -1,18 +1,56 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { useLocation, useRoute } from "preact-iso";
 import { api } from "../api/client.ts";
 import { problemMessage } from "../api/problems.ts";
-import { useSession } from "../api/session.ts";
-import { ErrorNote, Loading } from "../components/feedback.tsx";
+import { currentSession, useSession } from "../api/session.ts";
+import { Empty, ErrorNote, Loading } from "../components/feedback.tsx";
 import { Price } from "../components/money.tsx";
+import type { Product } from "../components/product-card.tsx";
+import { type Recommendation, RecommendationGrid } from "../components/recommendations.tsx";
 import { useRequest } from "../components/use-request.ts";
+import { WatchControls } from "../components/watches.tsx";
+
+/**
+ * An anonymous visitor's views are tied to one id per tab session, so that what one visitor looks
+ * at is learnt as viewed together; a signed-in user's views are tied to the user by the API.
+ */
+function visitorSession(): string {
+  const key = "mercato.visitor";
+  let id = sessionStorage.getItem(key);
+  if (!id) {
+    id = crypto.randomUUID();
+    sessionStorage.setItem(key, id);
+  }
+  return id;
+}
 
 export function ProductPage() {
   const { params } = useRoute();
   const id = params.id ?? "";
+  const product = useRequest(() => api.GET("/api/products/{id}", { params: { path: { id } } }), [id]);
+  useEffect(() => {
+    // Recommendations learn from views; a view that fails to record costs the shopper nothing.
+    api
+      .POST("/api/products/{id}/views", {
+        params: { path: { id }, header: currentSession() ? {} : { "x-session-id": visitorSession() } },
+      })
+      .catch(() => undefined);
+  }, [id]);
+
+  if (product.loading && !product.data) return <Loading what="the product" />;
+  if (!product.data) return <ErrorNote message={product.error} />;
+  return (
+    <>
+      <ProductView key={product.data.id} item={product.data} />
+      <Related id={product.data.id} />
+    </>
+  );
+}
+
+function ProductView({ item }: { item: Product }) {
   const session = useSession();
   const location = useLocation();
-  const product = useRequest(() => api.GET("/api/products/{id}", { params: { path: { id } } }), [id]);
+  const [shown, setShown] = useState(0);
   const [quantity, setQuantity] = useState(1);
   const [adding, setAdding] = useState(false);
   const [added, setAdded] = useState(false);
@@ -21,29 +59,46 @@ export function ProductPage() {
   async function addToCart(event: Event) {
     event.preventDefault();
     if (!session) {
-      location.route(`/account?next=${encodeURIComponent(`/products/${id}`)}`);
+      location.route(`/account?next=${encodeURIComponent(`/products/${item.id}`)}`);
       return;
     }
     setAdding(true);
     setError(null);
     const answer = await api
-      .POST("/api/cart/items", { body: { productId: id, quantity } })
+      .POST("/api/cart/items", { body: { productId: item.id, quantity } })
       .catch((failure: unknown) => ({ error: failure }));
     setAdding(false);
     if (answer.error) setError(problemMessage(answer.error));
     else setAdded(true);
   }
 
-  if (product.loading) return <Loading what="the product" />;
-  if (!product.data) return <ErrorNote message={product.error} />;
-  const item = product.data;
+  const image = item.images[shown] ?? item.images[0];
   return (
     <article class="product">
-      {item.images[0] ? (
-        <img class="hero" src={item.images[0]} alt={item.name} />
-      ) : (
-        <div class="hero placeholder" aria-hidden="true" />
-      )}
+      <div>
+        {image ? (
+          <img class="hero" src={image} alt={item.name} />
+        ) : (
+          <div class="hero placeholder" aria-hidden="true" />
+        )}
+        {item.images.length > 1 && (
+          <ul class="thumbs" aria-label="Images">
+            {item.images.map((url, index) => (
+              <li key={url}>
+                <button
+                  type="button"
+                  class="thumb"
+                  aria-pressed={index === shown}
+                  aria-label={`Show image ${index + 1} of ${item.images.length}`}
+                  onClick={() => setShown(index)}
+                >
+                  <img src={url} alt="" loading="lazy" />
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
       <div>
         <h1>{item.name}</h1>
         <p class="muted">
@@ -75,7 +130,46 @@ export function ProductPage() {
             Added to your cart. <a href="/cart">Go to the cart</a>
           </p>
         )}
+        <WatchControls product={item} />
       </div>
     </article>
+  );
+}
+
+const related: { reason: Recommendation["reason"]; title: string; none: string }[] = [
+  {
+    reason: "bought-together",
+    title: "Bought together",
+    none: "Nothing yet: once people buy this with other products, they show here.",
+  },
+  {
+    reason: "viewed-together",
+    title: "Viewed together",
+    none: "Nothing yet: products people look at along with this one show here.",
+  },
+];
+
+/** The API's recommendations for the product, one list per reason. */
+function Related({ id }: { id: string }) {
+  const answer = useRequest(
+    () => api.GET("/api/recommendations", { params: { query: { productId: id, limit: 24 } } }),
+    [id],
+  );
+  const items = answer.data?.items ?? [];
+  return (
+    <>
+      {related.map(({ reason, title, none }, index) => {
+        const group = items.filter((item) => item.reason === reason);
+        return (
+          <section key={reason} aria-labelledby={`related-${reason}`}>
+            <h2 id={`related-${reason}`}>{title}</h2>
+            {index === 0 && answer.loading && <Loading what="recommendations" />}
+            {index === 0 && <ErrorNote message={answer.error} />}
+            {answer.data && group.length === 0 && <Empty>{none}</Empty>}
+            {group.length > 0 && <RecommendationGrid items={group} label={title} />}
+          </section>
+        );
+      })}
+    </>
   );
 }
