@@ -1,10 +1,12 @@
 import { render } from "preact";
 import { LocationProvider, lazy, Route, Router } from "preact-iso";
 import { useSession } from "./api/session.ts";
+import { NotificationsLink } from "./components/notifications-link.tsx";
 import { AccountPage } from "./pages/account.tsx";
 import { CartPage } from "./pages/cart.tsx";
 import { CheckoutPage } from "./pages/checkout.tsx";
 import { Home } from "./pages/home.tsx";
+import { NotificationsPage } from "./pages/notifications.tsx";
 import { OrderPage } from "./pages/order.tsx";
 import { OrdersPage } from "./pages/orders.tsx";
 import { ProductPage } from "./pages/product.tsx";
@@ -26,6 +28,7 @@ function App() {
           <a href="/search">Search</a>
           <a href="/cart">Cart</a>
           <a href="/orders">Orders</a>
+          {session && <NotificationsLink userId={session.user.id} />}
           {session?.user.roles.includes("admin") && <a href="/console">Console</a>}
           <a href="/account">{session ? session.user.name : "Sign in"}</a>
         </nav>
@@ -39,6 +42,7 @@ function App() {
           <Route path="/checkout" component={CheckoutPage} />
           <Route path="/orders" component={OrdersPage} />
           <Route path="/orders/:id" component={OrderPage} />
+          <Route path="/notifications" component={NotificationsPage} />
           <Route path="/account" component={AccountPage} />
           <Route path="/console" component={Console} />
           <Route path="/console/*" component={Console} />

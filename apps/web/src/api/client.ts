@@ -31,7 +31,7 @@ function refreshAccessToken(): Promise<string | null> {
 }
 
 /** Sends the access token, and on a 401 refreshes it and tries the request once more. */
-async function authorizedFetch(request: Request): Promise<Response> {
+export async function authorizedFetch(request: Request): Promise<Response> {
   const token = currentSession()?.accessToken;
   if (!token) return fetch(request);
   const retry = request.clone();

@@ -21,6 +21,7 @@ export const webAppRoutes = [
   "/checkout",
   "/orders",
   "/orders/:id",
+  "/notifications",
   "/account",
   "/console",
   "/console/orders",
