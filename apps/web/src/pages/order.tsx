@@ -4,10 +4,11 @@ import { api } from "../api/client.ts";
 import type { components } from "../api/openapi-types.ts";
 import { problemMessage, statusReasonText } from "../api/problems.ts";
 import { ErrorNote, Loading } from "../components/feedback.tsx";
-import { Price } from "../components/money.tsx";
+import { formatMoney, Price } from "../components/money.tsx";
 import { SignedIn } from "../components/signed-in.tsx";
 
 type Order = components["schemas"]["Order"];
+type Return = components["schemas"]["Return"];
 type TimelineEntry = { type: string; at: string };
 
 /** Statuses after which nothing changes unless someone acts: polling stops there. */
@@ -80,6 +81,8 @@ function OrderView({ id }: { id: string }) {
       <p class="big">
         Total: <Price money={order.total} />
       </p>
+      {(order.status === "pending" || order.status === "confirmed") && <CancelOrder id={order.id} />}
+      {order.status === "delivered" && <ReturnForm order={order} />}
       <h2>Timeline</h2>
       <ol class="timeline">
         {timeline.map((entry) => (
@@ -89,5 +92,113 @@ function OrderView({ id }: { id: string }) {
         ))}
       </ol>
     </>
+  );
+}
+
+/** Cancels a pending or confirmed order; the page's polling then shows it cancelled. */
+function CancelOrder({ id }: { id: string }) {
+  const [busy, setBusy] = useState(false);
+  const [asked, setAsked] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function cancel() {
+    setBusy(true);
+    setError(null);
+    const answer = await api
+      .POST("/api/orders/{id}/cancel", { params: { path: { id } } })
+      .catch((failure: unknown) => ({ error: failure }));
+    setBusy(false);
+    if (answer.error) setError(problemMessage(answer.error));
+    else setAsked(true);
+  }
+
+  return (
+    <section aria-labelledby="cancel-heading">
+      <h2 id="cancel-heading">Changed your mind?</h2>
+      {asked ? (
+        <p role="status">Cancellation requested: the payment is refunded once the order is cancelled.</p>
+      ) : (
+        <button type="button" class="danger" disabled={busy} onClick={cancel}>
+          {busy ? "Cancelling…" : "Cancel order"}
+        </button>
+      )}
+      <ErrorNote message={error} />
+    </section>
+  );
+}
+
+/** A return of some or all of a delivered order's items, with a reason. */
+function ReturnForm({ order }: { order: Order }) {
+  const [quantities, setQuantities] = useState<Record<string, number>>({});
+  const [reason, setReason] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [requested, setRequested] = useState<Return | null>(null);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    const items = Object.entries(quantities)
+      .filter(([, quantity]) => quantity > 0)
+      .map(([productId, quantity]) => ({ productId, quantity }));
+    if (items.length === 0) {
+      setError("Choose at least one item to return.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    const answer = await api
+      .POST("/api/orders/{id}/returns", { params: { path: { id: order.id } }, body: { items, reason } })
+      .catch((failure: unknown) => ({ data: undefined, error: failure }));
+    setBusy(false);
+    if (answer.data) {
+      setRequested(answer.data);
+      setQuantities({});
+      setReason("");
+    } else setError(problemMessage(answer.error));
+  }
+
+  return (
+    <section aria-labelledby="return-heading">
+      <h2 id="return-heading">Return items</h2>
+      {requested && (
+        <p role="status" data-testid="return-requested">
+          Return requested ({requested.items.map((item) => `${item.quantity} × ${item.name}`).join(", ")}): a
+          refund of {formatMoney(requested.refund)} follows once we receive it.
+        </p>
+      )}
+      <form class="stack narrow" onSubmit={submit}>
+        <fieldset>
+          <legend>Items to return</legend>
+          {order.items.map((line) => (
+            <label key={line.productId}>
+              {line.name} (bought {line.quantity})
+              <input
+                type="number"
+                min={0}
+                max={line.quantity}
+                value={quantities[line.productId] ?? 0}
+                onInput={(event) => {
+                  const quantity = Math.max(0, Math.floor(Number(event.currentTarget.value) || 0));
+                  setQuantities((previous) => ({ ...previous, [line.productId]: quantity }));
+                }}
+              />
+            </label>
+          ))}
+        </fieldset>
+        <label>
+          Reason
+          <input
+            value={reason}
+            required
+            maxLength={500}
+            onInput={(event) => setReason(event.currentTarget.value)}
+          />
+        </label>
+        <ErrorNote message={error} />
+        <button type="submit" disabled={busy}>
+          {busy ? "Sending…" : "Request return"}
+        </button>
+      </form>
+    </section>
   );
 }
