@@ -152,6 +152,21 @@ describe.skipIf(!runs)("the console's administration screens in a browser", () =
       .toEqual({ price: 1999, inStock: true, images: 1 });
 
     await consoleLink(page, "Products").click();
+    await page.getByText("Add a product").click();
+    await form.getByLabel("Name").fill("Second Lamp");
+    await form.getByLabel("SKU").fill("CONSOLE-LAMP-1");
+    await form.getByLabel("Category").fill("Lighting");
+    await form.getByLabel("Price").fill("not a price");
+    await form.getByRole("button", { name: "Create product" }).click();
+    await form.getByRole("alert").filter({ hasText: "The price must be a number like 12.50." }).waitFor();
+    await form.getByLabel("Price").fill("5");
+    await form.getByRole("button", { name: "Create product" }).click();
+    // The API's reason, as a sentence.
+    await form
+      .getByRole("alert")
+      .filter({ hasText: "Another product already has sku CONSOLE-LAMP-1" })
+      .waitFor();
+
     await page.getByLabel("Search products").fill("console lamp");
     await page.getByRole("link", { name: "Console Lamp" }).click();
     await page.getByRole("button", { name: "Delete product" }).click();

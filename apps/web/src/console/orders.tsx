@@ -42,7 +42,7 @@ export function Orders() {
   return (
     <>
       <h1>Orders</h1>
-      <form class="filters" onSubmit={(event) => event.preventDefault()}>
+      <form class="actions" onSubmit={(event) => event.preventDefault()}>
         <label>
           Status
           <select
@@ -60,6 +60,9 @@ export function Orders() {
             ))}
           </select>
         </label>
+        <button type="button" class="secondary" onClick={() => setReloads((value) => value + 1)}>
+          Reload
+        </button>
       </form>
       <ErrorNote message={orders.error} />
       {orders.loading && !orders.data && <Loading what="orders" />}
