@@ -135,8 +135,8 @@ function expectServiceUrl(url: string, service: string, ports: Map<string, numbe
 }
 
 const promtool = await requireTool("promtool", "Debian's prometheus package has it");
-// Optional: CI does not install kubectl (Debian has no package for it); the objects are checked
-// without it, and kubectl kustomize only adds the rendering.
+// Optional: .ci/run does not install kubectl (Debian's kubernetes-client is 1.20, long out of
+// support); the objects are checked without it, and kubectl kustomize only adds the rendering.
 const kubectl = await run("kubectl", ["version", "--client"]).then(
   () => true,
   () => false,
@@ -216,7 +216,10 @@ describe("deploy/Dockerfile", () => {
     const [user] = of("USER");
     expect(of("USER")).toHaveLength(1);
     expect(user?.split(":")[0]).not.toMatch(/^(root|0)$/);
-    expect(of("HEALTHCHECK").join(" ")).toContain("/health/ready");
+    // Exec form, or Docker would quietly run the text through a shell: the arrays must be JSON.
+    const healthCheck = JSON.parse(/\bCMD (\[.*\])$/.exec(of("HEALTHCHECK").join(" "))?.[1] ?? "null");
+    expect(healthCheck.slice(0, 2)).toEqual(["node", "-e"]);
+    expect(healthCheck[2]).toContain("/health/ready");
     const env = stageEnv(runtime);
     expect(of("EXPOSE")).toEqual([env.PORT]);
     expect(env.HOST).toBe("0.0.0.0");
@@ -224,8 +227,10 @@ describe("deploy/Dockerfile", () => {
     expect(serviceNames).toContain(serviceArg?.split("=")[1]);
     // The build argument becomes the environment variable, which a container may override.
     expect(env.MERCATO_SERVICE).toMatch(/^\$\{MERCATO_SERVICE\}$/);
-    expect(of("ENTRYPOINT").join(" ")).toContain(
-      'apps/cli/bin/mercato.js start --service \\"$MERCATO_SERVICE\\"',
+    const [entrypoint] = of("ENTRYPOINT").map((args) => JSON.parse(args) as string[]);
+    expect(entrypoint?.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+    expect(entrypoint?.[2]).toMatch(
+      /^exec node .*apps\/cli\/bin\/mercato\.js start --service "\$MERCATO_SERVICE"$/,
     );
     // The image's defaults are a configuration every service starts with.
     for (const service of serviceNames)
