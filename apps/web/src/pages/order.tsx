@@ -146,6 +146,7 @@ function ReturnForm({ order }: { order: Order }) {
     }
     setBusy(true);
     setError(null);
+    setRequested(null);
     const answer = await api
       .POST("/api/orders/{id}/returns", { params: { path: { id: order.id } }, body: { items, reason } })
       .catch((failure: unknown) => ({ data: undefined, error: failure }));
@@ -154,7 +155,7 @@ function ReturnForm({ order }: { order: Order }) {
       setRequested(answer.data);
       setQuantities({});
       setReason("");
-    } else setError(problemMessage(answer.error));
+    } else setError(namingProducts(problemMessage(answer.error), order));
   }
 
   return (
@@ -200,5 +201,13 @@ function ReturnForm({ order }: { order: Order }) {
         </button>
       </form>
     </section>
+  );
+}
+
+/** The API names products by id in its reasons; the shopper knows them by name. */
+function namingProducts(message: string, order: Order): string {
+  return order.items.reduce(
+    (text, line) => text.replaceAll(`product ${line.productId}`, `“${line.name}”`),
+    message,
   );
 }

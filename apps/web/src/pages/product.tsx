@@ -16,12 +16,18 @@ import { WatchControls } from "../components/watches.tsx";
  */
 function visitorSession(): string {
   const key = "mercato.visitor";
-  let id = sessionStorage.getItem(key);
-  if (!id) {
-    id = crypto.randomUUID();
-    sessionStorage.setItem(key, id);
+  // getRandomValues, not randomUUID: the shop may be served over plain HTTP on a LAN address.
+  const fresh = Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) =>
+    byte.toString(16).padStart(2, "0"),
+  ).join("");
+  try {
+    const stored = sessionStorage.getItem(key);
+    if (stored) return stored;
+    sessionStorage.setItem(key, fresh);
+  } catch {
+    // Storage refused (a private window's quota): this view still counts, tied to this page only.
   }
-  return id;
+  return fresh;
 }
 
 export function ProductPage() {
