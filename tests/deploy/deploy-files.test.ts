@@ -455,6 +455,62 @@ describe("deploy/prometheus", () => {
 // ---------------------------------------------------------------------------------------------
 // Kubernetes
 
+/**
+ * Every field name of the API groups the manifests use, from kubernetes-models' type declarations.
+ * Its schemas accept unknown fields, so a misspelt one (`livenesProbe`) would pass them and be
+ * dropped by the API server without a word; this catches it, if not its place.
+ */
+async function kubernetesFieldNames(): Promise<Set<string>> {
+  const folders = [
+    "node_modules/kubernetes-models/v1",
+    "node_modules/kubernetes-models/apps/v1",
+    "node_modules/kubernetes-models/policy/v1",
+    "node_modules/kubernetes-models/autoscaling/v2",
+    "node_modules/@kubernetes-models/apimachinery/apis/meta/v1",
+  ];
+  const names = new Set<string>();
+  for (const folder of folders) {
+    for (const file of await fs.readdir(path.join(root, folder))) {
+      if (!file.endsWith(".d.ts")) continue;
+      const declarations = await read(`${folder}/${file}`);
+      for (const [, name] of declarations.matchAll(/^\s+"([A-Za-z0-9$_-]+)"\??:/gm)) names.add(name ?? "");
+    }
+  }
+  return names;
+}
+
+/** Maps whose keys are the author's (labels, ConfigMap data, resource names, selectors). */
+const freeFormMaps = new Set([
+  "labels",
+  "annotations",
+  "data",
+  "matchLabels",
+  "requests",
+  "limits",
+  "selector",
+]);
+
+/** The paths of the fields no type of those groups declares. */
+function unknownFields(value: unknown, known: Set<string>, at = ""): string[] {
+  if (Array.isArray(value))
+    return value.flatMap((item, index) => unknownFields(item, known, `${at}[${index}]`));
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, child]) => {
+    const here = `${at}.${key}`;
+    const own = known.has(key) ? [] : [here];
+    // A Service's selector is a plain map; a label selector's matchLabels too, but not its matchExpressions.
+    const freeForm =
+      freeFormMaps.has(key) &&
+      !(
+        key === "selector" &&
+        child &&
+        typeof child === "object" &&
+        ("matchLabels" in child || "matchExpressions" in child)
+      );
+    return [...own, ...(freeForm ? [] : unknownFields(child, known, here))];
+  });
+}
+
 const kinds: Record<string, new (data: Doc) => { validate(): void }> = {
   "v1/Namespace": Namespace,
   "v1/ConfigMap": ConfigMap,
@@ -487,6 +543,7 @@ const isConsumerScaledOnQueues = (name: string) =>
 
 describe("deploy/kubernetes", () => {
   it("lists every manifest in kustomization.yaml, and each object passes the Kubernetes schema", async () => {
+    const fields = await kubernetesFieldNames();
     const kustomization = (await readYaml("deploy/kubernetes/kustomization.yaml")) as Doc;
     const files = (await fs.readdir(path.join(deploy, "kubernetes"), { recursive: true }))
       .filter(
@@ -507,6 +564,9 @@ describe("deploy/kubernetes", () => {
           () => new Model(manifest).validate(),
           `${file}: ${manifest.kind} ${manifest.metadata?.name}`,
         ).not.toThrow();
+      expect(unknownFields(manifest, fields), `${file}: ${manifest.kind} ${manifest.metadata?.name}`).toEqual(
+        [],
+      );
     }
   });
 
