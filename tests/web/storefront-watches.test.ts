@@ -141,7 +141,7 @@ describe.skipIf(!runs)("the storefront's filters, watches, notifications, cancel
     await page.getByText("No watches.").waitFor();
   });
 
-  it("a signed-out visitor is asked to sign in to watch, and sees recommendations", async () => {
+  it("a signed-out visitor is asked to sign in to watch, sees the popular list, and what it viewed together", async () => {
     const { lamp } = await products();
     const context = await browser.newContext({ viewport: phone });
     const page = await context.newPage();
@@ -153,6 +153,25 @@ describe.skipIf(!runs)("the storefront's filters, watches, notifications, cancel
     await page.goto(`${client.url}/`);
     await page.getByRole("heading", { name: "Popular right now" }).waitFor();
     await expectAccessible(page, "home");
+
+    // The tab's views are tied to one session id: the lamp and the earbuds are viewed together.
+    const { earbuds } = await products();
+    await page.goto(`${client.url}/products/${earbuds}`);
+    await page.getByRole("heading", { name: "Budget Earbuds" }).waitFor();
+    await page.goto(`${client.url}/products/${lamp}`);
+    const viewedTogether = page.getByRole("list", { name: "Viewed together" });
+    await expect
+      .poll(async () => {
+        await page.reload();
+        await page.getByRole("heading", { name: "Viewed together" }).waitFor();
+        await page
+          .getByRole("status")
+          .filter({ hasText: "Loading recommendations" })
+          .waitFor({ state: "detached" });
+        return viewedTogether.getByRole("link", { name: "Budget Earbuds" }).count();
+      })
+      .toBe(1);
+    await screenshot(page, "product-viewed-together");
   });
 
   it("search narrows by category and price, chosen from the keyboard, and the link reproduces it", async () => {
@@ -192,8 +211,10 @@ describe.skipIf(!runs)("the storefront's filters, watches, notifications, cancel
       .waitFor();
   });
 
-  it("a shopper cancels a confirmed order from its page", async () => {
+  it("a signed-in shopper's home recommends for them; the shopper cancels a confirmed order from its page", async () => {
     const { page, token } = await shopper();
+    await page.goto(`${client.url}/`);
+    await page.getByRole("heading", { name: "Recommended for you" }).waitFor();
     const orderId = await confirmedOrder(token);
     await page.goto(`${client.url}/orders/${orderId}`);
     await page.getByTestId("order-status").filter({ hasText: "confirmed" }).waitFor();

@@ -155,13 +155,17 @@ const related: { reason: Recommendation["reason"]; title: string; none: string }
   },
 ];
 
-/** The API's recommendations for the product, one list per reason. */
+/**
+ * The API's recommendations for the product, one list per reason; the API fills a short list with
+ * popular products, shown apart so that they are not taken for products linked to this one.
+ */
 function Related({ id }: { id: string }) {
   const answer = useRequest(
     () => api.GET("/api/recommendations", { params: { query: { productId: id, limit: 24 } } }),
     [id],
   );
   const items = answer.data?.items ?? [];
+  const popular = items.filter((item) => item.reason === "popular");
   return (
     <>
       {related.map(({ reason, title, none }, index) => {
@@ -176,6 +180,12 @@ function Related({ id }: { id: string }) {
           </section>
         );
       })}
+      {popular.length > 0 && (
+        <section aria-labelledby="related-popular">
+          <h2 id="related-popular">Popular right now</h2>
+          <RecommendationGrid items={popular} label="Popular right now" />
+        </section>
+      )}
     </>
   );
 }
