@@ -390,10 +390,15 @@ describe("deploy/grafana/dashboards/mercato.json", () => {
       for (const metric of metricNamesIn(expr)) expect(defined, expr).toContain(metric);
       for (const [, service] of expr.matchAll(/service="([^"]+)"/g))
         expect(serviceNames, expr).toContain(service);
+      // A route label is the pattern the service registered: it is in that service's sources.
+      const [, owner = ""] = /service="([^"]+)"/.exec(expr) ?? [];
       for (const [, route] of expr.matchAll(/route="([^"]+)"/g)) {
-        const routes = await Promise.all((await sourceFiles("services")).map((file) => read(file)));
+        expect(owner, expr).not.toBe("");
+        const sources = await Promise.all(
+          (await sourceFiles(`services/${owner}/src`)).map((file) => read(file)),
+        );
         expect(
-          routes.some((source) => source.includes(`"${route}"`)),
+          sources.some((source) => source.includes(`"${route}"`)),
           expr,
         ).toBe(true);
       }
