@@ -24,11 +24,35 @@ function program(): Command {
     .command("start")
     .description("run every service in one process, or only those named")
     .option("-s, --service <name...>", "a service to run (repeat or list several)", [])
+    .option(
+      "-d, --distributed",
+      "every service in a process of its own on DATABASE_URL and BUS_URL, supervised, the gateway on PORT",
+    )
+    .option(
+      "-i, --instances <service=count...>",
+      "with --distributed: run several instances of a service, e.g. inventory=2",
+      [],
+    )
     .addHelpText(
       "after",
-      "\nServices: gateway, identity, catalog, inventory, cart, orders, payments, events.\nSettings come from environment variables; see docs/configuration.md.",
+      "\nServices: gateway, identity, catalog, inventory, cart, orders, payments, recommendations, events,\nnotifications, webhooks. Settings come from environment variables; see docs/configuration.md.",
     )
-    .action(async (options: { service: string[] }) => {
+    .action(async (options: { service: string[]; distributed?: boolean; instances: string[] }) => {
+      if (options.distributed && options.service.length > 0) {
+        console.error("--distributed runs every service; it cannot be combined with --service");
+        process.exitCode = usageError;
+        return;
+      }
+      if (!options.distributed && options.instances.length > 0) {
+        console.error("--instances needs --distributed");
+        process.exitCode = usageError;
+        return;
+      }
+      if (options.distributed) {
+        const { startDistributed } = await import("./commands/start-distributed.ts");
+        process.exitCode = await startDistributed(options.instances);
+        return;
+      }
       const { start } = await import("./commands/start.ts");
       process.exitCode = await start(options.service);
     });

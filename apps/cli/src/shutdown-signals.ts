@@ -25,6 +25,13 @@ export class ShutdownSignals {
       this.resolveRequested = resolve;
     });
     for (const signal of signals) process.on(signal, this.receive);
+    // A process the distributed supervisor started has an IPC channel to it: when the supervisor
+    // ends, even by kill -9, the channel closes, and this process stops in order instead of
+    // running on unsupervised. The channel must not keep the process alive by itself.
+    if (process.channel) {
+      process.channel.unref();
+      process.once("disconnect", this.supervisorGone);
+    }
   }
 
   get received(): boolean {
@@ -33,7 +40,10 @@ export class ShutdownSignals {
 
   dispose(): void {
     for (const signal of signals) process.off(signal, this.receive);
+    process.off("disconnect", this.supervisorGone);
   }
+
+  private readonly supervisorGone = () => this.receive("SIGTERM");
 
   private readonly receive = (signal: NodeJS.Signals) => {
     const now = Date.now();

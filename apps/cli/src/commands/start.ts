@@ -1,5 +1,6 @@
 import { ConfigError, createLogger, type Host, loadConfig, startHost } from "@mercato/platform";
-import { seedDemoShop } from "../seed/demo-seed.ts";
+import { seedDemoShop, seedingServices } from "../seed/demo-seed.ts";
+import { InProcessSeedApi } from "../seed/seed-client.ts";
 import { selectServices, serviceCatalog } from "../services.ts";
 import { ShutdownSignals } from "../shutdown-signals.ts";
 
@@ -37,11 +38,17 @@ export async function start(serviceNames: string[]): Promise<number> {
   }
 
   const stopSeeding = new AbortController();
-  const seeding = signals.received
-    ? Promise.resolve()
-    : seedDemoShop(host, config, logger, stopSeeding.signal).catch((error: unknown) =>
-        logger.error({ err: error }, "the demo shop could not be loaded"),
-      );
+  const running = new Set(host.services.map((service) => service.definition.name));
+  const seeding =
+    signals.received || config.seed !== "demo" || !seedingServices.every((name) => running.has(name))
+      ? Promise.resolve()
+      : seedDemoShop(
+          new InProcessSeedApi(host),
+          config,
+          (state) => host.reportProgress("demoShop", state),
+          logger,
+          stopSeeding.signal,
+        ).catch((error: unknown) => logger.error({ err: error }, "the demo shop could not be loaded"));
   const signal = await signals.requested;
   logger.info(
     { signal },

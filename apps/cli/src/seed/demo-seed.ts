@@ -1,14 +1,15 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { Host, Logger, PlatformConfig } from "@mercato/platform";
+import type { Logger, PlatformConfig } from "@mercato/platform";
 import { type DemoProduct, demoProducts } from "./demo-catalog.ts";
 import { demoImagePng } from "./demo-image.ts";
-import { SeedClient } from "./seed-client.ts";
+import type { SeedApi } from "./seed-client.ts";
 
 /** The embedded default admin (api.md, "Accounts"), used when MERCATO_ADMIN_* are unset. */
 const defaultAdmin = { email: "admin@mercato.local", password: "mercato-admin" };
 
-const seedingServices = ["identity", "catalog", "inventory"];
+/** The services the load talks to: it runs only where all three are reachable. */
+export const seedingServices = ["identity", "catalog", "inventory"];
 
 /** How often the load reports how far it is, in products. */
 const progressEvery = 50;
@@ -21,28 +22,26 @@ interface ExistingProduct {
 
 /**
  * Loads the demo shop through the public API, as an import script would: the admin signs in,
- * creates each product, uploads its picture and sets its stock. It runs when identity, catalog and
- * inventory run in this process, on an empty catalog, or to finish a load that was interrupted:
- * a marker file in the data directory says a load began, and each step is skipped when its
- * result is already there. A shop with products of its own is left alone. Stops between two
- * products when `signal` aborts; `/health/ready` shows how far it got.
+ * creates each product, uploads its picture and sets its stock. It runs (with MERCATO_SEED=demo)
+ * on an empty catalog, or to finish a load that was interrupted: a marker file in the data
+ * directory says a load began, and each step is skipped when its result is already there. A shop
+ * with products of its own is left alone. Stops between two products when `signal` aborts;
+ * `progress` hears how far it got.
  */
 export async function seedDemoShop(
-  host: Host,
-  config: PlatformConfig,
+  api: SeedApi,
+  config: Pick<PlatformConfig, "dataDir" | "admin">,
+  progress: (state: string) => void,
   logger: Logger,
   signal: AbortSignal,
 ): Promise<void> {
-  const running = new Set(host.services.map((service) => service.definition.name));
-  if (config.seed !== "demo" || !seedingServices.every((name) => running.has(name))) return;
   const marker = new SeedMarker(config.dataDir);
   const state = await marker.read();
   if (state === "loaded") {
-    host.reportProgress("demoShop", "loaded");
+    progress("loaded");
     return;
   }
 
-  const api = new SeedClient(host);
   const login = await api.call<{ accessToken: string }>(
     "POST",
     "/api/auth/login",
@@ -67,16 +66,16 @@ export async function seedDemoShop(
       );
       return;
     }
-    host.reportProgress("demoShop", `loading ${index}/${products.length}`);
+    progress(`loading ${index}/${products.length}`);
     await loadProduct(api, product, existing.get(product.sku));
     if ((index + 1) % progressEvery === 0) logger.info(`demo shop: ${index + 1}/${products.length} products`);
   }
   await marker.write("loaded");
-  host.reportProgress("demoShop", "loaded");
+  progress("loaded");
   logger.info({ products: products.length, ms: Date.now() - started }, "loaded the demo shop");
 }
 
-async function loadProduct(api: SeedClient, product: DemoProduct, existing: ExistingProduct | undefined) {
+async function loadProduct(api: SeedApi, product: DemoProduct, existing: ExistingProduct | undefined) {
   const { initialStock, ...fields } = product;
   const created = existing ?? (await api.call<ExistingProduct>("POST", "/api/products", fields));
   if (created.images.length === 0) {
@@ -86,7 +85,7 @@ async function loadProduct(api: SeedClient, product: DemoProduct, existing: Exis
 }
 
 /** Every product in the catalog, by sku (the demo shop has 220: three pages). */
-async function existingProducts(api: SeedClient): Promise<Map<string, ExistingProduct>> {
+async function existingProducts(api: SeedApi): Promise<Map<string, ExistingProduct>> {
   const bySku = new Map<string, ExistingProduct>();
   let cursor: string | null = null;
   do {
