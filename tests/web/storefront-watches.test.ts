@@ -1,5 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readEventStream } from "../../apps/web/src/api/event-stream.ts";
 import { type ShopClient, startShop } from "../support/shop.ts";
 import { chromiumAvailable, expectAccessible, launchBrowser, screenshot, signedInPage } from "./browser.ts";
 
@@ -252,5 +253,49 @@ describe.skipIf(!runs)("the storefront's filters, watches, notifications, cancel
       .filter({ hasText: "Only 0 of “Studio Headphones” can be returned" })
       .waitFor();
     await screenshot(page, "return-refused");
+  });
+
+  it("the storefront's stream reader resumes a dropped stream with Last-Event-ID and misses nothing", async () => {
+    const { token } = await client.register("Streamer");
+    const received: { id: string; type: string }[] = [];
+    const lastEventIds: (string | null)[] = [];
+    const connections: AbortController[] = [];
+    const stop = new AbortController();
+    let opened = () => {};
+    const firstOpen = new Promise<void>((resolve) => (opened = resolve));
+    const notificationCount = async () =>
+      (await client.call("GET", "/api/notifications", { token })).body.items.length as number;
+
+    const reading = readEventStream({
+      url: `${client.url}/api/notifications/stream`,
+      signal: stop.signal,
+      async fetch(request) {
+        if (connections.length === 1) {
+          // Reconnect only once the second notification exists, so that only Last-Event-ID can bring it.
+          await expect.poll(notificationCount).toBe(2);
+        }
+        const connection = new AbortController();
+        connections.push(connection);
+        lastEventIds.push(request.headers.get("last-event-id"));
+        const headers = new Headers(request.headers);
+        headers.set("authorization", `Bearer ${token}`);
+        return fetch(request.url, { headers, signal: AbortSignal.any([request.signal, connection.signal]) });
+      },
+      onOpen: () => opened(),
+      onEvent: (event) => received.push({ id: event.id, type: JSON.parse(event.data).type }),
+    });
+
+    await firstOpen;
+    await confirmedOrder(token);
+    await expect.poll(() => received.length).toBe(1);
+    connections[0]?.abort();
+    await confirmedOrder(token);
+    await expect.poll(() => received.length).toBe(2);
+    stop.abort();
+    await reading;
+
+    expect(received.map((event) => event.type)).toEqual(["order.confirmed", "order.confirmed"]);
+    expect(new Set(received.map((event) => event.id)).size).toBe(2);
+    expect(lastEventIds).toEqual([null, received[0]?.id]);
   });
 });
