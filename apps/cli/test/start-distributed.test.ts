@@ -120,6 +120,53 @@ describe.skipIf(!available)("mercato start --distributed (PostgreSQL, NATS)", ()
   );
 
   it(
+    "answers for every process at the gateway: queues, rules, dead letters, the event log, one OpenAPI document",
+    async () => {
+      const opsToken = (await fs.readFile(path.join(dataDir, "ops-token"), "utf8")).trim();
+      const ops = { headers: { authorization: `Bearer ${opsToken}` } };
+      const queues = await shop.call("GET", "/api/ops/queues", ops);
+      expect(queues.status).toBe(200);
+      expect(queues.body.unavailable).toBeUndefined();
+      const names = (queues.body.items as { name: string }[]).map((queue) => queue.name);
+      expect(names).toEqual(expect.arrayContaining(["orders-saga-answers", "payments-payment-requests"]));
+      expect(new Set(names).size).toBe(names.length);
+
+      const rules = await shop.call("GET", "/api/ops/rules", ops);
+      expect((rules.body.items as { target: string }[]).map((rule) => rule.target)).toEqual(
+        expect.arrayContaining(["orders-saga-answers", "payments-payment-requests"]),
+      );
+      const deadLetters = await shop.call(
+        "GET",
+        "/api/ops/queues/payments-payment-requests/dlq?limit=5",
+        ops,
+      );
+      expect(deadLetters).toMatchObject({ status: 200, body: { items: [] } });
+      const unknown = await shop.call("POST", "/api/ops/queues/no-such-queue/redrive", { ...ops, body: {} });
+      expect(unknown).toMatchObject({ status: 404, body: { detail: "Queue no-such-queue does not exist" } });
+      expect((await shop.call("GET", "/api/ops/queues")).status).toBe(401);
+
+      const log = await shop.call("GET", "/api/ops/events?detailType=OrderConfirmed&limit=5", {
+        token: await shop.adminToken(),
+      });
+      expect(log.status).toBe(200);
+      expect(log.body.items.length).toBeGreaterThan(0);
+
+      const document = await shop.call("GET", "/openapi.json");
+      expect(Object.keys(document.body.paths)).toEqual(
+        expect.arrayContaining([
+          "/api/orders",
+          "/api/cart",
+          "/api/products",
+          "/api/ops/queues",
+          "/api/webhooks",
+        ]),
+      );
+      expect(document.body["x-mercato-unavailable"]).toBeUndefined();
+    },
+    hangGuardMs,
+  );
+
+  it(
     "starts a service killed with -9 again, and the demo load carries on to the whole shop",
     async () => {
       await printed(/"demoShop":"loading|loading the demo shop/);

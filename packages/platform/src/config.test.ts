@@ -27,6 +27,7 @@ describe("configuration", () => {
       busPrefix: "mercato",
       identityUrl: undefined,
       redisUrl: undefined,
+      peerUrls: [],
       blobUrl: undefined,
       logLevel: "info",
       alerts: { queueAgeSeconds: 300, errorRate: 0.1, errorRateWindowSeconds: 300, pendingOrderSeconds: 300 },
@@ -44,6 +45,7 @@ describe("configuration", () => {
       BUS_URL: "nats://nats:4222",
       MERCATO_BUS_PREFIX: "shop-eu",
       REDIS_URL: "redis://cache:6379",
+      MERCATO_PEER_URLS: " http://orders:8080/ ,https://payments.internal,",
       BLOB_URL: "s3://media",
       LOG_LEVEL: "debug",
     });
@@ -56,6 +58,7 @@ describe("configuration", () => {
       busUrl: "nats://nats:4222",
       busPrefix: "shop-eu",
       redisUrl: "redis://cache:6379",
+      peerUrls: ["http://orders:8080", "https://payments.internal"],
       blobUrl: "s3://media",
       logLevel: "debug",
     });
@@ -73,6 +76,7 @@ describe("configuration", () => {
         DATABASE_URL: "mysql://db/x",
         BUS_URL: "not a url",
         REDIS_URL: "http://cache",
+        MERCATO_PEER_URLS: "http://orders:8080,ftp://payments",
         BLOB_URL: "/tmp/blobs",
         LOG_LEVEL: "loud",
         MERCATO_BUS_PREFIX: "Bad Prefix",
@@ -86,6 +90,7 @@ describe("configuration", () => {
       "BUS_URL must be a URL like nats://127.0.0.1:4222 (the value is not shown)",
       'MERCATO_BUS_PREFIX must be lowercase letters, digits and - (at most 31), starting with a letter (got "Bad Prefix")',
       "REDIS_URL must be a URL like redis://127.0.0.1:6379 (the value is not shown)",
+      'MERCATO_PEER_URLS must be a URL like http://orders:8080 (got "http://orders:8080,ftp://payments")',
       'BLOB_URL must be a URL like s3://bucket (got "/tmp/blobs")',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
     ]);

@@ -56,6 +56,20 @@ const environmentSchema = z.object({
     )
     .default("mercato"),
   REDIS_URL: urlWithScheme(["redis", "rediss"], "redis://127.0.0.1:6379").optional(),
+  MERCATO_PEER_URLS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ""),
+    )
+    .pipe(
+      z.array(
+        urlWithScheme(["http", "https"], "http://orders:8080").transform((value) => new URL(value).origin),
+      ),
+    )
+    .optional(),
   BLOB_URL: urlWithScheme(["s3"], "s3://bucket").optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
@@ -92,6 +106,11 @@ export interface PlatformConfig {
   /** Namespaces streams, buckets and subjects so that deployments can share one NATS. */
   busPrefix: string;
   redisUrl: string | undefined;
+  /**
+   * The other processes of a distributed deployment (MERCATO_PEER_URLS, comma-separated origins):
+   * this process's operations API answers for them too, so one address shows every queue.
+   */
+  peerUrls: string[];
   blobUrl: string | undefined;
   logLevel: string;
   /** The thresholds of the alerts the operations API answers (MERCATO_ALERT_*). */
@@ -142,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     identityUrl: values.MERCATO_IDENTITY_URL,
     busPrefix: values.MERCATO_BUS_PREFIX,
     redisUrl: values.REDIS_URL,
+    peerUrls: values.MERCATO_PEER_URLS ?? [],
     blobUrl: values.BLOB_URL,
     logLevel: values.LOG_LEVEL,
     alerts: alertSettingsOf(values),

@@ -114,7 +114,12 @@ function supervise(topology: Topology, config: PlatformConfig, logger: Logger): 
     services: topology.services.map((planned) => new SupervisedProcess(planned, shared, logger)),
     gateway: new SupervisedProcess(
       topology.gateway,
-      { ...shared, MERCATO_SERVICE_URLS: serviceUrlsOf(topology) },
+      {
+        ...shared,
+        MERCATO_SERVICE_URLS: serviceUrlsOf(topology),
+        // The gateway's operations API and OpenAPI document then cover every process.
+        MERCATO_PEER_URLS: topology.services.map(urlOf).join(","),
+      },
       logger,
     ),
   };

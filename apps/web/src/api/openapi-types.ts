@@ -1612,6 +1612,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["QueueStats"][];
+                        /** @description Distributed: the processes that did not answer; their part is missing from the list */
+                        unavailable?: {
+                            process: string;
+                            reason: string;
+                        }[];
                     };
                 };
             };
@@ -1913,6 +1918,11 @@ export interface operations {
                             };
                             target: string;
                         }[];
+                        /** @description Distributed: the processes that did not answer; their part is missing from the list */
+                        unavailable?: {
+                            process: string;
+                            reason: string;
+                        }[];
                     };
                 };
             };
@@ -2062,6 +2072,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Alert"][];
+                        /** @description Distributed: the processes that did not answer; their part is missing from the list */
+                        unavailable?: {
+                            process: string;
+                            reason: string;
+                        }[];
                     };
                 };
             };

@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Metrics } from "../metrics/registry.ts";
 import { sendProblem } from "./errors.ts";
+import { mergedOpenApi } from "./merged-openapi.ts";
 import { binaryBody, operation } from "./operation.ts";
+import type { PeerProcesses } from "./peer-processes.ts";
 import { HttpProblem } from "./problem.ts";
 
 /** A check's value is `"ok"` when it passes; anything else says what is wrong. */
@@ -17,6 +19,8 @@ export interface ReadinessReport {
 export interface OperationalRoutesOptions {
   metrics: Metrics;
   ready?: () => Promise<ReadinessReport>;
+  /** The deployment's other processes, whose operations the OpenAPI document describes too. */
+  peers?: PeerProcesses;
 }
 
 const tags = ["operations"];
@@ -86,7 +90,9 @@ export const operationalRoutes: FastifyPluginAsyncZod<OperationalRoutesOptions> 
     async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
   );
 
-  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/openapi.json", { schema: { hide: true } }, async () =>
+    options.peers?.any ? mergedOpenApi(app.swagger(), options.peers) : app.swagger(),
+  );
 
   // The event contract: every event's schema in its envelope, who sends and who receives it
   // (packages/contracts/src/asyncapi.ts; also docs/asyncapi.json).

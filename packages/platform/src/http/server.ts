@@ -19,6 +19,7 @@ import { handleError, notFoundHandler } from "./errors.ts";
 import { acceptOnlyJsonBodies } from "./json-body.ts";
 import { declareRateLimit, securitySchemes } from "./operation.ts";
 import { operationalRoutes, type ReadinessReport } from "./operational-routes.ts";
+import type { PeerProcesses } from "./peer-processes.ts";
 import { correlationIdOf, requestIdOf } from "./request-id.ts";
 import { RequestLifecycle } from "./request-lifecycle.ts";
 import { baselineSecurityHeaders, helmetOptions, pageDirectives } from "./security-headers.ts";
@@ -43,6 +44,8 @@ export interface HttpServerOptions {
   version: string;
   /** Dependency checks behind `GET /health/ready`; without it the server is ready once it listens. */
   ready?: () => Promise<ReadinessReport>;
+  /** The deployment's other processes (a distributed gateway's), merged into `/openapi.json`. */
+  peers?: PeerProcesses;
 }
 
 const defaultBodyLimitBytes = 1024 * 1024;
@@ -123,7 +126,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       withServerAnswers(withOptionalBodies(withoutUnusedSchemas(jsonSchemaTransformObject(document)))),
   });
   app.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: pageDirectives });
-  app.register(operationalRoutes, { metrics: options.metrics, ready: options.ready });
+  app.register(operationalRoutes, { metrics: options.metrics, ready: options.ready, peers: options.peers });
 
   return app;
 }

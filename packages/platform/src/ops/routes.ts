@@ -1,5 +1,5 @@
 import { eventEnvelopeSchema } from "@mercato/contracts";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { authenticate } from "../auth/require-user.ts";
@@ -7,7 +7,9 @@ import { compilePattern, InvalidPatternError } from "../bus/patterns/index.ts";
 import type { Transport } from "../bus/transport.ts";
 import { HttpProblem } from "../http/index.ts";
 import { named, operation } from "../http/operation.ts";
+import type { PeerProcesses, UnavailablePeer } from "../http/peer-processes.ts";
 import type { AlertEvaluator } from "./alerts/alert-evaluator.ts";
+import { distinctBy, mergeQueueStats } from "./merge-answers.ts";
 import { bearerMatches } from "./ops-token.ts";
 
 const queueName = z
@@ -48,12 +50,22 @@ const alert = z.object({
 });
 named(alert, "Alert");
 
-/** The operations API (api.md, "Operations"): queues, dead letters, redrive, purge, rules, patterns, alerts. */
+const unavailablePeers = z
+  .array(z.object({ process: z.string(), reason: z.string() }))
+  .optional()
+  .describe("Distributed: the processes that did not answer; their part is missing from the list");
+const rule = z.object({ name: z.string(), eventPattern: jsonObject, target: z.string() });
+
+/**
+ * The operations API (api.md, "Operations"): queues, dead letters, redrive, purge, rules,
+ * patterns, alerts. With peers (a distributed deployment's gateway), the lists cover every
+ * process and a queue's routes reach the process that runs it, so one address operates them all.
+ */
 export function registerOpsRoutes(
   app: FastifyInstance,
-  options: { transport: Transport; authorize: OpsAuthorizer; alerts: AlertEvaluator },
+  options: { transport: Transport; authorize: OpsAuthorizer; alerts: AlertEvaluator; peers: PeerProcesses },
 ): void {
-  const { transport, alerts } = options;
+  const { transport, alerts, peers } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const requireAdmin = async (request: FastifyRequest) => {
     const verdict = await options.authorize(request);
@@ -62,10 +74,37 @@ export function registerOpsRoutes(
     }
     if (verdict === "forbidden") throw HttpProblem.forbidden("Operations need the admin role");
   };
-  const knownQueue = async (name: string) => {
-    const stats = await transport.stats();
-    if (!stats.some((queue) => queue.name === name))
-      throw HttpProblem.notFound(`Queue ${name} does not exist`);
+  /**
+   * Whether the request went to another process: when this one does not run the queue, the
+   * request is handed as it came to the peer that does, and its answer is sent back.
+   */
+  const relayedToOwner = async (name: string, request: FastifyRequest, reply: FastifyReply) => {
+    if ((await transport.stats()).some((queue) => queue.name === name)) return false;
+    const owner = peers.any ? await peers.owner(name, request.headers.authorization) : undefined;
+    if (owner === undefined) throw HttpProblem.notFound(`Queue ${name} does not exist`);
+    const answer = await peers.send(
+      owner,
+      request.method === "GET" ? "GET" : "POST",
+      request.url,
+      request.headers.authorization,
+      request.method === "GET" ? undefined : (request.body ?? {}),
+    );
+    await reply.code(answer.status).type(answer.contentType).send(answer.body);
+    return true;
+  };
+  /** The local list, or with peers the lists of every process made one by `combine`. */
+  const fromEveryProcess = async <T>(
+    path: string,
+    request: FastifyRequest,
+    local: T[],
+    combine: (lists: T[][]) => T[],
+  ): Promise<{ items: T[]; unavailable?: UnavailablePeer[] }> => {
+    if (!peers.any) return { items: local };
+    const { answers, unavailable } = await peers.gather<{ items: T[] }>(path, request.headers.authorization);
+    return {
+      items: combine([local, ...answers.map((answer) => answer.items)]),
+      ...(unavailable.length > 0 ? { unavailable } : {}),
+    };
   };
 
   api.get(
@@ -77,10 +116,15 @@ export function registerOpsRoutes(
         tags,
         summary: "Every queue with its depth and counters",
         access: "ops",
-        responses: { 200: { description: "The queues", schema: z.object({ items: z.array(queueStats) }) } },
+        responses: {
+          200: {
+            description: "The queues",
+            schema: z.object({ items: z.array(queueStats), unavailable: unavailablePeers }),
+          },
+        },
       }),
     },
-    async () => ({ items: await transport.stats() }),
+    async (request) => fromEveryProcess("/api/ops/queues", request, await transport.stats(), mergeQueueStats),
   );
 
   api.get(
@@ -100,8 +144,8 @@ export function registerOpsRoutes(
         errors: noQueue,
       }),
     },
-    async (request) => {
-      await knownQueue(request.params.name);
+    async (request, reply) => {
+      if (await relayedToOwner(request.params.name, request, reply)) return reply;
       return { items: await transport.deadLetters(request.params.name, { limit: request.query.limit }) };
     },
   );
@@ -124,8 +168,8 @@ export function registerOpsRoutes(
         errors: noQueue,
       }),
     },
-    async (request) => {
-      await knownQueue(request.params.name);
+    async (request, reply) => {
+      if (await relayedToOwner(request.params.name, request, reply)) return reply;
       return { moved: await transport.redrive(request.params.name, request.body.ids) };
     },
   );
@@ -145,7 +189,7 @@ export function registerOpsRoutes(
       }),
     },
     async (request, reply) => {
-      await knownQueue(request.params.name);
+      if (await relayedToOwner(request.params.name, request, reply)) return reply;
       await transport.purge(request.params.name);
       return reply.code(204).send(null);
     },
@@ -163,20 +207,21 @@ export function registerOpsRoutes(
         responses: {
           200: {
             description: "The rules",
-            schema: z.object({
-              items: z.array(z.object({ name: z.string(), eventPattern: jsonObject, target: z.string() })),
-            }),
+            schema: z.object({ items: z.array(rule), unavailable: unavailablePeers }),
           },
         },
       }),
     },
-    async () => ({
-      items: (await transport.listRules()).map((rule) => ({
+    async (request) => {
+      const local = (await transport.listRules()).map((rule) => ({
         name: rule.name,
         eventPattern: rule.eventPattern,
         target: rule.queue,
-      })),
-    }),
+      }));
+      return fromEveryProcess("/api/ops/rules", request, local, (lists) =>
+        distinctBy(lists.flat(), (rule) => rule.name),
+      );
+    },
   );
 
   api.post(
@@ -215,10 +260,18 @@ export function registerOpsRoutes(
         description:
           "The rules of deploy/prometheus/alerts.yml evaluated on this process's own metrics: a dead-letter queue not empty, a queue's oldest message older than MERCATO_ALERT_QUEUE_AGE_SECONDS, a queue's handler error rate above MERCATO_ALERT_ERROR_RATE, an order pending longer than MERCATO_ALERT_PENDING_ORDER_SECONDS.",
         access: "ops",
-        responses: { 200: { description: "The alerts", schema: z.object({ items: z.array(alert) }) } },
+        responses: {
+          200: {
+            description: "The alerts",
+            schema: z.object({ items: z.array(alert), unavailable: unavailablePeers }),
+          },
+        },
       }),
     },
-    async () => ({ items: await alerts.firing() }),
+    async (request) =>
+      fromEveryProcess("/api/ops/alerts", request, await alerts.firing(), (lists) =>
+        distinctBy(lists.flat(), (firing) => `${firing.name}\n${firing.summary}`),
+      ),
   );
 }
 

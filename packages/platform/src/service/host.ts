@@ -6,6 +6,7 @@ import type { Transport } from "../bus/transport.ts";
 import type { PlatformConfig } from "../config.ts";
 import { type DatabaseProvider, openDatabaseProvider } from "../db/databases.ts";
 import { createHttpServer } from "../http/index.ts";
+import { PeerProcesses } from "../http/peer-processes.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { createMetrics } from "../metrics/index.ts";
 import { AlertEvaluator } from "../ops/alerts/alert-evaluator.ts";
@@ -106,7 +107,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
     registerQueueMetrics(metrics, transport);
     registerOutboxMetrics(metrics, services);
     const progress = new Map<string, string>();
+    const peers = new PeerProcesses(config.peerUrls);
     const app = createHttpServer({
+      peers,
       logger,
       metrics,
       title: "Mercato",
@@ -125,7 +128,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const opsToken = await loadOpsToken(config.opsToken, config.dataDir);
     const alerts = new AlertEvaluator({ registry: metrics.registry, settings: config.alerts, logger });
     await app.register(async (scope) => {
-      registerOpsRoutes(scope, { transport, authorize: opsAuthorizer(opsToken), alerts });
+      registerOpsRoutes(scope, {
+        transport,
+        authorize: opsAuthorizer(opsToken),
+        alerts,
+        peers,
+      });
       for (const service of services) await service.registerRoutes(scope);
     });
     phaseDone("routesMs");

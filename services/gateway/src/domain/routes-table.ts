@@ -43,7 +43,9 @@ function below(service: RoutedService, prefix: string): ServiceRoute[] {
 /**
  * Who answers which public path (api.md). The router prefers a static or parametric segment over a
  * wildcard, so `POST /api/products/{id}/views` reaches recommendations while every other path under
- * `/api/products` reaches catalog. `/api/ops/*` is not here: every process serves its own operations API.
+ * `/api/products` reaches catalog. The event log is the events service's; the rest of `/api/ops/*`
+ * is every process's own, and the gateway's answers for all processes when given their addresses
+ * (MERCATO_PEER_URLS).
  */
 export const serviceRoutes: readonly ServiceRoute[] = [
   ...below("identity", "/api/auth"),
@@ -62,6 +64,7 @@ export const serviceRoutes: readonly ServiceRoute[] = [
   ...below("webhooks", "/api/webhooks"),
   ...below("events", "/api/events"),
   ...below("events", "/api/api-keys"),
+  { service: "events", path: "/api/ops/events", methods: ["GET", "HEAD"] },
   // Outside /api: EventBridge's wire protocol, for the AWS SDKs (api.md, "Events in").
   ...below("events", "/aws/events"),
 ];
