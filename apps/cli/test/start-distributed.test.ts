@@ -1,120 +1,58 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { removeNatsResources } from "@mercato/platform/nats";
-import { dropServiceDatabases, externalServices, requireServer, sleep } from "@mercato/platform/testing";
+import { requireServer } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../../tests/support/mercato-process.ts";
+import {
+  type DistributedPlatform,
+  isRunning,
+  startDistributedPlatform,
+} from "../../../tests/support/distributed-platform.ts";
 import { type ShopClient, shopClient } from "../../../tests/support/shop.ts";
 import { serviceCatalog } from "../src/services.ts";
 import { cli } from "./support/cli.ts";
 
-const bin = fileURLToPath(new URL("../bin/mercato.js", import.meta.url));
 const available = (await requireServer("postgres")) && (await requireServer("nats"));
 const hangGuardMs = 240_000;
-const logDir = fileURLToPath(new URL("../../../test-results/cli/", import.meta.url));
-
-interface StartedProcess {
-  process: string;
-  pid: number;
-  url: string;
-}
 
 /**
  * `mercato start --distributed`, the way `npm run start:distributed` runs it: one process per
  * service on PostgreSQL and NATS, two inventory instances, the gateway in front, supervised.
  */
 describe.skipIf(!available)("mercato start --distributed (PostgreSQL, NATS)", () => {
-  const prefix = `tdist${process.pid}${Date.now() % 100_000}`;
-  let dataDir: string;
-  let supervisor: ChildProcess;
-  let output = "";
+  let platform: DistributedPlatform;
   let shop: ShopClient;
 
-  /** The supervisor's "process started" lines, in order. */
-  const started = (): StartedProcess[] =>
-    output
-      .split("\n")
-      .filter((line) => line.includes('"msg":"process started"'))
-      .map((line) => JSON.parse(line) as StartedProcess);
-  const latest = (name: string) => started().findLast((entry) => entry.process === name);
-  const printed = async (pattern: RegExp) => {
-    while (!pattern.test(output)) {
-      if (supervisor.exitCode !== null) throw new Error(`the supervisor exited:\n${output.slice(-8000)}`);
-      await sleep(100);
-    }
-  };
-  const isRunning = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-distributed-"));
-    const port = await freePort();
-    supervisor = spawn(process.execPath, [bin, "start", "--distributed", "--instances", "inventory=2"], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_URL: externalServices.postgres.url,
-        BUS_URL: externalServices.nats.url,
-        MERCATO_DATABASE_PREFIX: prefix,
-        MERCATO_BUS_PREFIX: prefix,
-        MERCATO_DATA_DIR: dataDir,
-        LOG_LEVEL: "info",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    platform = await startDistributedPlatform({
+      name: "start-distributed",
+      instances: ["inventory=2"],
+      env: { MERCATO_SEED: "demo" },
     });
-    const keep = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-    };
-    supervisor.stdout?.on("data", keep);
-    supervisor.stderr?.on("data", keep);
-    await printed(/"msg":"Mercato is ready \(distributed\)"/);
-    shop = shopClient(`http://127.0.0.1:${port}`);
+    shop = shopClient(platform.url);
   }, hangGuardMs);
 
-  afterAll(async () => {
-    // Every process's log, for the reader of a failure.
-    await fs.mkdir(logDir, { recursive: true });
-    await fs.writeFile(path.join(logDir, "start-distributed.log"), output);
-    if (supervisor && supervisor.exitCode === null) {
-      supervisor.kill("SIGKILL");
-      for (const entry of started()) if (isRunning(entry.pid)) process.kill(entry.pid, "SIGKILL");
-    }
-    await dropServiceDatabases(
-      serviceCatalog.map((service) => service.name),
-      prefix,
-    );
-    await removeNatsResources({ url: externalServices.nats.url, prefix });
-    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => platform?.close(), 60_000);
 
   it("runs every service in a process of its own, two for inventory, the gateway last", () => {
-    const names = started().map((entry) => entry.process);
+    const names = platform.started().map((entry) => entry.process);
     const services = serviceCatalog.map((service) => service.name).filter((name) => name !== "gateway");
     expect([...new Set(names)].sort()).toEqual([...services, "inventory-2", "gateway"].sort());
     expect(names.indexOf("gateway")).toBeGreaterThanOrEqual(services.length + 1);
-    expect(new Set(started().map((entry) => entry.pid)).size).toBe(names.length);
+    expect(new Set(platform.started().map((entry) => entry.pid)).size).toBe(names.length);
   });
 
   it(
     "sells through the gateway: a shopper registers, fills a cart and the order is confirmed",
     async () => {
-      const product = await shop.stockedProduct({ sku: `DIST-${prefix}`, price: 2_500, onHand: 5 });
+      const product = await shop.stockedProduct({ sku: `DIST-${platform.prefix}`, price: 2_500, onHand: 5 });
       const customer = await shop.register();
       await shop.addToCart(customer.token, product.id, 2);
       const placed = await shop.checkout(customer.token);
       expect(placed.status).toBe(202);
       const order = await shop.orderReaching(customer.token, placed.body.id, ["confirmed", "rejected"]);
       expect(order).toMatchObject({ status: "confirmed", total: { amount: 5_000, currency: "EUR" } });
-      expect(await shop.stock(product.sku)).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
+      // Inventory commits the reservation when it hears OrderConfirmed, a moment later.
+      await expect
+        .poll(() => shop.stock(product.sku), { timeout: 60_000, interval: 200 })
+        .toMatchObject({ onHand: 3, reserved: 0, available: 3 });
     },
     hangGuardMs,
   );
@@ -122,7 +60,7 @@ describe.skipIf(!available)("mercato start --distributed (PostgreSQL, NATS)", ()
   it(
     "answers for every process at the gateway: queues, rules, dead letters, the event log, one OpenAPI document",
     async () => {
-      const opsToken = (await fs.readFile(path.join(dataDir, "ops-token"), "utf8")).trim();
+      const opsToken = await platform.opsToken();
       const ops = { headers: { authorization: `Bearer ${opsToken}` } };
       const queues = await shop.call("GET", "/api/ops/queues", ops);
       expect(queues.status).toBe(200);
@@ -169,14 +107,15 @@ describe.skipIf(!available)("mercato start --distributed (PostgreSQL, NATS)", ()
   it(
     "starts a service killed with -9 again, and the demo load carries on to the whole shop",
     async () => {
-      await printed(/"demoShop":"loading|loading the demo shop/);
-      const catalog = latest("catalog");
-      if (!catalog) throw new Error("catalog never started");
-      process.kill(catalog.pid, "SIGKILL");
-      await printed(new RegExp(`"process":"catalog","pid":${catalog.pid},"code":null,"signal":"SIGKILL"`));
-      while ((latest("catalog")?.pid ?? catalog.pid) === catalog.pid) await sleep(100);
+      await platform.printed(/"demoShop":"loading|loading the demo shop/);
+      const catalog = platform.latest("catalog");
+      const restarted = await platform.crash("catalog");
+      expect(restarted.pid).not.toBe(catalog.pid);
+      await platform.printed(
+        new RegExp(`"process":"catalog","pid":${catalog.pid},"code":null,"signal":"SIGKILL"`),
+      );
 
-      await printed(/"msg":"loaded the demo shop"/);
+      await platform.printed(/"msg":"loaded the demo shop"/);
       const page = await shop.call("GET", "/api/categories");
       expect(page.status).toBe(200);
       const products = (page.body.items as { count: number }[]).reduce((sum, item) => sum + item.count, 0);
@@ -189,14 +128,10 @@ describe.skipIf(!available)("mercato start --distributed (PostgreSQL, NATS)", ()
   it(
     "stops every process at SIGTERM, the supervisor last, leaving none behind",
     async () => {
-      const pids = started().map((entry) => entry.pid);
-      const exited = new Promise<number | null>((resolve) =>
-        supervisor.once("exit", (code) => resolve(code)),
-      );
-      supervisor.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(output).toMatch(/"msg":"every process has stopped"/);
-      expect(output).not.toMatch(/"msg":"process ended; restarting"[^\n]*"code":0/);
+      const pids = platform.started().map((entry) => entry.pid);
+      expect(await platform.stop()).toBe(0);
+      expect(platform.output()).toMatch(/"msg":"every process has stopped"/);
+      expect(platform.output()).not.toMatch(/"msg":"process ended; restarting"[^\n]*"code":0/);
       expect(pids.filter(isRunning)).toEqual([]);
     },
     hangGuardMs,
