@@ -1,32 +1,24 @@
 import { forgetKeysAnsweredBefore, type OrdersTables } from "@mercato/orders";
-import { type Kysely, sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { address, type ShopClient, startShop } from "./support/shop.ts";
+import { sql } from "kysely";
+import { beforeAll, expect, it } from "vitest";
+import { address, type ShopClient } from "./support/shop.ts";
+import { describeOnBothTopologies } from "./support/topologies.ts";
 
 /**
- * The checkout saga end to end over HTTP on the embedded platform: every service in one process,
- * real tokens, and every step after POST /api/orders carried by events.
+ * The checkout saga end to end over HTTP, real tokens, and every step after POST /api/orders
+ * carried by events: embedded (every service in one process) and distributed (a process per
+ * service on PostgreSQL and NATS), with the same assertions.
  */
-describe("checkout on the embedded platform", () => {
-  let shop: Awaited<ReturnType<typeof startShop>>;
+describeOnBothTopologies("checkout", (shop) => {
   let client: ShopClient;
   let skuCounter = 0;
   const newSku = () => `CHK-${++skuCounter}`;
 
-  beforeAll(async () => {
-    shop = await startShop();
-    client = shop.client;
+  beforeAll(() => {
+    client = shop().client;
   });
 
-  afterAll(async () => {
-    await shop?.close();
-  });
-
-  const ordersDb = () => {
-    const orders = shop.host.services.find((service) => service.definition.name === "orders");
-    if (!orders) throw new Error("orders does not run");
-    return orders.context.db as Kysely<OrdersTables>;
-  };
+  const ordersDb = () => shop().database<OrdersTables>("orders");
 
   const timelineTypes = async (token: string, orderId: string): Promise<string[]> => {
     const timeline = await client.call("GET", `/api/orders/${orderId}/timeline`, { token });

@@ -2,31 +2,24 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { EventStreamClient } from "@mercato/platform/testing";
 import { simpleParser } from "mailparser";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ShopClient, startShop } from "./support/shop.ts";
+import { beforeAll, expect, it } from "vitest";
+import type { ShopClient } from "./support/shop.ts";
+import { describeOnBothTopologies } from "./support/topologies.ts";
 
 /**
- * Notifications over HTTP on the embedded platform as `npm start` runs it: every service in one
- * process behind the gateway's rate limits and response cache, real tokens from identity, and
- * every notification caused by the other services' events.
+ * Notifications over HTTP as `npm start` and `npm run start:distributed` run them: every service
+ * behind the gateway's rate limits and response cache, real tokens from identity, and every
+ * notification caused by the other services' events; the same assertions on both topologies.
  */
-describe("notifications on the embedded platform", () => {
-  let shop: Awaited<ReturnType<typeof startShop>>;
+describeOnBothTopologies("notifications", (shop) => {
   let client: ShopClient;
   let mailDir: string;
   let skus = 0;
   const newSku = () => `NOTE-${++skus}`;
 
-  beforeAll(async () => {
-    shop = await startShop();
-    client = shop.client;
-    const notifications = shop.host.services.find((service) => service.definition.name === "notifications");
-    if (!notifications) throw new Error("notifications does not run");
-    mailDir = path.join(notifications.context.config.dataDir, "mail");
-  });
-
-  afterAll(async () => {
-    await shop?.close();
+  beforeAll(() => {
+    client = shop().client;
+    mailDir = path.join(shop().dataDir, "mail");
   });
 
   const stream = (token: string, lastEventId?: string) =>

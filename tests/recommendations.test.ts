@@ -1,25 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { buy, forMe, learnt, related, shown, view } from "./support/recommendations.ts";
-import { type Body, type ShopClient, startShop } from "./support/shop.ts";
+import type { Body, ShopClient } from "./support/shop.ts";
+import { describeOnBothTopologies } from "./support/topologies.ts";
 
 const name = (sku: string) => `Product ${sku}`;
 
 /**
- * Recommendations end to end over HTTP on the embedded platform: learnt from real checkouts, views
- * and cart adds as their events arrive, answered through the gateway.
+ * Recommendations end to end over HTTP: learnt from real checkouts, views and cart adds as their
+ * events arrive, answered through the gateway; embedded and distributed, the same assertions.
  */
-describe("recommendations on the embedded platform", () => {
-  let shop: Awaited<ReturnType<typeof startShop>>;
+describeOnBothTopologies("recommendations", (shop) => {
   let client: ShopClient;
   const product: Record<string, { id: string; sku: string }> = {};
 
-  beforeAll(async () => {
-    shop = await startShop();
-    client = shop.client;
-  });
-
-  afterAll(async () => {
-    await shop?.close();
+  beforeAll(() => {
+    client = shop().client;
   });
 
   const id = (sku: string) => product[sku]?.id ?? "";
