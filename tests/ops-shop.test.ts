@@ -3,6 +3,7 @@ import { configureService } from "@mercato/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectServices, serviceCatalog } from "../apps/cli/src/services.ts";
 import { address, type Body, type ShopClient, startShop } from "./support/shop.ts";
+import { describeOnBothTopologies } from "./support/topologies.ts";
 
 /** The operations API over a whole shop: the event log of a checkout, and the shop's alerts. */
 
@@ -38,17 +39,11 @@ async function allEvents(client: ShopClient, query: string): Promise<LoggedEvent
   return events;
 }
 
-describe("operations over a whole shop", () => {
-  let shop: Shop;
+describeOnBothTopologies("operations over a whole shop", (shop) => {
   let client: ShopClient;
 
-  beforeAll(async () => {
-    shop = await startShop();
-    client = shop.client;
-  });
-
-  afterAll(async () => {
-    await shop?.close();
+  beforeAll(() => {
+    client = shop().client;
   });
 
   it("fires no alert on a healthy idle shop", async () => {
