@@ -144,7 +144,8 @@ export async function startDistributedPlatform(
         serviceCatalog.map((service) => service.name),
         prefix,
       );
-      await removeNatsResources({ url: externalServices.nats.url, prefix });
+      // A test may run the platform on a NATS server of its own (BUS_URL in `env`).
+      await removeNatsResources({ url: options.env?.BUS_URL ?? externalServices.nats.url, prefix });
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
