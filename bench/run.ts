@@ -14,6 +14,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   webhooks: async () => (await import("./webhooks.ts")).main(),
   notifications: async () => (await import("./notifications.ts")).main(),
   recommendations: async () => (await import("./recommendations.ts")).main(),
+  web: async () => (await import("./web.ts")).main(),
 };
 const componentBenchmarks: Record<string, () => Promise<void>> = {
   "embedded-transport": async () => (await import("./embedded-transport.ts")).main(),
