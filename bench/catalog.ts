@@ -1,9 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
+import { demoProducts } from "../apps/cli/src/seed/demo-catalog.ts";
+import { serviceCatalog } from "../apps/cli/src/services.ts";
+import { removeNatsResources } from "../packages/platform/src/bus/nats/index.ts";
 import {
   dropServiceDatabases,
   externalServices,
@@ -13,12 +17,15 @@ import { formatMs, formatRate, printTable } from "./machine.ts";
 
 /**
  * Catalog reads through the gateway (cache off, then on) beside a bare Fastify server answering
- * the same product row from the same PostgreSQL database, and bare Fastify static JSON. Each
- * server runs in its own process; autocannon loads it from this one, on the same two cores.
+ * the same product row from the same PostgreSQL database, and bare Fastify static JSON; then the
+ * same uncached reads on the two other topologies: embedded (PGlite, one process) and distributed
+ * (`mercato start --distributed`: the gateway forwards to catalog's own process). Each server runs
+ * in its own process(es); autocannon loads it from this one, on the same two cores.
  */
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const connections = 32;
 const databasePrefix = `bench_${process.pid}`;
+const distributedPrefix = `benchcat${process.pid}`;
 const root = new URL("../", import.meta.url).pathname;
 
 interface Started {
@@ -37,6 +44,38 @@ async function startServer(script: string, env: Record<string, string>): Promise
     if (line.startsWith("{")) return { child, info: JSON.parse(line) };
   }
   throw new Error(`${script} exited before it was ready`);
+}
+
+/** `mercato start --distributed` with the demo shop loaded; its gateway's address once it is. */
+async function startDistributed(env: Record<string, string>): Promise<Started> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn("node", [path.join(root, "apps/cli/bin/mercato.js"), "start", "--distributed"], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error("mercato start --distributed exited");
+    const categories = (await fetch(new URL("/api/categories", url))
+      .then((answer) => (answer.ok ? answer.json() : { items: [] }))
+      .catch(() => ({ items: [] }))) as { items: { count: number }[] };
+    const products = categories.items.reduce((sum, item) => sum + item.count, 0);
+    if (products >= demoProducts().length) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const page = (await (await fetch(new URL("/api/products?limit=1", url))).json()) as {
+    items: { id: string }[];
+  };
+  return { child, info: { url, productId: page.items[0]?.id } };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 async function stop({ child }: Started): Promise<void> {
@@ -115,10 +154,49 @@ export async function main(): Promise<void> {
     row("GET /api/products?q=headphones (20), cached", cachedSearch);
     row("bare Fastify + pg, same row", bareRow);
     row("bare Fastify static JSON", bareStatic);
-    console.log(`${connections} connections, ${seconds} s per measure, PostgreSQL, demo catalog`);
+
+    const embedded = await startServer("catalog-host.ts", {
+      MERCATO_DATA_DIR: path.join(dataDir, "embedded"),
+      MERCATO_RATE_LIMIT_PER_MINUTE: "100000000",
+      MERCATO_CACHE_TTL_SECONDS: "0",
+      LOG_LEVEL: "silent",
+      BENCH_SEED: "1",
+    });
+    row(
+      "embedded (PGlite): GET /api/products/{id}, cold",
+      await load(new URL(`/api/products/${embedded.info.productId}`, embedded.info.url).href),
+    );
+    row("embedded (PGlite): search, cold", await load(new URL(query, embedded.info.url).href));
+    await stop(embedded);
+
+    if (await requireServer("nats")) {
+      const distributed = await startDistributed({
+        ...hostEnv,
+        MERCATO_DATABASE_PREFIX: distributedPrefix,
+        MERCATO_BUS_PREFIX: distributedPrefix,
+        MERCATO_DATA_DIR: path.join(dataDir, "distributed"),
+        BUS_URL: externalServices.nats.url,
+        MERCATO_CACHE_TTL_SECONDS: "0",
+        MERCATO_SEED: "demo",
+      });
+      row(
+        "distributed (gateway → catalog process): GET /api/products/{id}, cold",
+        await load(new URL(`/api/products/${distributed.info.productId}`, distributed.info.url).href),
+      );
+      row("distributed: search, cold", await load(new URL(query, distributed.info.url).href));
+      await stop(distributed);
+    }
+    console.log(
+      `${connections} connections, ${seconds} s per measure, demo catalog; PostgreSQL unless the row says otherwise`,
+    );
     printTable(rows);
   } finally {
     await dropServiceDatabases(["catalog", "gateway"], databasePrefix);
+    await dropServiceDatabases(
+      serviceCatalog.map((service) => service.name),
+      distributedPrefix,
+    );
+    await removeNatsResources({ url: externalServices.nats.url, prefix: distributedPrefix });
     await fs.rm(dataDir, { recursive: true, force: true });
   }
 }
