@@ -18,13 +18,15 @@ const outdir = path.join(root, "apps/cli/dist");
 
 /**
  * Packages that must stay where npm put them: native addons, WebAssembly and static files found
- * next to their own code, and optional peers that are not installed.
+ * next to their own code, optional peers that are not installed, and `pg`, whose OpenTelemetry
+ * instrumentation patches the driver's files as Node loads them (docs/observability.md).
  */
 const external = [
   "@electric-sql/pglite",
   "@fastify/swagger-ui",
   "lmdb",
   "msgpackr-extract",
+  "pg",
   "pg-native",
   "sharp",
 ];
@@ -51,7 +53,11 @@ const sourceFileUrls = {
 // test run's) never finds the folder half written.
 const staging = await mkdtemp(`${outdir}-`);
 const result = await build({
-  entryPoints: { main: path.join(root, "apps/cli/src/main.ts") },
+  // `tracing` is loaded by apps/cli/bin/mercato.js before `main` when an OTLP endpoint is set.
+  entryPoints: {
+    main: path.join(root, "apps/cli/src/main.ts"),
+    tracing: path.join(root, "apps/cli/src/tracing.ts"),
+  },
   outdir: staging,
   bundle: true,
   splitting: true,

@@ -40,6 +40,7 @@ describe("the AsyncAPI document of the events", () => {
       "causation-id",
       "correlation-id",
       "traceparent",
+      "tracestate",
     ]);
   });
 

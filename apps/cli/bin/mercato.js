@@ -12,4 +12,9 @@ if (!existsSync(main)) {
 process.setSourceMapsEnabled(true);
 // Node 22+ keeps compiled code between runs, which shortens every start after the first.
 module.enableCompileCache?.();
+// With an OTLP endpoint, tracing starts before the bundle loads, so that the pg driver is
+// instrumented when it is first required (docs/observability.md); without one nothing more loads.
+if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+  await import(new URL("../dist/tracing.js", import.meta.url).href);
+}
 await import(main.href);

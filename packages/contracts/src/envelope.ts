@@ -5,7 +5,9 @@ import { z } from "zod";
  * `detail` or message attributes. Kept apart from `detail` so that business schemas stay clean.
  */
 export interface EventMetadata {
+  /** W3C trace context of the span that published the event (its consumers' parent). */
   traceparent?: string;
+  tracestate?: string;
   "correlation-id": string;
   "causation-id"?: string;
 }
@@ -36,6 +38,8 @@ export const eventEnvelopeSchema = z.object({
   detail: z.unknown(),
   metadata: z.object({
     traceparent: z.string().max(128).optional(),
+    // W3C asks that at least 512 characters of tracestate be passed on; longer ones may be cut.
+    tracestate: z.string().max(512).optional(),
     "correlation-id": z.string().min(1).max(128),
     "causation-id": z.string().max(128).optional(),
   }),

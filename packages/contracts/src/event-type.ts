@@ -7,6 +7,7 @@ export interface EventContext {
   correlationId: string;
   causationId?: string;
   traceparent?: string;
+  tracestate?: string;
   /** ARNs or ids of the resources the event is about. */
   resources?: string[];
 }
@@ -93,6 +94,7 @@ export function newEnvelope<Detail>(
   const metadata: EventMetadata = { "correlation-id": context.correlationId };
   if (context.causationId) metadata["causation-id"] = context.causationId;
   if (context.traceparent) metadata.traceparent = context.traceparent;
+  if (context.tracestate) metadata.tracestate = context.tracestate;
   return {
     version: "0",
     id: uuidv7(),
@@ -128,5 +130,6 @@ export function detailValidator<Schema extends z.ZodType>(
 export function causedBy(event: EventEnvelope): EventContext {
   const context: EventContext = { correlationId: event.metadata["correlation-id"], causationId: event.id };
   if (event.metadata.traceparent) context.traceparent = event.metadata.traceparent;
+  if (event.metadata.tracestate) context.tracestate = event.metadata.tracestate;
   return context;
 }

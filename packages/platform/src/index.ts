@@ -46,3 +46,4 @@ export { type Host, type HostOptions, startHost } from "./service/host.ts";
 export { inboxPruning, inboxPruningIntervalMs, inboxRetentionMs } from "./service/inbox-pruning.ts";
 export { type PeriodicTask, startPeriodicTask } from "./service/periodic-task.ts";
 export { queueDefaults, RunningService } from "./service/run-service.ts";
+export { shutdownTracing, tracingActive } from "./tracing/trace-context.ts";

@@ -1,6 +1,7 @@
 import { type DestinationStream, type Logger, pino } from "pino";
 import pretty from "pino-pretty";
 import { serializeError } from "./log-safe-error.ts";
+import { traceFields } from "./tracing/trace-context.ts";
 
 export type { Logger };
 
@@ -41,6 +42,8 @@ export function createLogger(
       // Database errors lose their parameters and quoted values before they are written.
       serializers: { err: serializeError, error: serializeError },
       base: { pid: process.pid },
+      // trace_id and span_id of the active span, as OpenTelemetry names them for logs.
+      mixin: traceFields,
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,

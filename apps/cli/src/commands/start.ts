@@ -1,4 +1,11 @@
-import { ConfigError, createLogger, type Host, loadConfig, startHost } from "@mercato/platform";
+import {
+  ConfigError,
+  createLogger,
+  type Host,
+  loadConfig,
+  shutdownTracing,
+  startHost,
+} from "@mercato/platform";
 import { seedDemoShop, seedingServices } from "../seed/demo-seed.ts";
 import { InProcessSeedApi } from "../seed/seed-client.ts";
 import { selectServices, serviceCatalog } from "../services.ts";
@@ -57,6 +64,8 @@ export async function start(serviceNames: string[]): Promise<number> {
   stopSeeding.abort();
   await seeding;
   await host.close();
+  // The last spans (the drain's) are exported before the process ends.
+  await shutdownTracing();
   signals.dispose();
   logger.info("stopped");
   return 0;

@@ -1147,6 +1147,7 @@ export interface components {
                 detail: unknown;
                 metadata: {
                     traceparent?: string;
+                    tracestate?: string;
                     "correlation-id": string;
                     "causation-id"?: string;
                 };
@@ -4516,6 +4517,7 @@ export interface operations {
                             detail: unknown;
                             metadata: {
                                 traceparent?: string;
+                                tracestate?: string;
                                 "correlation-id": string;
                                 "causation-id"?: string;
                             };

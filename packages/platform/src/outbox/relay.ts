@@ -3,6 +3,7 @@ import { type Kysely, sql } from "kysely";
 import type { Transport } from "../bus/transport.ts";
 import type { ServiceDatabase } from "../db/databases.ts";
 import type { Logger } from "../log.ts";
+import { withRelaySpan } from "../tracing/trace-context.ts";
 import { type MessagingTables, outboxChannel } from "./tables.ts";
 
 export interface OutboxRelayOptions<DB = unknown> {
@@ -79,7 +80,8 @@ export class OutboxRelay<DB = unknown> {
       `.execute(transaction);
       if (taken.rows.length === 0) return 0;
       const rows = [...taken.rows].sort((a, b) => Number(a.seq) - Number(b.seq));
-      await this.options.transport.publish(rows.map((row) => row.event));
+      const events = rows.map((row) => row.event);
+      await withRelaySpan(events, () => this.options.transport.publish(events));
       return rows.length;
     });
   }

@@ -10,6 +10,7 @@ import { withInbox } from "../outbox/inbox.ts";
 import { writeToOutbox } from "../outbox/outbox.ts";
 import { OutboxRelay } from "../outbox/relay.ts";
 import { messagingMigrations } from "../outbox/tables.ts";
+import { withConsumeSpan } from "../tracing/trace-context.ts";
 import type {
   ServiceContext,
   ServiceDefinition,
@@ -206,15 +207,18 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
         transaction,
         publish: (events) => writeToOutbox(transaction as Transaction<unknown>, database.schema, events),
       };
-      await dispatch(event, {
-        ...unit,
-        delivery,
-        logger: logger.child({ eventId: event.id, correlationId: event.metadata["correlation-id"] }),
-        settings: this.settings as Settings,
-        resources: this.resources as Resources,
-        secrets: secretsView(this.secrets, this.definition.name),
-        inTransaction: (work) => work(unit),
-      });
+      // The span starts here, inside the batch's transaction, because a batch mixes events of many traces.
+      await withConsumeSpan(queue, delivery, event, () =>
+        dispatch(event, {
+          ...unit,
+          delivery,
+          logger: logger.child({ eventId: event.id, correlationId: event.metadata["correlation-id"] }),
+          settings: this.settings as Settings,
+          resources: this.resources as Resources,
+          secrets: secretsView(this.secrets, this.definition.name),
+          inTransaction: (work) => work(unit),
+        }),
+      );
     });
     return this.dependencies.transport.consume(queue, this.instrument(queue, handler), {
       concurrency: subscription.queue?.concurrency ?? defaultConcurrency,

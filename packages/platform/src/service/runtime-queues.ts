@@ -1,5 +1,6 @@
 import type { EventPattern, Handler, QueueConfig, Subscription, Transport } from "../bus/transport.ts";
 import type { Logger } from "../log.ts";
+import { withConsumeSpan } from "../tracing/trace-context.ts";
 import type { QueueSettings, RuntimeHandler, RuntimeQueues, ServiceContext } from "./definition.ts";
 
 export interface RuntimeQueueOptions<DB, Settings, Resources> {
@@ -137,14 +138,16 @@ export class RuntimeQueueSet<DB, Settings, Resources> implements RuntimeQueues<D
   #handlerOf(queue: string, handle: RuntimeHandler<DB, Settings, Resources>): Handler {
     const logger = this.options.logger.child({ queue });
     return this.options.instrument(queue, (delivery) =>
-      handle(delivery.event, {
-        ...this.options.context(),
-        logger: logger.child({
-          eventId: delivery.event.id,
-          correlationId: delivery.event.metadata["correlation-id"],
+      withConsumeSpan(queue, delivery, delivery.event, () =>
+        handle(delivery.event, {
+          ...this.options.context(),
+          logger: logger.child({
+            eventId: delivery.event.id,
+            correlationId: delivery.event.metadata["correlation-id"],
+          }),
+          delivery,
         }),
-        delivery,
-      }),
+      ),
     );
   }
 }
