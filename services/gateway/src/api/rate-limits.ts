@@ -1,6 +1,12 @@
-import rateLimit from "@fastify/rate-limit";
+import rateLimit, {
+  type FastifyRateLimitOptions,
+  type FastifyRateLimitStore,
+  type RateLimitOptions,
+} from "@fastify/rate-limit";
+import LocalStore from "@fastify/rate-limit/store/LocalStore.js";
+import RedisStore from "@fastify/rate-limit/store/RedisStore.js";
 import { HttpProblem } from "@mercato/platform";
-import type { FastifyInstance } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
 
 export interface RateLimitSettings {
@@ -25,13 +31,21 @@ export async function limitRequestRates(
   settings: RateLimitSettings,
 ): Promise<() => Promise<void>> {
   const redis = settings.redisUrl
-    ? new Redis(settings.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false })
+    ? new Redis(settings.redisUrl, {
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2000,
+        // While Redis is away a count must not wait for it: see RedisOrProcessStore.
+        enableOfflineQueue: false,
+        commandTimeout: 1000,
+        lazyConnect: false,
+      })
     : undefined;
   await app.register(rateLimit, {
     global: true,
     max: settings.max,
     timeWindow: settings.windowMs,
-    ...(redis ? { redis, nameSpace: "mercato-rate-limit:" } : {}),
+    ...(redis ? { store: redisOrProcessStore(redis, app.log) } : {}),
+    // Only a store that fails outright gets here; the request is then let through.
     skipOnError: true,
     allowList: (request) => !isLimitedRoute(request.routeOptions.url),
     errorResponseBuilder: (_request, context) => {
@@ -44,6 +58,65 @@ export async function limitRequestRates(
   });
   return async () => {
     redis?.disconnect();
+  };
+}
+
+const redisNameSpace = "mercato-rate-limit:";
+
+/**
+ * Counts in Redis, shared by every gateway process, while Redis answers; while it does not, counts
+ * in this process, so that the gateway keeps serving and keeps limiting (each process to the limit
+ * on its own) until Redis is back, when the shared counts take over again.
+ */
+function redisOrProcessStore(redis: Redis, log: FastifyBaseLogger) {
+  let away = false;
+  redis.on("error", (error) => {
+    if (away) return;
+    away = true;
+    log.warn(
+      { err: error },
+      "Redis is unreachable: rate limits are counted in this process until it is back",
+    );
+  });
+  redis.on("ready", () => {
+    if (!away) return;
+    away = false;
+    log.info("Redis is back: rate limits are counted in Redis again");
+  });
+  return class RedisOrProcessStore implements FastifyRateLimitStore {
+    private readonly shared: FastifyRateLimitStore;
+    private readonly local: FastifyRateLimitStore;
+
+    constructor(
+      // The plugin hands its merged settings, which carry these two, though its types do not say so.
+      options: FastifyRateLimitOptions & Pick<RateLimitOptions, "continueExceeding" | "exponentialBackoff">,
+      stores?: { shared: FastifyRateLimitStore; local: FastifyRateLimitStore },
+    ) {
+      this.shared =
+        stores?.shared ??
+        new RedisStore(options.continueExceeding, options.exponentialBackoff, redis, redisNameSpace);
+      this.local = stores?.local ?? new LocalStore(options.continueExceeding, options.exponentialBackoff);
+    }
+
+    incr(...[key, callback, timeWindow, max]: Parameters<FastifyRateLimitStore["incr"]>): void {
+      if (redis.status !== "ready") {
+        this.local.incr(key, callback, timeWindow, max);
+        return;
+      }
+      this.shared.incr(
+        key,
+        (error, result) => (error ? this.local.incr(key, callback, timeWindow, max) : callback(null, result)),
+        timeWindow,
+        max,
+      );
+    }
+
+    child(routeOptions: Parameters<FastifyRateLimitStore["child"]>[0]): FastifyRateLimitStore {
+      return new RedisOrProcessStore(routeOptions, {
+        shared: this.shared.child(routeOptions),
+        local: this.local.child(routeOptions),
+      });
+    }
   };
 }
 
