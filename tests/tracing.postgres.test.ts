@@ -185,7 +185,7 @@ describe.skipIf(!available)(
         expect(entry).toMatchObject({
           service: "mercato-gateway",
           kind: spanKind.server,
-          name: "POST /api/*",
+          name: "POST /api/orders",
         });
         expect(platform.output()).toContain(`"trace_id":"${root.traceId}"`);
       },

@@ -1,5 +1,5 @@
 import replyFrom from "@fastify/reply-from";
-import { HttpProblem, sendProblem } from "@mercato/platform";
+import { HttpProblem, sendProblem, tracingActive } from "@mercato/platform";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RoutedService, serviceRoutes } from "../domain/routes-table.ts";
 import type { ServiceUrls } from "../domain/service-urls.ts";
@@ -85,7 +85,7 @@ async function forward(
     return reply.from(origin + request.url, {
       rewriteHeaders: withoutHopByHopHeaders,
       rewriteRequestHeaders: (incoming, headers) => ({
-        ...headers,
+        ...withoutTraceContext(headers),
         // The service answers with the same request id, so one id follows the request through.
         "x-request-id": incoming.id,
         "x-forwarded-for": forwardedFor(headers["x-forwarded-for"], incoming.ip),
@@ -108,6 +108,17 @@ async function forward(
     }
     throw error;
   }
+}
+
+/**
+ * With tracing on, the forwarded request carries the gateway's own trace context, which the
+ * instrumentation of its HTTP client adds: the client's would go along too, and a service receiving
+ * two `traceparent` headers starts a trace of its own. Without tracing, the client's passes through.
+ */
+function withoutTraceContext<Headers extends Record<string, unknown>>(headers: Headers): Headers {
+  if (!tracingActive()) return headers;
+  const { traceparent: _traceparent, tracestate: _tracestate, ...rest } = headers;
+  return rest as Headers;
 }
 
 /** Round robin over a service's instances: each gets an equal share of its requests. */
