@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "preact/hooks";
 import { Route, Router, useLocation } from "preact-iso";
 import { useSession } from "../api/session.ts";
 import { Alerts } from "./alerts.tsx";
@@ -21,6 +22,7 @@ const sections = [
 /** The operations console: loaded only when an admin opens it, so shoppers never download it. */
 export default function Console() {
   const session = useSession();
+  useHeadingFocusOnNavigation();
   if (!session) {
     return (
       <p>
@@ -49,6 +51,39 @@ export default function Console() {
       </Router>
     </>
   );
+}
+
+/**
+ * Switching sections replaces the content without a page load, which leaves the focus on the
+ * menu link (or, when the link was part of the old content, nowhere) and tells a screen reader
+ * nothing: the focus moves to the new section's heading, as a page load would start from the top.
+ * A detail page names itself once its data has come, so its heading is waited for, unless the
+ * user has put the focus somewhere meanwhile. Not on the first render: there the browser's own
+ * start applies.
+ */
+function useHeadingFocusOnNavigation() {
+  const { path } = useLocation();
+  const previous = useRef(path);
+  useEffect(() => {
+    if (previous.current === path) return;
+    previous.current = path;
+    const main = document.querySelector("main");
+    if (!main) return;
+    const focusHeading = () => {
+      const heading = main.querySelector<HTMLElement>("h1");
+      if (!heading) return false;
+      heading.tabIndex = -1;
+      heading.focus();
+      return true;
+    };
+    if (focusHeading()) return;
+    const observer = new MutationObserver(() => {
+      const focusIsFree = document.activeElement === null || document.activeElement === document.body;
+      if (!focusIsFree || focusHeading()) observer.disconnect();
+    });
+    observer.observe(main, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [path]);
 }
 
 function ConsoleNav() {
