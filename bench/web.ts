@@ -40,12 +40,15 @@ const bareUsableWhen = ["main a"];
 /** What the page records, read from it with functions that run in the page. */
 interface PageTimes {
   usableAt?: number;
+  usableTop?: number;
   domInteractive?: number;
 }
 
 interface Load {
   domInteractiveMs: number;
   usableMs: number;
+  /** Where the first watched element (the first product card's link) was then, in CSS pixels. */
+  topPx: number;
 }
 
 export async function main(): Promise<void> {
@@ -86,6 +89,11 @@ export async function main(): Promise<void> {
         "floor: static page, bare node http": spread(floor.map((load) => load.usableMs)),
       },
     ]);
+    const tops = home.map((load) => Math.round(load.topPx));
+    console.log(
+      `the first product card's link was ${Math.min(...tops)}-${Math.max(...tops)} px from the top of the ${viewport.height} px viewport` +
+        (Math.max(...tops) < viewport.height ? " (on screen)" : " (below the fold)"),
+    );
     console.log("");
     printTable(sizes);
   } finally {
@@ -114,7 +122,10 @@ async function measure(browser: Browser, url: string, usable: string[]): Promise
               const element = document.querySelector(selector);
               return element !== null && element.checkVisibility() && element.getBoundingClientRect().height > 0;
             });
-            if (usable) window.usableAt = performance.now();
+            if (usable) {
+              window.usableAt = performance.now();
+              window.usableTop = document.querySelector(selectors[0]).getBoundingClientRect().top;
+            }
             else requestAnimationFrame(watch);
           };
           requestAnimationFrame(watch);
@@ -124,13 +135,14 @@ async function measure(browser: Browser, url: string, usable: string[]): Promise
       await page.waitForFunction(() => (globalThis as PageTimes).usableAt !== undefined, undefined, {
         timeout: 60_000,
       });
-      const { usableMs, domInteractiveMs } = await page.evaluate(() => ({
+      const { usableMs, topPx, domInteractiveMs } = await page.evaluate(() => ({
         usableMs: (globalThis as PageTimes).usableAt as number,
+        topPx: (globalThis as PageTimes).usableTop as number,
         domInteractiveMs: (performance.getEntriesByType("navigation" as never)[0] as unknown as PageTimes)
           .domInteractive as number,
       }));
       // The first load warms the server's caches and Chromium's process pool.
-      if (run > 0) results.push({ domInteractiveMs, usableMs });
+      if (run > 0) results.push({ domInteractiveMs, usableMs, topPx });
     } finally {
       await context.close();
     }
