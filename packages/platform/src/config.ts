@@ -47,6 +47,13 @@ const environmentSchema = z.object({
       "must be lowercase letters, digits and _ (at most 31), starting with a letter",
     )
     .default("mercato"),
+  MERCATO_DATABASE_POOL_SIZE: z.coerce
+    .number({ message: "must be a number" })
+    .int("must be a whole number")
+    // One connection stays with LISTEN for the outbox; the others run the queries.
+    .min(2, "must be between 2 and 100")
+    .max(100, "must be between 2 and 100")
+    .default(10),
   MERCATO_IDENTITY_URL: urlWithScheme(["http", "https"], "http://identity:8080").optional(),
   MERCATO_BUS_PREFIX: z
     .string()
@@ -100,6 +107,11 @@ export interface PlatformConfig {
   databaseUrl: string | undefined;
   /** Each service's PostgreSQL database is `<databasePrefix>_<service>`. */
   databasePrefix: string;
+  /**
+   * PostgreSQL connections each service of this process may hold: in the distributed topology
+   * every process has its own, and together they must stay under the server's max_connections.
+   */
+  databasePoolSize: number;
   busUrl: string | undefined;
   /** Where identity serves its public keys, when it runs in another process. */
   identityUrl: string | undefined;
@@ -157,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKey: values.MERCATO_SECRET_KEY,
     databaseUrl: values.DATABASE_URL,
     databasePrefix: values.MERCATO_DATABASE_PREFIX,
+    databasePoolSize: values.MERCATO_DATABASE_POOL_SIZE,
     busUrl: values.BUS_URL,
     identityUrl: values.MERCATO_IDENTITY_URL,
     busPrefix: values.MERCATO_BUS_PREFIX,

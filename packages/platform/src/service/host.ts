@@ -78,6 +78,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         openDatabaseProvider({
           databaseUrl: config.databaseUrl,
           databasePrefix: config.databasePrefix,
+          poolSize: config.databasePoolSize,
           dataDir: config.dataDir,
           logger,
         }),
