@@ -5,6 +5,8 @@ import { type ShopClient, shopClient } from "../support/shop.ts";
 import {
   type Checkout,
   type Customer,
+  chaosEnv,
+  chaosPlatformSlot,
   checkOutWithRetries,
   countBy,
   customersWithUnits,
@@ -17,7 +19,7 @@ import {
   type ServiceDatabases,
   serviceDatabases,
   settleTimeoutMs,
-  unlimitedRates,
+  startGuardMs,
 } from "./chaos-shop.ts";
 
 /**
@@ -60,18 +62,21 @@ const services = [
 
 describe.skipIf(!available)("chaos: kill -9 of each consumer service in turn during checkouts", () => {
   let platform: DistributedPlatform;
+  let slot: Awaited<ReturnType<typeof chaosPlatformSlot>> | undefined;
   let shop: ShopClient;
   let db: ServiceDatabases;
 
   beforeAll(async () => {
-    platform = await startDistributedPlatform({ name: "chaos-consumer-kills", env: unlimitedRates });
+    slot = await chaosPlatformSlot();
+    platform = await startDistributedPlatform({ name: "chaos-consumer-kills", env: chaosEnv });
     shop = shopClient(platform.url);
     db = serviceDatabases(platform.prefix);
-  }, hangGuardMs);
+  }, startGuardMs);
 
   afterAll(async () => {
     await db?.close();
     await platform?.close();
+    await slot?.release();
   }, 60_000);
 
   it(

@@ -4,6 +4,8 @@ import { type DistributedPlatform, startDistributedPlatform } from "../support/d
 import { type ShopClient, shopClient } from "../support/shop.ts";
 import {
   type Checkout,
+  chaosEnv,
+  chaosPlatformSlot,
   checkOutWithRetries,
   countBy,
   customersWithUnits,
@@ -16,7 +18,7 @@ import {
   type ServiceDatabases,
   serviceDatabases,
   settleTimeoutMs,
-  unlimitedRates,
+  startGuardMs,
 } from "./chaos-shop.ts";
 
 /**
@@ -46,22 +48,25 @@ const services = [
 
 describe.skipIf(!available)("chaos: a flash sale on two inventory instances", () => {
   let platform: DistributedPlatform;
+  let slot: Awaited<ReturnType<typeof chaosPlatformSlot>> | undefined;
   let shop: ShopClient;
   let db: ServiceDatabases;
 
   beforeAll(async () => {
+    slot = await chaosPlatformSlot();
     platform = await startDistributedPlatform({
       name: "chaos-flash-sale",
       instances: ["inventory=2"],
-      env: unlimitedRates,
+      env: chaosEnv,
     });
     shop = shopClient(platform.url);
     db = serviceDatabases(platform.prefix);
-  }, hangGuardMs);
+  }, startGuardMs);
 
   afterAll(async () => {
     await db?.close();
     await platform?.close();
+    await slot?.release();
   }, 60_000);
 
   /** The order-stock messages (reservations, commits, releases) one inventory process handled, from its own operations API. */

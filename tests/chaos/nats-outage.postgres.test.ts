@@ -5,6 +5,8 @@ import { freePort } from "../support/mercato-process.ts";
 import { type ShopClient, shopClient } from "../support/shop.ts";
 import {
   type Checkout,
+  chaosEnv,
+  chaosPlatformSlot,
   checkOutWithRetries,
   countBy,
   customersWithUnits,
@@ -20,7 +22,7 @@ import {
   type ServiceDatabases,
   serviceDatabases,
   settleTimeoutMs,
-  unlimitedRates,
+  startGuardMs,
 } from "./chaos-shop.ts";
 
 /**
@@ -54,6 +56,7 @@ const services = [
 describe.skipIf(!available)("chaos: the NATS server stops for several seconds during checkouts", () => {
   let nats: OwnServer;
   let platform: DistributedPlatform;
+  let slot: Awaited<ReturnType<typeof chaosPlatformSlot>> | undefined;
   let shop: ShopClient;
   let db: ServiceDatabases;
 
@@ -66,18 +69,20 @@ describe.skipIf(!available)("chaos: the NATS server stops for several seconds du
       port,
       args: (port, dir) => ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", dir],
     });
+    slot = await chaosPlatformSlot();
     platform = await startDistributedPlatform({
       name: "chaos-nats-outage",
-      env: { BUS_URL: nats.url, ...unlimitedRates },
+      env: { BUS_URL: nats.url, ...chaosEnv },
     });
     shop = shopClient(platform.url);
     db = serviceDatabases(platform.prefix);
-  }, hangGuardMs);
+  }, startGuardMs);
 
   afterAll(async () => {
     await db?.close();
     // While this NATS still runs: the platform's close removes its streams from it.
     await platform?.close();
+    await slot?.release();
     await nats?.close();
   }, 60_000);
 

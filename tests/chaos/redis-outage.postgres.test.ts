@@ -3,7 +3,15 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DistributedPlatform, startDistributedPlatform } from "../support/distributed-platform.ts";
 import { freePort } from "../support/mercato-process.ts";
-import { type OwnServer, ownServer, requireBinary, settleTimeoutMs } from "./chaos-shop.ts";
+import {
+  chaosPlatformSlot,
+  type OwnServer,
+  ownServer,
+  requireBinary,
+  settleTimeoutMs,
+  smallPools,
+  startGuardMs,
+} from "./chaos-shop.ts";
 
 /**
  * Issue 13, third chaos case: the Redis server that holds the gateway's shared rate-limit counters
@@ -21,6 +29,7 @@ const hangGuardMs = 240_000;
 describe.skipIf(!available)("chaos: Redis stops under the gateway's rate limits", () => {
   let redisProcess: OwnServer;
   let platform: DistributedPlatform;
+  let slot: Awaited<ReturnType<typeof chaosPlatformSlot>> | undefined;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -42,14 +51,16 @@ describe.skipIf(!available)("chaos: Redis stops under the gateway's rate limits"
         dir,
       ],
     });
+    slot = await chaosPlatformSlot();
     platform = await startDistributedPlatform({
       name: "chaos-redis-outage",
-      env: { REDIS_URL: redisProcess.url, MERCATO_RATE_LIMIT_PER_MINUTE: String(limit) },
+      env: { ...smallPools, REDIS_URL: redisProcess.url, MERCATO_RATE_LIMIT_PER_MINUTE: String(limit) },
     });
-  }, hangGuardMs);
+  }, startGuardMs);
 
   afterAll(async () => {
     await platform?.close();
+    await slot?.release();
     await redisProcess?.close();
   }, 60_000);
 
