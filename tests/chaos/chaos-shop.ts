@@ -65,6 +65,22 @@ export interface Checkout {
   failedAttempts: number[];
 }
 
+/**
+ * Runs every clean-up step in order even when one fails (a platform whose close failed must not
+ * leave its NATS or Redis server running), then throws the first failure.
+ */
+export async function cleanUp(...steps: (() => Promise<unknown> | undefined)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
+}
+
 /** One service's database of a distributed platform, queried with its tables named by schema. */
 export function serviceDatabases(prefix: string) {
   const pools = new Map<string, pg.Pool>();

@@ -8,6 +8,7 @@ import {
   chaosEnv,
   chaosPlatformSlot,
   checkOutWithRetries,
+  cleanUp,
   countBy,
   customersWithUnits,
   expectEverythingDelivered,
@@ -74,9 +75,11 @@ describe.skipIf(!available)("chaos: kill -9 of each consumer service in turn dur
   }, startGuardMs);
 
   afterAll(async () => {
-    await db?.close();
-    await platform?.close();
-    await slot?.release();
+    await cleanUp(
+      () => db?.close(),
+      () => platform?.close(),
+      () => slot?.release(),
+    );
   }, 60_000);
 
   it(

@@ -7,6 +7,7 @@ import {
   chaosEnv,
   chaosPlatformSlot,
   checkOutWithRetries,
+  cleanUp,
   countBy,
   customersWithUnits,
   expectEverythingDelivered,
@@ -64,9 +65,11 @@ describe.skipIf(!available)("chaos: a flash sale on two inventory instances", ()
   }, startGuardMs);
 
   afterAll(async () => {
-    await db?.close();
-    await platform?.close();
-    await slot?.release();
+    await cleanUp(
+      () => db?.close(),
+      () => platform?.close(),
+      () => slot?.release(),
+    );
   }, 60_000);
 
   /** The order-stock messages (reservations, commits, releases) one inventory process handled, from its own operations API. */

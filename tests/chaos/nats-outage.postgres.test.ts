@@ -8,6 +8,7 @@ import {
   chaosEnv,
   chaosPlatformSlot,
   checkOutWithRetries,
+  cleanUp,
   countBy,
   customersWithUnits,
   expectEverythingDelivered,
@@ -79,11 +80,13 @@ describe.skipIf(!available)("chaos: the NATS server stops for several seconds du
   }, startGuardMs);
 
   afterAll(async () => {
-    await db?.close();
-    // While this NATS still runs: the platform's close removes its streams from it.
-    await platform?.close();
-    await slot?.release();
-    await nats?.close();
+    await cleanUp(
+      () => db?.close(),
+      // While this NATS still runs: the platform's close removes its streams from it.
+      () => platform?.close(),
+      () => slot?.release(),
+      () => nats?.close(),
+    );
   }, 60_000);
 
   const outboxRows = async () => {

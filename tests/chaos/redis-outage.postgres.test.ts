@@ -5,6 +5,7 @@ import { type DistributedPlatform, startDistributedPlatform } from "../support/d
 import { freePort } from "../support/mercato-process.ts";
 import {
   chaosPlatformSlot,
+  cleanUp,
   type OwnServer,
   ownServer,
   requireBinary,
@@ -59,9 +60,11 @@ describe.skipIf(!available)("chaos: Redis stops under the gateway's rate limits"
   }, startGuardMs);
 
   afterAll(async () => {
-    await platform?.close();
-    await slot?.release();
-    await redisProcess?.close();
+    await cleanUp(
+      () => platform?.close(),
+      () => slot?.release(),
+      () => redisProcess?.close(),
+    );
   }, 60_000);
 
   const get = async (path: string) => {
