@@ -5,8 +5,37 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { removeNatsResources } from "@mercato/platform/nats";
 import { dropServiceDatabases, externalServices, sleep } from "@mercato/platform/testing";
+import pg from "pg";
 import { serviceCatalog } from "../../apps/cli/src/services.ts";
 import { freePort } from "./mercato-process.ts";
+
+/**
+ * How many distributed platforms the test files may run at once, whatever the number of Vitest
+ * workers: each runs ten or more processes with a pool each, and together they must fit in
+ * PostgreSQL's default 100 connections (one platform peaked at about 40 with pools of 3).
+ */
+const platformsAtOnce = 2;
+/** Long enough to wait for a slot while two other files' platforms run, then start. */
+export const distributedStartGuardMs = 600_000;
+
+/**
+ * Waits for a slot: a PostgreSQL session advisory lock, held on a connection of its own until
+ * `release`, so that a test process that dies frees its slot too.
+ */
+async function platformSlot(): Promise<{ release(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: externalServices.postgres.url });
+  await client.connect();
+  for (;;) {
+    for (let slot = 0; slot < platformsAtOnce; slot++) {
+      const { rows } = await client.query<{ locked: boolean }>(
+        "SELECT pg_try_advisory_lock(hashtext('mercato-distributed-platform'), $1) AS locked",
+        [slot],
+      );
+      if (rows[0]?.locked) return { release: () => client.end() };
+    }
+    await sleep(500);
+  }
+}
 
 const bin = fileURLToPath(new URL("../../apps/cli/bin/mercato.js", import.meta.url));
 const logDir = fileURLToPath(new URL("../../test-results/distributed/", import.meta.url));
@@ -57,6 +86,7 @@ function isRunning(pid: number): boolean {
 export async function startDistributedPlatform(
   options: { name: string; instances?: string[]; env?: Record<string, string> } = { name: "distributed" },
 ): Promise<DistributedPlatform> {
+  const slot = await platformSlot();
   const prefix = `tdist${process.pid}${Date.now() % 100_000}`;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-distributed-"));
   const port = await freePort();
@@ -71,6 +101,7 @@ export async function startDistributedPlatform(
       MERCATO_BUS_PREFIX: prefix,
       MERCATO_DATA_DIR: dataDir,
       MERCATO_SEED: "none",
+      MERCATO_DATABASE_POOL_SIZE: "3",
       LOG_LEVEL: "info",
       ...options.env,
     },
@@ -147,6 +178,7 @@ export async function startDistributedPlatform(
       // A test may run the platform on a NATS server of its own (BUS_URL in `env`).
       await removeNatsResources({ url: options.env?.BUS_URL ?? externalServices.nats.url, prefix });
       await fs.rm(dataDir, { recursive: true, force: true });
+      await slot.release();
     },
   };
   try {

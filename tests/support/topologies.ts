@@ -4,7 +4,7 @@ import { externalServices, requireServer } from "@mercato/platform/testing";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe } from "vitest";
-import { startDistributedPlatform } from "./distributed-platform.ts";
+import { distributedStartGuardMs, startDistributedPlatform } from "./distributed-platform.ts";
 import { type ShopClient, shopClient, startShop } from "./shop.ts";
 
 export type TopologyName = "embedded" | "distributed";
@@ -22,7 +22,6 @@ export interface TopologyShop {
   close(): Promise<void>;
 }
 
-const startHangGuardMs = 180_000;
 const distributedAvailable = (await requireServer("postgres")) && (await requireServer("nats"));
 
 async function idleQueues(client: ShopClient, dataDir: string): Promise<boolean> {
@@ -97,7 +96,7 @@ export function describeOnBothTopologies(title: string, suite: (shop: () => Topo
       beforeAll(async () => {
         const name = title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
         shop = topology === "embedded" ? await embeddedShop() : await distributedShop(name);
-      }, startHangGuardMs);
+      }, distributedStartGuardMs);
       afterAll(() => shop?.close(), 60_000);
       suite(() => {
         if (!shop) throw new Error(`The ${topology} shop did not start`);

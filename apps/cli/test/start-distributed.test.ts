@@ -2,6 +2,7 @@ import { requireServer } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type DistributedPlatform,
+  distributedStartGuardMs,
   isRunning,
   startDistributedPlatform,
 } from "../../../tests/support/distributed-platform.ts";
@@ -27,7 +28,7 @@ describe.skipIf(!available)("mercato start --distributed (PostgreSQL, NATS)", ()
       env: { MERCATO_SEED: "demo" },
     });
     shop = shopClient(platform.url);
-  }, hangGuardMs);
+  }, distributedStartGuardMs);
 
   afterAll(() => platform?.close(), 60_000);
 

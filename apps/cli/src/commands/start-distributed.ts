@@ -109,6 +109,9 @@ function supervise(topology: Topology, config: PlatformConfig, logger: Logger): 
     MERCATO_DATA_DIR: config.dataDir,
     MERCATO_IDENTITY_URL: process.env.MERCATO_IDENTITY_URL ?? identity,
     MERCATO_CART_URL: process.env.MERCATO_CART_URL ?? urlOf(firstOf(topology, "cart")),
+    // Eleven processes with the single-process default of 10 connections each would outgrow
+    // PostgreSQL's default max_connections (100); 5 each leaves room for the server's own.
+    MERCATO_DATABASE_POOL_SIZE: process.env.MERCATO_DATABASE_POOL_SIZE ?? defaultPoolSize,
   };
   return {
     services: topology.services.map((planned) => new SupervisedProcess(planned, shared, logger)),
@@ -131,6 +134,9 @@ async function stopAll(processes: Supervised, logger: Logger): Promise<void> {
   await Promise.all(processes.services.map((running) => running.stop()));
   logger.info("every process has stopped");
 }
+
+/** Connections per process's service pool unless MERCATO_DATABASE_POOL_SIZE says otherwise. */
+const defaultPoolSize = "5";
 
 /** How often the demo load starts again after a failure (a service restarting under it). */
 const seedAttempts = 5;
