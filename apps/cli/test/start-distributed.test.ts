@@ -65,7 +65,7 @@ describe.skipIf(!available)("mercato start --distributed (PostgreSQL, NATS)", ()
       const ops = { headers: { authorization: `Bearer ${opsToken}` } };
       const queues = await shop.call("GET", "/api/ops/queues", ops);
       expect(queues.status).toBe(200);
-      expect(queues.body.unavailable).toBeUndefined();
+      expect(queues.body.unavailable, JSON.stringify(queues.body.unavailable)).toBeUndefined();
       const names = (queues.body.items as { name: string }[]).map((queue) => queue.name);
       expect(names).toEqual(expect.arrayContaining(["orders-saga-answers", "payments-payment-requests"]));
       expect(new Set(names).size).toBe(names.length);
