@@ -95,6 +95,38 @@ function gaps(
 const consumedIn = (queue: string) => (span: ReceivedSpan) =>
   span.kind === spanKind.consumer && span.attributes["messaging.destination.name"] === queue;
 
+describe("tracing a checkout, every service in this process (embedded: PGlite, embedded bus)", () => {
+  let shop: Awaited<ReturnType<typeof startShop>>;
+
+  beforeAll(async () => {
+    shop = await startShop();
+  }, hangGuardMs);
+
+  afterAll(() => shop?.close(), 60_000);
+
+  it(
+    "is one connected trace with HTTP and bus spans, and no SQL spans: PGlite has no driver to instrument",
+    async () => {
+      const root = testTraceContext();
+      await checkout(shop.client, `TRACE-EMB-${process.pid}`, root.traceparent);
+      const expected: Record<string, (span: ReceivedSpan) => boolean> = {
+        "POST /api/orders server span": (span) =>
+          span.kind === spanKind.server && span.name === "POST /api/orders",
+        "GET /api/cart server span": (span) => span.kind === spanKind.server && span.name === "GET /api/cart",
+        "inventory consuming OrderPlaced": consumedIn("inventory-order-stock"),
+        "payments consuming an event": (span) =>
+          span.kind === spanKind.consumer && span.name.startsWith("process payments-"),
+        "cart consuming OrderConfirmed": (span) =>
+          span.kind === spanKind.consumer && span.name.startsWith("process cart-"),
+      };
+      await expect.poll(() => gaps(receiver.spans(), root, expected), { interval: 200 }).toEqual([]);
+      const trace = receiver.spans().filter((span) => span.traceId === root.traceId);
+      expect(trace.filter((span) => span.scope === pgScope)).toEqual([]);
+    },
+    hangGuardMs,
+  );
+});
+
 describe.skipIf(!available)("tracing a checkout, every service in this process (PostgreSQL, NATS)", () => {
   let shop: Awaited<ReturnType<typeof startShop>>;
   const logs = captureLogs("info");
