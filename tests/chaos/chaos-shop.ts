@@ -17,39 +17,9 @@ import type { ShopClient } from "../support/shop.ts";
 
 /** Hang guard for a condition that must come after a fault heals; not a performance limit. */
 export const settleTimeoutMs = 90_000;
-/**
- * Small pools: a platform runs ten processes (eleven with two inventories), each with a pool per
- * service, and the platforms of the chaos files running at once must fit in PostgreSQL's default
- * 100 connections (one platform peaked at about 40 with pools of 3).
- */
-export const smallPools = { MERCATO_DATABASE_POOL_SIZE: "3" };
 
-/** Hang guard of a chaos file's start: it may wait for a slot while two others run, then starts its platform. */
-export const startGuardMs = 480_000;
-
-/** How many chaos platforms may run at once, whatever the number of Vitest workers. */
-const platformsAtOnce = 2;
-
-/**
- * Waits for one of the chaos platforms' slots: a PostgreSQL session advisory lock, held on a
- * connection of its own until `release`, so that a test process that dies frees its slot too.
- */
-export async function chaosPlatformSlot(): Promise<{ release(): Promise<void> }> {
-  const client = new pg.Client({ connectionString: externalServices.postgres.url });
-  await client.connect();
-  for (;;) {
-    for (let slot = 0; slot < platformsAtOnce; slot++) {
-      const { rows } = await client.query<{ locked: boolean }>(
-        "SELECT pg_try_advisory_lock(hashtext('mercato-chaos-platform'), $1) AS locked",
-        [slot],
-      );
-      if (rows[0]?.locked) return { release: () => client.end() };
-    }
-    await sleep(500);
-  }
-}
 /** Every request of a test comes from 127.0.0.1: the default limit would turn retries into 429s. */
-export const chaosEnv = { ...smallPools, MERCATO_RATE_LIMIT_PER_MINUTE: "1000000" };
+export const chaosEnv = { MERCATO_RATE_LIMIT_PER_MINUTE: "1000000" };
 
 export interface Customer {
   token: string;

@@ -1,12 +1,15 @@
 import { requireServer, sleep } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DistributedPlatform, startDistributedPlatform } from "../support/distributed-platform.ts";
+import {
+  type DistributedPlatform,
+  distributedStartGuardMs,
+  startDistributedPlatform,
+} from "../support/distributed-platform.ts";
 import { type ShopClient, shopClient } from "../support/shop.ts";
 import {
   type Checkout,
   type Customer,
   chaosEnv,
-  chaosPlatformSlot,
   checkOutWithRetries,
   cleanUp,
   countBy,
@@ -20,7 +23,6 @@ import {
   type ServiceDatabases,
   serviceDatabases,
   settleTimeoutMs,
-  startGuardMs,
 } from "./chaos-shop.ts";
 
 /**
@@ -63,22 +65,19 @@ const services = [
 
 describe.skipIf(!available)("chaos: kill -9 of each consumer service in turn during checkouts", () => {
   let platform: DistributedPlatform;
-  let slot: Awaited<ReturnType<typeof chaosPlatformSlot>> | undefined;
   let shop: ShopClient;
   let db: ServiceDatabases;
 
   beforeAll(async () => {
-    slot = await chaosPlatformSlot();
     platform = await startDistributedPlatform({ name: "chaos-consumer-kills", env: chaosEnv });
     shop = shopClient(platform.url);
     db = serviceDatabases(platform.prefix);
-  }, startGuardMs);
+  }, distributedStartGuardMs);
 
   afterAll(async () => {
     await cleanUp(
       () => db?.close(),
       () => platform?.close(),
-      () => slot?.release(),
     );
   }, 60_000);
 

@@ -1,11 +1,14 @@
 import { requireServer } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DistributedPlatform, startDistributedPlatform } from "../support/distributed-platform.ts";
+import {
+  type DistributedPlatform,
+  distributedStartGuardMs,
+  startDistributedPlatform,
+} from "../support/distributed-platform.ts";
 import { type ShopClient, shopClient } from "../support/shop.ts";
 import {
   type Checkout,
   chaosEnv,
-  chaosPlatformSlot,
   checkOutWithRetries,
   cleanUp,
   countBy,
@@ -19,7 +22,6 @@ import {
   type ServiceDatabases,
   serviceDatabases,
   settleTimeoutMs,
-  startGuardMs,
 } from "./chaos-shop.ts";
 
 /**
@@ -49,12 +51,10 @@ const services = [
 
 describe.skipIf(!available)("chaos: a flash sale on two inventory instances", () => {
   let platform: DistributedPlatform;
-  let slot: Awaited<ReturnType<typeof chaosPlatformSlot>> | undefined;
   let shop: ShopClient;
   let db: ServiceDatabases;
 
   beforeAll(async () => {
-    slot = await chaosPlatformSlot();
     platform = await startDistributedPlatform({
       name: "chaos-flash-sale",
       instances: ["inventory=2"],
@@ -62,13 +62,12 @@ describe.skipIf(!available)("chaos: a flash sale on two inventory instances", ()
     });
     shop = shopClient(platform.url);
     db = serviceDatabases(platform.prefix);
-  }, startGuardMs);
+  }, distributedStartGuardMs);
 
   afterAll(async () => {
     await cleanUp(
       () => db?.close(),
       () => platform?.close(),
-      () => slot?.release(),
     );
   }, 60_000);
 

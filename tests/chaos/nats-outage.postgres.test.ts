@@ -1,12 +1,15 @@
 import { requireServer, sleep } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DistributedPlatform, startDistributedPlatform } from "../support/distributed-platform.ts";
+import {
+  type DistributedPlatform,
+  distributedStartGuardMs,
+  startDistributedPlatform,
+} from "../support/distributed-platform.ts";
 import { freePort } from "../support/mercato-process.ts";
 import { type ShopClient, shopClient } from "../support/shop.ts";
 import {
   type Checkout,
   chaosEnv,
-  chaosPlatformSlot,
   checkOutWithRetries,
   cleanUp,
   countBy,
@@ -23,7 +26,6 @@ import {
   type ServiceDatabases,
   serviceDatabases,
   settleTimeoutMs,
-  startGuardMs,
 } from "./chaos-shop.ts";
 
 /**
@@ -57,7 +59,6 @@ const services = [
 describe.skipIf(!available)("chaos: the NATS server stops for several seconds during checkouts", () => {
   let nats: OwnServer;
   let platform: DistributedPlatform;
-  let slot: Awaited<ReturnType<typeof chaosPlatformSlot>> | undefined;
   let shop: ShopClient;
   let db: ServiceDatabases;
 
@@ -70,21 +71,19 @@ describe.skipIf(!available)("chaos: the NATS server stops for several seconds du
       port,
       args: (port, dir) => ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", dir],
     });
-    slot = await chaosPlatformSlot();
     platform = await startDistributedPlatform({
       name: "chaos-nats-outage",
       env: { BUS_URL: nats.url, ...chaosEnv },
     });
     shop = shopClient(platform.url);
     db = serviceDatabases(platform.prefix);
-  }, startGuardMs);
+  }, distributedStartGuardMs);
 
   afterAll(async () => {
     await cleanUp(
       () => db?.close(),
       // While this NATS still runs: the platform's close removes its streams from it.
       () => platform?.close(),
-      () => slot?.release(),
       () => nats?.close(),
     );
   }, 60_000);

@@ -1,18 +1,13 @@
 import { requireServer } from "@mercato/platform/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DistributedPlatform, startDistributedPlatform } from "../support/distributed-platform.ts";
-import { freePort } from "../support/mercato-process.ts";
 import {
-  chaosPlatformSlot,
-  cleanUp,
-  type OwnServer,
-  ownServer,
-  requireBinary,
-  settleTimeoutMs,
-  smallPools,
-  startGuardMs,
-} from "./chaos-shop.ts";
+  type DistributedPlatform,
+  distributedStartGuardMs,
+  startDistributedPlatform,
+} from "../support/distributed-platform.ts";
+import { freePort } from "../support/mercato-process.ts";
+import { cleanUp, type OwnServer, ownServer, requireBinary, settleTimeoutMs } from "./chaos-shop.ts";
 
 /**
  * Issue 13, third chaos case: the Redis server that holds the gateway's shared rate-limit counters
@@ -30,7 +25,6 @@ const hangGuardMs = 240_000;
 describe.skipIf(!available)("chaos: Redis stops under the gateway's rate limits", () => {
   let redisProcess: OwnServer;
   let platform: DistributedPlatform;
-  let slot: Awaited<ReturnType<typeof chaosPlatformSlot>> | undefined;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -52,17 +46,15 @@ describe.skipIf(!available)("chaos: Redis stops under the gateway's rate limits"
         dir,
       ],
     });
-    slot = await chaosPlatformSlot();
     platform = await startDistributedPlatform({
       name: "chaos-redis-outage",
-      env: { ...smallPools, REDIS_URL: redisProcess.url, MERCATO_RATE_LIMIT_PER_MINUTE: String(limit) },
+      env: { REDIS_URL: redisProcess.url, MERCATO_RATE_LIMIT_PER_MINUTE: String(limit) },
     });
-  }, startGuardMs);
+  }, distributedStartGuardMs);
 
   afterAll(async () => {
     await cleanUp(
       () => platform?.close(),
-      () => slot?.release(),
       () => redisProcess?.close(),
     );
   }, 60_000);
