@@ -20,6 +20,8 @@ export function defaultServiceName(services: string[]): string {
   return services.length === 0 ? "mercato" : `mercato-${services.join("-")}`;
 }
 
+let started = false;
+
 /**
  * Starts OpenTelemetry's Node SDK for this process, exporting traces over OTLP. Everything else
  * comes from the standard OTEL_* variables (protocol, headers, sampler, batch delays, resource
@@ -69,5 +71,3 @@ export function startTracing(options: { services: string[] }): boolean {
   tracingStarted(() => sdk.shutdown());
   return true;
 }
-
-let started = false;
