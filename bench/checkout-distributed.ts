@@ -25,6 +25,8 @@ export async function startDistributedShop(options: {
   dataDir: string;
   prefix: string;
   users: number;
+  /** Added to each process's environment (the OTEL_* variables of the measure with tracing). */
+  env?: Record<string, string>;
 }): Promise<Shop> {
   const keys = await startKeyServer();
   const children: ChildProcess[] = [];
@@ -49,6 +51,10 @@ export async function startDistributedShop(options: {
               : []),
             "--import",
             "tsx",
+            // As apps/cli/bin/mercato.js does with an OTLP endpoint: the SDK before the platform.
+            ...(options.env?.OTEL_EXPORTER_OTLP_ENDPOINT
+              ? ["--import", path.join(root, "apps/cli/src/tracing.ts")]
+              : []),
             path.join(root, "apps/cli/src/main.ts"),
             "start",
             ...group.flatMap((name) => ["--service", name]),
@@ -57,6 +63,7 @@ export async function startDistributedShop(options: {
             cwd: root,
             env: {
               ...process.env,
+              ...options.env,
               PORT: String(basePort + index),
               MERCATO_DATA_DIR: path.join(options.dataDir, group.join("-")),
               MERCATO_SEED: "none",
@@ -109,6 +116,7 @@ export async function startDistributedShop(options: {
       ordersUrl: urls.get("orders") ?? "",
       tokens,
       outcomes,
+      pids: children.map((child) => child.pid ?? 0),
       async stop() {
         await consumer.stop();
         await transport.close();

@@ -1,4 +1,5 @@
 import type { ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
 
 export interface Outcome {
   status: string;
@@ -10,7 +11,26 @@ export interface Shop {
   ordersUrl: string;
   tokens: string[];
   outcomes: Outcomes;
+  /** The processes that run the services, whose CPU time a checkout costs. */
+  pids: number[];
   stop(): Promise<void>;
+}
+
+/**
+ * CPU time (user + system, ms) the processes have used so far, from /proc: unlike throughput on a
+ * shared machine, it does not change with what else runs there.
+ */
+export async function cpuMs(pids: number[]): Promise<number> {
+  // USER_HZ, the unit of /proc times: 100 on Linux (getconf CLK_TCK).
+  const ticksPerSecond = 100;
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks / ticksPerSecond) * 1000;
 }
 
 /** Pairs each placed order with its OrderConfirmed or OrderRejected, whichever comes first. */

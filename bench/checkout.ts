@@ -10,15 +10,18 @@ import {
   requireServer,
 } from "../packages/platform/src/testing/index.ts";
 import { startDistributedShop } from "./checkout-distributed.ts";
-import { type Outcome, Outcomes, type Shop, stopChild } from "./checkout-shop.ts";
+import { cpuMs, type Outcome, Outcomes, type Shop, stopChild } from "./checkout-shop.ts";
 import { formatMs, formatRate, percentile, printTable } from "./machine.ts";
+import { startOtlpSink } from "./otlp-sink.ts";
 
 /**
  * Checkouts from POST /api/orders to `confirmed`, on the embedded defaults and on PostgreSQL +
  * NATS. The services run in a process of their own; this one is the storefront. Peak: as many
  * checkouts in flight as `concurrency`, each customer waiting for its order's confirmation.
  * Latency: an open loop at half the peak rate. Beside them, the limit of architecture.md measured
- * in the same run: pgbench -N write transactions/s ÷ 6 × 50%.
+ * in the same run: pgbench -N write transactions/s ÷ 6 × 50%. Each topology is measured with
+ * tracing off, then on (every span exported over OTLP/HTTP to a sink in this process), which
+ * gives the cost of tracing (docs/observability.md).
  */
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -88,7 +91,7 @@ async function startEmbeddedShop(env: Record<string, string>): Promise<Shop> {
         outcomes.record(orderId, outcome);
       }
     })();
-    return { ordersUrl: url, tokens, outcomes, stop: () => stopChild(child) };
+    return { ordersUrl: url, tokens, outcomes, pids: [child.pid ?? 0], stop: () => stopChild(child) };
   }
 }
 
@@ -130,16 +133,24 @@ async function measure(name: string, start: () => Promise<Shop>) {
   try {
     await steady(host, 20);
     const callsBefore = await host.cartCalls();
+    const cpuBefore = await cpuMs(shop.pids);
     const { rate, completed } = await peak(host);
+    const cpuPerCheckout = ((await cpuMs(shop.pids)) - cpuBefore) / completed;
     const calls = (await host.cartCalls()) - callsBefore;
     const latencies = await steady(host, Math.max(1, rate / 2));
-    return {
+    const result = {
       name,
       rate,
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       callsPerCheckout: calls / completed,
+      cpuPerCheckout,
     };
+    // Each figure as it comes: the run takes minutes, and the table comes at its end.
+    console.log(
+      `${name}: ${formatRate(rate)} checkouts/s, p50 ${formatMs(result.p50)} ms, p99 ${formatMs(result.p99)} ms, ${cpuPerCheckout.toFixed(1)} CPU ms/checkout`,
+    );
+    return result;
   } finally {
     await shop.stop();
   }
@@ -171,21 +182,42 @@ function pgbenchWrites(prefix: string): number {
 export async function main(): Promise<void> {
   const prefix = `benchco${process.pid}`;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-bench-checkout-"));
+  const sink = await startOtlpSink();
+  const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint };
   const results = [];
   try {
-    results.push(
-      await measure("embedded: one process (PGlite, embedded bus)", () =>
-        startEmbeddedShop({ MERCATO_DATA_DIR: path.join(dataDir, "embedded") }),
-      ),
-    );
+    for (const [label, env] of [
+      ["tracing off", {}],
+      ["tracing on", tracing],
+    ] as const) {
+      results.push(
+        await measure(`embedded: one process (PGlite, embedded bus), ${label}`, () =>
+          startEmbeddedShop({ ...env, MERCATO_DATA_DIR: path.join(dataDir, `embedded-${label}`) }),
+        ),
+      );
+    }
     let limit: number | undefined;
     if ((await requireServer("postgres")) && (await requireServer("nats"))) {
       limit = (pgbenchWrites(prefix) / 6) * 0.5;
-      results.push(
-        await measure("PostgreSQL + NATS: one process per service", () =>
-          startDistributedShop({ dataDir: path.join(dataDir, "distributed"), prefix, users }),
-        ),
-      );
+      for (const [label, env] of [
+        ["tracing off", {}],
+        ["tracing on", tracing],
+      ] as const) {
+        const run = `${prefix}${label === "tracing on" ? "t" : ""}`;
+        results.push(
+          await measure(`PostgreSQL + NATS: one process per service, ${label}`, () =>
+            startDistributedShop({
+              dataDir: path.join(dataDir, `distributed-${label}`),
+              prefix: run,
+              users,
+              env,
+            }),
+          ).finally(async () => {
+            await dropServiceDatabases(services, run).catch(() => undefined);
+            await removeNatsResources({ url: externalServices.nats.url, prefix: run }).catch(() => undefined);
+          }),
+        );
+      }
     }
     console.log(
       `${concurrency} checkouts in flight for the peak, ${seconds} s per measure; latency at half the peak rate, POST /api/orders → OrderConfirmed`,
@@ -197,6 +229,7 @@ export async function main(): Promise<void> {
         "p50 ms": formatMs(result.p50),
         "p99 ms": formatMs(result.p99),
         "sync calls/checkout": result.callsPerCheckout.toFixed(2),
+        "CPU ms/checkout": result.cpuPerCheckout.toFixed(1),
         limit: limit === undefined ? "" : `50% of pgbench -N ÷ 6 = ${formatRate(limit)}/s`,
         "% of limit": limit === undefined ? "" : `${Math.round((result.rate / limit) * 100)}%`,
       })),
@@ -204,7 +237,10 @@ export async function main(): Promise<void> {
     console.log(
       "targets: checkouts/s ≥ the limit on PostgreSQL + NATS; p99 ≤ 100 ms; 1 synchronous call per checkout",
     );
+    const { exports, bytes } = sink.received();
+    console.log(`tracing on: ${exports} OTLP exports, ${(bytes / 1024 / 1024).toFixed(1)} MiB of spans`);
   } finally {
+    await sink.close();
     await dropServiceDatabases(services, prefix).catch(() => undefined);
     await removeNatsResources({ url: externalServices.nats.url, prefix }).catch(() => undefined);
     await fs.rm(dataDir, { recursive: true, force: true });

@@ -10,11 +10,16 @@ import { inventoryService } from "@mercato/inventory";
 import { ordersService } from "@mercato/orders";
 import { paymentsService } from "@mercato/payments";
 import { startTestHost } from "@mercato/platform/testing";
+import { startTracing } from "@mercato/platform/tracing";
 
 const users = Number(process.env.BENCH_USERS ?? 4000);
+const services = [catalogService, inventoryService, cartService, ordersService, paymentsService];
+// With OTEL_EXPORTER_OTLP_ENDPOINT (the checkout benchmark's measure with tracing). Started after
+// the imports, which is early enough here: the embedded defaults have no pg driver to instrument.
+startTracing({ services: services.map((service) => service.name) });
 // The configuration comes from the environment the benchmark gives (embedded, or PostgreSQL + NATS).
 const { host, authority } = await startTestHost({
-  services: [catalogService, inventoryService, cartService, ordersService, paymentsService],
+  services,
   env: process.env,
   ...(process.env.MERCATO_DATA_DIR ? { dataDir: process.env.MERCATO_DATA_DIR } : {}),
 });

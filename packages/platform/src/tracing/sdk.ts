@@ -64,7 +64,9 @@ export function startTracing(options: { services: string[] }): boolean {
       // Outgoing calls and statements outside any request or event (polls, the relay's reads)
       // would each start a trace of their own, every second, in every process.
       new UndiciInstrumentation({ requireParentforSpans: true }),
-      new PgInstrumentation({ requireParentSpan: true }),
+      // Taking a pooled connection is no statement: its two spans per transaction cost more than
+      // they tell.
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     ],
   });
   sdk.start();
