@@ -40,6 +40,7 @@ export async function limitRequestRates(
         lazyConnect: false,
       })
     : undefined;
+  if (redis) await connected(redis, redisStartWaitMs);
   await app.register(rateLimit, {
     global: true,
     max: settings.max,
@@ -62,6 +63,26 @@ export async function limitRequestRates(
 }
 
 const redisNameSpace = "mercato-rate-limit:";
+
+/**
+ * How long the gateway's start waits for Redis: counting the first requests in the process while
+ * Redis is still connecting would let a client past the shared limit. A Redis that is down does
+ * not stop the start; it is used once it answers.
+ */
+const redisStartWaitMs = 2_000;
+
+function connected(redis: Redis, waitMs: number): Promise<void> {
+  if (redis.status === "ready") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off("ready", done);
+      resolve();
+    };
+    const timer = setTimeout(done, waitMs);
+    redis.once("ready", done);
+  });
+}
 
 /**
  * Counts in Redis, shared by every gateway process, while Redis answers; while it does not, counts
