@@ -3,6 +3,7 @@ import { api } from "../api/client.ts";
 import type { components } from "../api/openapi-types.ts";
 import { Empty, ErrorNote, Loading } from "../components/feedback.tsx";
 import { useRequest } from "../components/use-request.ts";
+import { PageButtons } from "./page-buttons.tsx";
 import { Scroll } from "./scroll.tsx";
 import { dateTime, send } from "./send.ts";
 import { usePolling } from "./use-polling.ts";
@@ -239,22 +240,13 @@ export function WebhookDetail({ id }: { id: string }) {
             </table>
           </Scroll>
         )}
-        <p class="row">
-          {cursors.length > 1 && (
-            <button type="button" class="secondary" onClick={() => setCursors(cursors.slice(0, -1))}>
-              Newer deliveries
-            </button>
-          )}
-          {deliveries.data?.nextCursor && (
-            <button
-              type="button"
-              class="secondary"
-              onClick={() => setCursors([...cursors, deliveries.data?.nextCursor ?? undefined])}
-            >
-              Older deliveries
-            </button>
-          )}
-        </p>
+        <PageButtons
+          cursors={cursors}
+          nextCursor={deliveries.data?.nextCursor}
+          onChange={setCursors}
+          previousLabel="Newer deliveries"
+          nextLabel="Older deliveries"
+        />
       </section>
     </>
   );

@@ -3,6 +3,7 @@ import { api } from "../../api/client.ts";
 import { Empty, ErrorNote, Loading } from "../../components/feedback.tsx";
 import { Price } from "../../components/money.tsx";
 import { useRequest } from "../../components/use-request.ts";
+import { PageButtons } from "../page-buttons.tsx";
 import { Scroll } from "../scroll.tsx";
 import { dateTime, words } from "../send.ts";
 import { OrderActions } from "./order-actions.tsx";
@@ -87,22 +88,7 @@ export function Orders() {
           </table>
         </Scroll>
       )}
-      <p class="row">
-        {cursors.length > 1 && (
-          <button type="button" class="secondary" onClick={() => setCursors(cursors.slice(0, -1))}>
-            Previous page
-          </button>
-        )}
-        {orders.data?.nextCursor && (
-          <button
-            type="button"
-            class="secondary"
-            onClick={() => setCursors([...cursors, orders.data?.nextCursor ?? undefined])}
-          >
-            Next page
-          </button>
-        )}
-      </p>
+      <PageButtons cursors={cursors} nextCursor={orders.data?.nextCursor} onChange={setCursors} />
     </>
   );
 }

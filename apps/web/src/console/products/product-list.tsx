@@ -3,6 +3,7 @@ import { api } from "../../api/client.ts";
 import { Empty, ErrorNote, Loading } from "../../components/feedback.tsx";
 import { Price } from "../../components/money.tsx";
 import { useRequest } from "../../components/use-request.ts";
+import { PageButtons } from "../page-buttons.tsx";
 import { Scroll } from "../scroll.tsx";
 import { NewProduct } from "./product-form.tsx";
 
@@ -72,22 +73,7 @@ export function Products() {
           </table>
         </Scroll>
       )}
-      <p class="row">
-        {cursors.length > 1 && (
-          <button type="button" class="secondary" onClick={() => setCursors(cursors.slice(0, -1))}>
-            Previous page
-          </button>
-        )}
-        {products.data?.nextCursor && (
-          <button
-            type="button"
-            class="secondary"
-            onClick={() => setCursors([...cursors, products.data?.nextCursor ?? undefined])}
-          >
-            Next page
-          </button>
-        )}
-      </p>
+      <PageButtons cursors={cursors} nextCursor={products.data?.nextCursor} onChange={setCursors} />
     </>
   );
 }
