@@ -23,6 +23,12 @@ export { writeToOutbox } from "./outbox/outbox.ts";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox/relay.ts";
 export * from "./secrets/index.ts";
 export { DataDirectoryInUseError, releaseDataDirectoryLocksSync } from "./service/data-dir-lock.ts";
+export {
+  type DeclaredQueue,
+  declaredQueues,
+  queueDefaults,
+  queueNameOf,
+} from "./service/declared-queues.ts";
 export type {
   EventHandler,
   EventOf,
@@ -45,5 +51,5 @@ export { configureService, defineService, on } from "./service/definition.ts";
 export { type Host, type HostOptions, startHost } from "./service/host.ts";
 export { inboxPruning, inboxPruningIntervalMs, inboxRetentionMs } from "./service/inbox-pruning.ts";
 export { type PeriodicTask, startPeriodicTask } from "./service/periodic-task.ts";
-export { queueDefaults, RunningService } from "./service/run-service.ts";
+export { RunningService } from "./service/run-service.ts";
 export { shutdownTracing, tracingActive } from "./tracing/trace-context.ts";

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Transaction } from "kysely";
-import type { Handler, QueueConfig, Subscription, Transport } from "../bus/transport.ts";
+import type { Handler, Subscription, Transport } from "../bus/transport.ts";
 import type { PlatformConfig } from "../config.ts";
 import type { DatabaseProvider, ServiceDatabase } from "../db/databases.ts";
 import { loadMigrations, migrate } from "../db/migrations.ts";
@@ -11,6 +11,7 @@ import { writeToOutbox } from "../outbox/outbox.ts";
 import { OutboxRelay } from "../outbox/relay.ts";
 import { messagingMigrations } from "../outbox/tables.ts";
 import { withConsumeSpan } from "../tracing/trace-context.ts";
+import { declaredQueues, queueDefaults, queueNameOf } from "./declared-queues.ts";
 import type {
   ServiceContext,
   ServiceDefinition,
@@ -19,7 +20,7 @@ import type {
   TaskDefinition,
   UnitOfWork,
 } from "./definition.ts";
-import { dispatcherOf, eventPatternOf, instrumented } from "./event-dispatch.ts";
+import { dispatcherOf, instrumented } from "./event-dispatch.ts";
 import { inboxPruning } from "./inbox-pruning.ts";
 import { type PeriodicTask, startPeriodicTask } from "./periodic-task.ts";
 import { RuntimeQueueSet } from "./runtime-queues.ts";
@@ -32,12 +33,6 @@ import { loadSecrets, parseSettings, secretsView } from "./settings-and-secrets.
  * many handlers run in parallel.
  */
 const defaultConcurrency = 128;
-
-export const queueDefaults: Omit<QueueConfig, "name"> = {
-  visibilityTimeoutMs: 30_000,
-  maxReceiveCount: 5,
-  backoff: { baseMs: 200, maxMs: 30_000 },
-};
 
 export interface ServiceDependencies {
   config: PlatformConfig;
@@ -64,6 +59,7 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
   private database: ServiceDatabase<DB> | undefined;
   private relay: OutboxRelay<DB> | undefined;
   private readonly consumers: Subscription[] = [];
+  private readonly invocationHandlers = new Map<string, Handler>();
   private readonly tasks: PeriodicTask[] = [];
   private settings: Settings | undefined;
   private resources: Resources | undefined;
@@ -128,11 +124,9 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
       const context = { ...this.context, resources: undefined } as ServiceContext<DB, Settings, undefined>;
       this.resources = await this.definition.resources(context);
     }
-    for (const subscription of this.definition.subscriptions ?? []) {
-      const queue = this.queueName(subscription);
-      const { concurrency: _concurrency, ...settings } = subscription.queue ?? {};
-      await transport.declareQueue({ ...queueDefaults, ...settings, name: queue });
-      await transport.putRule({ name: queue, eventPattern: eventPatternOf(subscription), queue });
+    for (const { queue, rule } of declaredQueues(this.definition)) {
+      await transport.declareQueue(queue);
+      await transport.putRule(rule);
     }
   }
 
@@ -174,6 +168,30 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
     }
   }
 
+  /**
+   * `start` for a host that is handed its deliveries rather than consuming them (AWS Lambda): the
+   * service's onStart runs, and no consumer, outbox relay or periodic task starts; the host passes
+   * each delivery to `handlerOf` and publishes the outbox itself.
+   */
+  async startForInvocations(): Promise<void> {
+    await this.definition.onStart?.(this.context);
+  }
+
+  /**
+   * The handler this service's consumer of `queue` runs (inbox, transaction, outbox, metrics), made
+   * once, so that deliveries handed in together share batch commits as a consumer's do; undefined
+   * when no subscription of this service has that queue.
+   */
+  handlerOf(queue: string): Handler | undefined {
+    const made = this.invocationHandlers.get(queue);
+    if (made) return made;
+    const subscription = this.definition.subscriptions?.find((entry) => this.queueName(entry) === queue);
+    if (!subscription) return undefined;
+    const handler = this.subscriptionHandler(this.requireDatabase(), subscription);
+    this.invocationHandlers.set(queue, handler);
+    return handler;
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.tasks.splice(0).map((task) => task.stop()));
     await Promise.all([...this.consumers.map((consumer) => consumer.stop()), this.queues.stop()]);
@@ -200,6 +218,17 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
     subscription: SubscriptionDefinition<DB, Settings, Resources>,
   ): Promise<Subscription> {
     const queue = this.queueName(subscription);
+    return this.dependencies.transport.consume(queue, this.subscriptionHandler(database, subscription), {
+      concurrency: subscription.queue?.concurrency ?? defaultConcurrency,
+    });
+  }
+
+  /** The inbox, transaction, outbox and metrics around a subscription's code: what its consumer runs. */
+  private subscriptionHandler(
+    database: ServiceDatabase<DB>,
+    subscription: SubscriptionDefinition<DB, Settings, Resources>,
+  ): Handler {
+    const queue = this.queueName(subscription);
     const logger = this.logger.child({ queue });
     const dispatch = dispatcherOf(subscription, queue);
     const handler = withInbox(database, queue, async (event, { transaction, delivery }) => {
@@ -220,9 +249,7 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
         }),
       );
     });
-    return this.dependencies.transport.consume(queue, this.instrument(queue, handler), {
-      concurrency: subscription.queue?.concurrency ?? defaultConcurrency,
-    });
+    return this.instrument(queue, handler);
   }
 
   /** Times every run of `handler` by outcome and logs its failures. */
@@ -235,7 +262,7 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
   }
 
   private queueName(subscription: SubscriptionDefinition<DB, Settings, Resources>): string {
-    return `${this.definition.name}-${subscription.name}`;
+    return queueNameOf(this.definition.name, subscription);
   }
 
   private requireDatabase(): ServiceDatabase<DB> {
