@@ -96,7 +96,7 @@ describe("configuration", () => {
       'MERCATO_BUS_PREFIX must be lowercase letters, digits and - (at most 31), starting with a letter (got "Bad Prefix")',
       "REDIS_URL must be a URL like redis://127.0.0.1:6379 (the value is not shown)",
       'MERCATO_PEER_URLS must be a URL like http://orders:8080 (got "http://orders:8080,ftp://payments")',
-      'BLOB_URL must be a URL like s3://bucket (got "/tmp/blobs")',
+      'BLOB_URL must be a URL like s3://bucket/optional/prefix (got "/tmp/blobs")',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
     ]);
   });
@@ -137,6 +137,42 @@ describe("configuration", () => {
       'MERCATO_ALERT_ERROR_RATE_WINDOW_SECONDS must be a whole number of seconds (got "1.5")',
       'MERCATO_ALERT_PENDING_ORDER_SECONDS must be a number of seconds (got "soon")',
     ]);
+  });
+
+  it("takes BLOB_URL as an S3 bucket with an optional prefix, and says what is wrong with another", () => {
+    expect(loadConfig({ BLOB_URL: " s3://media.example-1/shop/eu/ " }).blobUrl).toBe(
+      "s3://media.example-1/shop/eu/",
+    );
+    for (const accepted of ["s3://abc", "s3://media/", "s3://media/images", "s3://media/a_b/c-d/e.f"]) {
+      expect(loadConfig({ BLOB_URL: accepted }).blobUrl).toBe(accepted);
+    }
+    const like = "must be a URL like s3://bucket/optional/prefix";
+    const refused: [string, string][] = [
+      ["https://media.s3.amazonaws.com", like],
+      ["media", like],
+      ["s3://", `${like}: it names no bucket`],
+      ["s3:///images", `${like}: it names no bucket`],
+      ["s3://Media", `${like}: "Media" is not an S3 bucket name`],
+      ["s3://my_bucket", `${like}: "my_bucket" is not an S3 bucket name`],
+      ["s3://ab", `${like}: "ab" is not an S3 bucket name`],
+      [`s3://${"b".repeat(64)}`, `${like}: "${"b".repeat(64)}" is not an S3 bucket name`],
+      ["s3://-media", `${like}: "-media" is not an S3 bucket name`],
+      ["s3://me..dia", `${like}: "me..dia" is not an S3 bucket name`],
+      ["s3://192.168.1.10", `${like}: "192.168.1.10" is not an S3 bucket name`],
+      ["s3://key:secret@media", `${like}: credentials come from the AWS environment`],
+      ["s3://media:9000", `${like}: an endpoint goes in AWS_ENDPOINT_URL_S3, not in the URL`],
+      ["s3://media/images?versioned=1", `${like}: it takes no query or fragment`],
+      ["s3://media//images", `${like}: the prefix "/images" must be /-separated parts`],
+      ["s3://media/.hidden", `${like}: the prefix ".hidden" must be /-separated parts`],
+      ["s3://media/with%20space", `${like}: the prefix "with%20space" must be /-separated parts`],
+      [`s3://media/${"p".repeat(257)}`, `${like}: the prefix is longer than 256 characters`],
+    ];
+    for (const [value, problem] of refused) {
+      const problems = problemsOf({ BLOB_URL: value });
+      expect(problems, value).toHaveLength(1);
+      expect(problems[0], value).toContain(`BLOB_URL ${problem}`);
+      expect(problems[0], value).toContain(`(got ${JSON.stringify(value)})`);
+    }
   });
 
   it("wants the admin email and password together", () => {

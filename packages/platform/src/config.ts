@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { blobUrlProblem } from "./blob/s3-blob-url.ts";
 import { type AlertSettings, alertSettingsOf, alertVariables } from "./ops/alerts/alert-settings.ts";
 
 /**
@@ -77,7 +78,14 @@ const environmentSchema = z.object({
       ),
     )
     .optional(),
-  BLOB_URL: urlWithScheme(["s3"], "s3://bucket").optional(),
+  BLOB_URL: z
+    .string()
+    .trim()
+    .superRefine((value, context) => {
+      const problem = blobUrlProblem(value);
+      if (problem) context.addIssue({ code: "custom", message: problem });
+    })
+    .optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       message: "must be one of fatal, error, warn, info, debug, trace, silent",

@@ -15,6 +15,13 @@ const maxKeyLength = 512;
  * directory, and the store's own hidden files (sidecars, temporary files) cannot collide with a key.
  */
 const segmentPattern = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+const segmentRule =
+  "each /-separated part must be 1-128 letters, digits, '_', '-' or '.', not starting with '.'";
+
+/** Whether `segment` may be one part of a key (or of an S3 store's key prefix). */
+export function isBlobKeySegment(segment: string): boolean {
+  return segmentPattern.test(segment);
+}
 
 /** The key's path segments, after checking it is `segment/segment/...` of safe characters. */
 export function blobKeySegments(key: string): string[] {
@@ -24,12 +31,7 @@ export function blobKeySegments(key: string): string[] {
   }
   const segments = key.split("/");
   for (const segment of segments) {
-    if (!segmentPattern.test(segment)) {
-      throw new InvalidBlobKeyError(
-        key,
-        "each /-separated part must be 1-128 letters, digits, '_', '-' or '.', not starting with '.'",
-      );
-    }
+    if (!isBlobKeySegment(segment)) throw new InvalidBlobKeyError(key, segmentRule);
   }
   return segments;
 }

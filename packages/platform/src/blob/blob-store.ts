@@ -1,14 +1,14 @@
-import { randomBytes } from "node:crypto";
-import fs from "node:fs/promises";
 import path from "node:path";
-import { blobKeySegments } from "./blob-key.ts";
+import { FileBlobStore } from "./file-blob-store.ts";
+import { S3BlobStore, s3ClientFromEnvironment } from "./s3-blob-store.ts";
+import { parseBlobUrl } from "./s3-blob-url.ts";
 
 export interface StoredBlob {
   bytes: Buffer;
   contentType: string;
 }
 
-/** Files by key: local files in the data directory (architecture.md, principle 6). */
+/** Files by key: local files in the data directory, or objects in S3 (architecture.md, principle 6). */
 export interface BlobStore {
   /** Stores (or replaces) the blob; resolves once it is durable. */
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
@@ -19,101 +19,15 @@ export interface BlobStore {
 
 export interface BlobStoreConfig {
   dataDir: string;
-  /** `s3://bucket`; S3 is not implemented yet, so a set value is refused rather than ignored. */
+  /** `s3://bucket/optional/prefix`: blobs in S3 rather than in the data directory. */
   blobUrl?: string | undefined;
 }
 
-const contentTypePattern = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+(\s*;.{0,200})?$/i;
-const fallbackContentType = "application/octet-stream";
-
-/** The blob store for this configuration: files under `<dataDir>/blobs/`. */
-export function createBlobStore(config: BlobStoreConfig): BlobStore {
-  if (config.blobUrl) {
-    throw new Error(
-      `BLOB_URL is set (${new URL(config.blobUrl).protocol}//...) but the S3 blob store is not available yet; unset it to keep blobs in the data directory`,
-    );
-  }
-  return new FileBlobStore(path.join(config.dataDir, "blobs"));
-}
-
 /**
- * Each blob is a file at its key's path, and its content type sits in a hidden sidecar next to it
- * (`.<name>.meta.json`), which no key can name. Writes go to a temporary file renamed into place,
- * so a reader sees the old blob or the new one, never half of one.
+ * The blob store for this configuration: objects under BLOB_URL's bucket and prefix, through one
+ * S3 client for the store's life, or files under `<dataDir>/blobs/` when BLOB_URL is unset.
  */
-class FileBlobStore implements BlobStore {
-  constructor(private readonly root: string) {}
-
-  async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
-    if (!contentTypePattern.test(contentType)) {
-      throw new Error(`Content type ${JSON.stringify(contentType.slice(0, 100))} is not a media type`);
-    }
-    const { file, sidecar } = this.paths(key);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    // The sidecar first: a blob whose bytes are visible always has its content type.
-    await writeAtomically(sidecar, JSON.stringify({ contentType }));
-    await writeAtomically(file, bytes);
-  }
-
-  async get(key: string): Promise<StoredBlob | undefined> {
-    const { file, sidecar } = this.paths(key);
-    const bytes = await readIfExists(file);
-    if (bytes === undefined) return undefined;
-    const meta = await readIfExists(sidecar);
-    const contentType = meta === undefined ? fallbackContentType : parseContentType(meta);
-    return { bytes, contentType };
-  }
-
-  async delete(key: string): Promise<void> {
-    const { file, sidecar } = this.paths(key);
-    await fs.rm(file, { force: true });
-    await fs.rm(sidecar, { force: true });
-  }
-
-  private paths(key: string): { file: string; sidecar: string } {
-    const segments = blobKeySegments(key);
-    const file = path.join(this.root, ...segments);
-    return { file, sidecar: path.join(path.dirname(file), `.${path.basename(file)}.meta.json`) };
-  }
-}
-
-async function writeAtomically(target: string, data: Uint8Array | string): Promise<void> {
-  const temporary = path.join(
-    path.dirname(target),
-    `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`,
-  );
-  const handle = await fs.open(temporary, "w");
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temporary, target);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
-}
-
-async function readIfExists(file: string): Promise<Buffer | undefined> {
-  try {
-    return await fs.readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // ENOTDIR: a parent segment is a blob, so this key cannot exist.
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw error;
-  }
-}
-
-function parseContentType(meta: Buffer): string {
-  try {
-    const parsed: unknown = JSON.parse(meta.toString("utf8"));
-    const contentType = (parsed as { contentType?: unknown }).contentType;
-    return typeof contentType === "string" ? contentType : fallbackContentType;
-  } catch {
-    return fallbackContentType;
-  }
+export function createBlobStore(config: BlobStoreConfig): BlobStore {
+  if (config.blobUrl) return new S3BlobStore(s3ClientFromEnvironment(), parseBlobUrl(config.blobUrl));
+  return new FileBlobStore(path.join(config.dataDir, "blobs"));
 }

@@ -8,6 +8,7 @@ export {
   serverResources,
 } from "./external-services.ts";
 export { captureLogs, type LogCapture, secretsIn } from "./log-capture.ts";
+export { type S3Emulator, setEnvironment, startS3Emulator } from "./s3-emulator.ts";
 export { createTestAuthority, type TestAuthority } from "./test-authority.ts";
 export {
   type Answer,
