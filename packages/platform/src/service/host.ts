@@ -45,6 +45,12 @@ export interface HostOptions {
   auth?: TokenVerifier;
   /** How long inbox rows are kept; MERCATO_INBOX_RETENTION_MS (a week) unless given. */
   inboxRetentionMs?: number;
+  /**
+   * Handed its requests and deliveries by a function runtime (AWS Lambda) instead of serving: the
+   * host does not listen, its services start without consumers, outbox relays, periodic tasks or
+   * alert evaluation (`RunningService.startForInvocations`), and `url` is where it is reached.
+   */
+  invoked?: { url: string };
 }
 
 /**
@@ -138,14 +144,16 @@ export async function startHost(options: HostOptions): Promise<Host> {
       for (const service of services) await service.registerRoutes(scope);
     });
     phaseDone("routesMs");
-    for (const service of services) await service.start();
-    const alertEvaluation = alerts.start();
-    closers.push(() => alertEvaluation.stop());
+    const { invoked } = options;
+    for (const service of services) await (invoked ? service.startForInvocations() : service.start());
+    if (!invoked) {
+      const alertEvaluation = alerts.start();
+      closers.push(() => alertEvaluation.stop());
+    }
     phaseDone("serviceStartMs");
-    const url = await app.listen({
-      port: config.port,
-      host: options.host ?? process.env.HOST ?? "127.0.0.1",
-    });
+    const url = invoked
+      ? await app.ready().then(() => invoked.url)
+      : await app.listen({ port: config.port, host: options.host ?? process.env.HOST ?? "127.0.0.1" });
     phaseDone("listenMs");
     address.url = url;
     if (verifier instanceof DeferredJwksVerifier) verifier.listeningAt(url);
