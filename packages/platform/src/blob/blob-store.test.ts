@@ -12,6 +12,7 @@ import {
   InvalidContentTypeError,
   S3BlobStoreError,
 } from "./index.ts";
+import { s3ClientFromEnvironment } from "./s3-blob-store.ts";
 
 const bucket = "mercato-blobs";
 let dataDir: string;
@@ -166,6 +167,30 @@ describe("S3 blob store", () => {
     await expect(put).rejects.toThrow(failure);
     await expect(store.get("a/b")).rejects.toThrow(failure);
     await expect(store.delete("a/b")).rejects.toThrow(failure);
+  });
+
+  it("addresses the bucket as a path when an endpoint is set, and as a host name on AWS", async () => {
+    const pathStyle = async (variables: Record<string, string | undefined>) => {
+      const restore = setEnvironment(variables);
+      const client = s3ClientFromEnvironment();
+      try {
+        return await client.config.forcePathStyle;
+      } finally {
+        client.destroy();
+        restore();
+      }
+    };
+    const none = { AWS_ENDPOINT_URL_S3: undefined, AWS_ENDPOINT_URL: undefined };
+    expect(await pathStyle(none)).toBe(false);
+    expect(await pathStyle({ ...none, AWS_ENDPOINT_URL_S3: "http://minio:9000" })).toBe(true);
+    expect(await pathStyle({ ...none, AWS_ENDPOINT_URL: "http://localstack:4566" })).toBe(true);
+    expect(
+      await pathStyle({
+        ...none,
+        AWS_ENDPOINT_URL_S3: "http://minio:9000",
+        AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true",
+      }),
+    ).toBe(false);
   });
 
   it("refuses a BLOB_URL that names no S3 location before making a client", () => {

@@ -53,16 +53,18 @@ export async function startS3Emulator(buckets: string[]): Promise<S3Emulator> {
 }
 
 /**
- * Sets `variables` in this process's environment, where the SDK reads them, and returns what puts
- * the previous values back. Tests run one file per process (Vitest's forks pool), so no other file sees them.
+ * Sets `variables` in this process's environment (an undefined one is removed), where the SDK reads
+ * them, and returns what puts the previous values back. Tests run one file per process (Vitest's
+ * forks pool), so no other file sees them.
  */
-export function setEnvironment(variables: Record<string, string>): () => void {
+export function setEnvironment(variables: Record<string, string | undefined>): () => void {
   const previous = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, variables);
-  return () => {
-    for (const [name, value] of Object.entries(previous)) {
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(values)) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
   };
+  apply(variables);
+  return () => apply(previous);
 }
