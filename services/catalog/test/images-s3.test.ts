@@ -101,4 +101,36 @@ describe("product images with BLOB_URL=s3://bucket/prefix", () => {
     expect(await keysUnder(`${prefix}/products/${product.id}/`)).toEqual([]);
     expect((await fetch(`${catalog.url}${url}`)).status).toBe(404);
   });
+
+  it("answers 500 and lists no image when S3 refuses the upload", async () => {
+    const bucketless = await startTestHost({
+      services: [catalogService],
+      env: { BLOB_URL: "s3://no-such-bucket/images" },
+    });
+    try {
+      if (!bucketless.authority) throw new Error("the catalog host signs its own tokens");
+      const token = await bucketless.authority.token({ roles: ["admin"] });
+      const created = await bucketless.call("POST", "/api/products", {
+        token,
+        body: {
+          sku: "S3-IMG-2",
+          name: "Lost hat",
+          category: "Hats",
+          price: { amount: 900, currency: "EUR" },
+        },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const uploaded = await fetch(`${bucketless.url}/api/products/${created.body.id}/images`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "image/png" },
+        body: productPng(created.body),
+      });
+      expect(uploaded.status).toBe(500);
+      // The generic problem: the bucket and the key stay in the log.
+      expect(await uploaded.text()).not.toContain("no-such-bucket");
+      expect((await bucketless.call("GET", `/api/products/${created.body.id}`)).body.images).toEqual([]);
+    } finally {
+      await bucketless.close();
+    }
+  });
 });
