@@ -1,0 +1,60 @@
+import { Aws } from "aws-cdk-lib";
+import type { AppSecrets } from "./app-secrets.ts";
+import type { Database } from "./database.ts";
+import type { MediaBucket } from "./media-bucket.ts";
+import type { ServicePlan } from "./service-plan.ts";
+import type { DeploymentSettings } from "./settings.ts";
+
+/** What every service's settings are made of, whatever runs it. */
+export interface EnvironmentSources {
+  settings: DeploymentSettings;
+  busName: string;
+  database: Database;
+  media: MediaBucket;
+  secrets: AppSecrets;
+  /** MERCATO_PUBLIC_URL: the shop's address, in emails and as a Lambda host's own URL. */
+  publicUrl: string;
+}
+
+/** The plain variables of a service (docs/configuration.md), none of them secret. */
+export function plainEnvironment(
+  plan: ServicePlan,
+  sources: EnvironmentSources,
+  poolSize: number,
+): Record<string, string> {
+  return {
+    BUS_URL: `aws://${Aws.REGION}/${sources.busName}`,
+    MERCATO_BUS_PREFIX: sources.settings.prefix,
+    // The credentials come from PGUSER and PGPASSWORD (secretVariables).
+    DATABASE_URL: sources.database.urlWithoutCredentials,
+    MERCATO_DATABASE_POOL_SIZE: String(poolSize),
+    MERCATO_SEED: "none",
+    MERCATO_PUBLIC_URL: sources.publicUrl,
+    LOG_LEVEL: "info",
+    ...(plan.usesBlobs ? { BLOB_URL: sources.media.blobUrl } : {}),
+  };
+}
+
+/** A secret variable: which secret, and which JSON field of it (the whole value when absent). */
+export interface SecretVariable {
+  secret: AppSecrets["opsToken"] | Database["secret"];
+  field?: string;
+}
+
+/**
+ * The secret variables of a service: the database user (node-postgres reads PGUSER and
+ * PGPASSWORD for what DATABASE_URL leaves out), the operations token, and the sealing key for the
+ * services that declare the sealed box only.
+ */
+export function secretVariables(
+  plan: ServicePlan,
+  sources: EnvironmentSources,
+): Record<string, SecretVariable> {
+  const database = sources.database.secret;
+  return {
+    PGUSER: { secret: database, field: "username" },
+    PGPASSWORD: { secret: database, field: "password" },
+    MERCATO_OPS_TOKEN: { secret: sources.secrets.opsToken },
+    ...(plan.sealsTokens ? { MERCATO_SECRET_KEY: { secret: sources.secrets.secretKey } } : {}),
+  };
+}
