@@ -164,6 +164,9 @@ describe("configuration", () => {
       ["s3://media/images?versioned=1", `${like}: it takes no query or fragment`],
       ["s3://media//images", `${like}: the prefix "/images" must be /-separated parts`],
       ["s3://media/.hidden", `${like}: the prefix ".hidden" must be /-separated parts`],
+      ["s3://media/../up", `${like}: the prefix "../up" must be /-separated parts`],
+      ["s3://media/a/./b", `${like}: the prefix "a/./b" must be /-separated parts`],
+      ["s3://media/%2e%2e/x", `${like}: the prefix "%2e%2e/x" must be /-separated parts`],
       ["s3://media/with%20space", `${like}: the prefix "with%20space" must be /-separated parts`],
       [`s3://media/${"p".repeat(257)}`, `${like}: the prefix is longer than 256 characters`],
     ];

@@ -15,7 +15,7 @@ export class InvalidBlobUrlError extends Error {
   }
 }
 
-export const blobUrlExample = "s3://bucket/optional/prefix";
+const blobUrlExample = "s3://bucket/optional/prefix";
 const maxPrefixLength = 256;
 /** S3's rules for general purpose bucket names, so that a typo fails at start, not at the first upload. */
 const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -25,9 +25,10 @@ const ipAddressPattern = /^\d{1,3}(\.\d{1,3}){3}$/;
 export function parseBlobUrl(blobUrl: string): S3Location {
   const problem = (detail: string) =>
     new InvalidBlobUrlError(`must be a URL like ${blobUrlExample}: ${detail}`);
+  const trimmed = blobUrl.trim();
   let url: URL;
   try {
-    url = new URL(blobUrl.trim());
+    url = new URL(trimmed);
   } catch {
     throw new InvalidBlobUrlError(`must be a URL like ${blobUrlExample}`);
   }
@@ -46,8 +47,10 @@ export function parseBlobUrl(blobUrl: string): S3Location {
       `"${bucket}" is not an S3 bucket name (3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit)`,
     );
   }
-  if (url.pathname === "" || url.pathname === "/") return { bucket, prefix: "" };
-  const prefix = url.pathname.slice(1).replace(/\/$/, "");
+  // The path as written: URL would resolve `.` and `..` parts, and the prefix must be what it says.
+  const afterBucket = trimmed.slice("s3://".length + bucket.length);
+  if (afterBucket === "" || afterBucket === "/") return { bucket, prefix: "" };
+  const prefix = afterBucket.slice(1).replace(/\/$/, "");
   if (prefix.length > maxPrefixLength)
     throw problem(`the prefix is longer than ${maxPrefixLength} characters`);
   if (!prefix.split("/").every(isBlobKeySegment)) {
