@@ -10,9 +10,8 @@ import {
   InvalidBlobKeyError,
   InvalidBlobUrlError,
   InvalidContentTypeError,
-  S3BlobStoreError,
 } from "./index.ts";
-import { s3ClientFromEnvironment } from "./s3-blob-store.ts";
+import { S3BlobStoreError, s3ClientFromEnvironment } from "./s3-blob-store.ts";
 
 const bucket = "mercato-blobs";
 let dataDir: string;
@@ -30,7 +29,7 @@ afterAll(async () => {
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
-const stores: [string, () => BlobStore][] = [
+const stores: [string, () => Promise<BlobStore>][] = [
   ["file", () => createBlobStore({ dataDir })],
   ["S3 under a prefix", () => createBlobStore({ dataDir, blobUrl: `s3://${bucket}/shop/eu` })],
   ["S3 at the bucket's root", () => createBlobStore({ dataDir, blobUrl: `s3://${bucket}` })],
@@ -38,8 +37,8 @@ const stores: [string, () => BlobStore][] = [
 
 describe.each(stores)("%s blob store", (_name, open) => {
   let store: BlobStore;
-  beforeAll(() => {
-    store = open();
+  beforeAll(async () => {
+    store = await open();
   });
 
   it("keeps bytes and content type, and replaces on put", async () => {
@@ -119,7 +118,7 @@ describe.each(stores)("%s blob store", (_name, open) => {
 
 describe("file blob store", () => {
   it("keeps each blob as a file under <dataDir>/blobs/, with no temporary file left", async () => {
-    const store = createBlobStore({ dataDir });
+    const store = await createBlobStore({ dataDir });
     const bytes = Buffer.from("on disk");
     await store.put("files/f1/one", bytes, "text/plain");
     expect(await fs.readFile(path.join(dataDir, "blobs", "files", "f1", "one"))).toEqual(bytes);
@@ -131,7 +130,7 @@ describe("file blob store", () => {
 describe("S3 blob store", () => {
   it("keeps each blob as the object <prefix>/<key>, with its content type, and nothing on local disk", async () => {
     const blobUrl = `s3://${bucket}/layout/check/`;
-    const store = createBlobStore({ dataDir, blobUrl });
+    const store = await createBlobStore({ dataDir, blobUrl });
     const bytes = Buffer.from([1, 2, 3, 0, 254]);
     await store.put("products/p2/image-9", bytes, "image/webp");
 
@@ -150,8 +149,8 @@ describe("S3 blob store", () => {
   });
 
   it("keeps stores under different prefixes of one bucket apart", async () => {
-    const eu = createBlobStore({ dataDir, blobUrl: `s3://${bucket}/tenants/eu` });
-    const us = createBlobStore({ dataDir, blobUrl: `s3://${bucket}/tenants/us` });
+    const eu = await createBlobStore({ dataDir, blobUrl: `s3://${bucket}/tenants/eu` });
+    const us = await createBlobStore({ dataDir, blobUrl: `s3://${bucket}/tenants/us` });
     await eu.put("logo", Buffer.from("eu"), "text/plain");
     expect(await us.get("logo")).toBeUndefined();
     await us.delete("logo");
@@ -159,7 +158,7 @@ describe("S3 blob store", () => {
   });
 
   it("names the call and the object when S3 refuses, as for a bucket that does not exist", async () => {
-    const store = createBlobStore({ dataDir, blobUrl: "s3://no-such-bucket/images" });
+    const store = await createBlobStore({ dataDir, blobUrl: "s3://no-such-bucket/images" });
     const failure =
       /^S3 (PutObject|GetObject|DeleteObject) of s3:\/\/no-such-bucket\/images\/a\/b failed: NoSuchBucket: /;
     const put = store.put("a/b", Buffer.from("x"), "text/plain");
@@ -193,11 +192,11 @@ describe("S3 blob store", () => {
     ).toBe(false);
   });
 
-  it("refuses a BLOB_URL that names no S3 location before making a client", () => {
+  it("refuses a BLOB_URL that names no S3 location before making a client", async () => {
     for (const blobUrl of ["https://example.com/bucket", "s3://", "s3://Bad_Bucket", "s3://media/a%2Fb"]) {
-      expect(() => createBlobStore({ dataDir, blobUrl }), blobUrl).toThrow(InvalidBlobUrlError);
+      await expect(createBlobStore({ dataDir, blobUrl }), blobUrl).rejects.toThrow(InvalidBlobUrlError);
     }
-    expect(() => createBlobStore({ dataDir, blobUrl: "s3://media:9000" })).toThrow(
+    await expect(createBlobStore({ dataDir, blobUrl: "s3://media:9000" })).rejects.toThrow(
       "BLOB_URL must be a URL like s3://bucket/optional/prefix: an endpoint goes in AWS_ENDPOINT_URL_S3, not in the URL",
     );
   });

@@ -1,8 +1,7 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import S3rver from "s3rver";
+import type { S3Client } from "@aws-sdk/client-s3";
 
 /** s3rver's only account; it checks the access key id and accepts any SigV4 signature made with it. */
 const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
@@ -20,6 +19,11 @@ export interface S3Emulator {
 
 /** s3rver on a free port of 127.0.0.1, its objects in a temporary directory, with `buckets` created. */
 export async function startS3Emulator(buckets: string[]): Promise<S3Emulator> {
+  // Loaded here: every test imports this module's neighbours, few need S3.
+  const [{ default: S3rver }, { CreateBucketCommand, S3Client }] = await Promise.all([
+    import("s3rver"),
+    import("@aws-sdk/client-s3"),
+  ]);
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-s3rver-"));
   const server = new S3rver({ address: "127.0.0.1", port: 0, directory, silent: true });
   let client: S3Client | undefined;

@@ -22,6 +22,6 @@ export class ProductImages {
 }
 
 /** The images in the blob store the configuration names (the data directory by default). */
-export function openProductImages(config: BlobStoreConfig): ProductImages {
-  return new ProductImages(createBlobStore(config));
+export async function openProductImages(config: BlobStoreConfig): Promise<ProductImages> {
+  return new ProductImages(await createBlobStore(config));
 }
