@@ -10,6 +10,7 @@ import { loadConfig } from "../packages/platform/src/config.ts";
 import { silentLogger } from "../packages/platform/src/log.ts";
 import { externalServices } from "../packages/platform/src/testing/index.ts";
 import { Outcomes, type Shop, stopChild } from "./checkout-shop.ts";
+import { fixedPids, serverAccounts } from "./process-cpu.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -116,7 +117,10 @@ export async function startDistributedShop(options: {
       ordersUrl: urls.get("orders") ?? "",
       tokens,
       outcomes,
-      pids: children.map((child) => child.pid ?? 0),
+      accounts: [
+        ...processes.map((group, index) => fixedPids(group.join(" + "), [children[index]?.pid ?? 0])),
+        ...serverAccounts,
+      ],
       async stop() {
         await consumer.stop();
         await transport.close();
@@ -190,13 +194,17 @@ async function stockAndFillCarts(urls: Map<string, string>, admin: string, token
   });
   if (stocked.status !== 200) throw new Error(`stock: ${stocked.status}`);
   const item = { productId: created.body.id, quantity: 1 };
-  for (let added = 0; added < tokens.length; ) {
-    const batch = tokens.slice(added, added + 50);
+  // Cart answers 404 until catalog's ProductCreated has reached it: those customers try again.
+  let waiting = tokens;
+  while (waiting.length > 0) {
+    const batch = waiting.slice(0, 50);
     const answers = await Promise.all(
       batch.map((token) => send(`${urls.get("cart")}/api/cart/items`, "POST", token, item)),
     );
-    if (answers.every((answer) => answer.status === 200)) added += batch.length;
-    else if (answers.some((answer) => answer.status !== 404)) throw new Error(`cart: ${answers[0]?.status}`);
-    else await new Promise((resolve) => setTimeout(resolve, 100));
+    const refused = answers.find((answer) => answer.status !== 200 && answer.status !== 404);
+    if (refused) throw new Error(`cart: ${refused.status}`);
+    const unknown = batch.filter((_token, index) => answers[index]?.status === 404);
+    waiting = [...unknown, ...waiting.slice(batch.length)];
+    if (unknown.length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

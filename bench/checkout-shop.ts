@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import type { CpuAccount } from "./process-cpu.ts";
 
 export interface Outcome {
   status: string;
@@ -11,26 +11,9 @@ export interface Shop {
   ordersUrl: string;
   tokens: string[];
   outcomes: Outcomes;
-  /** The processes that run the services, whose CPU time a checkout costs. */
-  pids: number[];
+  /** The processes a checkout costs CPU time in: the services', and the servers they use. */
+  accounts: CpuAccount[];
   stop(): Promise<void>;
-}
-
-/**
- * CPU time (user + system, ms) the processes have used so far, from /proc: unlike throughput on a
- * shared machine, it does not change with what else runs there.
- */
-export async function cpuMs(pids: number[]): Promise<number> {
-  // USER_HZ, the unit of /proc times: 100 on Linux (getconf CLK_TCK).
-  const ticksPerSecond = 100;
-  let ticks = 0;
-  for (const pid of pids) {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return (ticks / ticksPerSecond) * 1000;
 }
 
 /** Pairs each placed order with its OrderConfirmed or OrderRejected, whichever comes first. */

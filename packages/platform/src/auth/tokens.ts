@@ -27,6 +27,8 @@ const claimsSchema = z.object({
   email: z.string(),
   name: z.string(),
   roles: z.array(z.enum(roles)),
+  // jwtVerify has checked it when present; a token without one is never remembered.
+  exp: z.number().optional(),
 });
 
 export class InvalidTokenError extends Error {
@@ -38,17 +40,42 @@ export interface TokenVerifier {
   verify(token: string): Promise<AuthenticatedUser>;
 }
 
+/** Verified tokens remembered per process; a shopper sends the same token with every request. */
+const maxRememberedTokens = 10_000;
+
+/**
+ * Checking an ES256 signature is most of a request's authentication cost, and a token does not
+ * change: a token verified once is taken at its word until its expiry, as it would be by any
+ * other instance that had verified it (a key dropped from identity's set stops new tokens, not
+ * tokens already accepted). Only successes are remembered, and only so many, oldest first out.
+ */
 function verifierWith(keys: JWTVerifyGetKey): TokenVerifier {
+  const verified = new Map<string, { user: AuthenticatedUser; expiresAtMs: number }>();
+  const verifySignature = async (token: string) => {
+    const { payload } = await jwtVerify(token, keys, {
+      issuer: accessTokenIssuer,
+      audience: accessTokenAudience,
+      algorithms: ["ES256", "EdDSA"],
+    });
+    const claims = claimsSchema.parse(payload);
+    const user: AuthenticatedUser = {
+      id: claims.sub,
+      email: claims.email,
+      name: claims.name,
+      roles: claims.roles,
+    };
+    return { user, expiresAtMs: (claims.exp ?? 0) * 1000 };
+  };
   return {
     async verify(token) {
+      const known = verified.get(token);
+      if (known && Date.now() < known.expiresAtMs) return known.user;
+      verified.delete(token);
       try {
-        const { payload } = await jwtVerify(token, keys, {
-          issuer: accessTokenIssuer,
-          audience: accessTokenAudience,
-          algorithms: ["ES256", "EdDSA"],
-        });
-        const claims = claimsSchema.parse(payload);
-        return { id: claims.sub, email: claims.email, name: claims.name, roles: claims.roles };
+        const fresh = await verifySignature(token);
+        if (verified.size >= maxRememberedTokens) verified.delete(verified.keys().next().value as string);
+        verified.set(token, fresh);
+        return fresh.user;
       } catch (error) {
         throw new InvalidTokenError(describe(error));
       }

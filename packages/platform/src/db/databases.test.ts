@@ -129,6 +129,38 @@ describe.skipIf(!hasPostgres)("PostgreSQL", () => {
     dropServiceDatabases,
   );
 
+  it("prepares each statement with parameters once per connection, and runs the others as they are", async () => {
+    const service = `t_prepared_${uuidv7().slice(-8)}`;
+    const provider = await openDatabaseProvider({
+      databaseUrl: externalServices.postgres.url,
+      dataDir,
+      logger: silentLogger(),
+    });
+    try {
+      const database = await provider.forService<Items>(service);
+      await migrate(database, [createItems]);
+      const prepared = await database.db.connection().execute(async (db) => {
+        for (const name of ["a", "b", "b"]) await db.insertInto("items").values({ name }).execute();
+        const named = await db.selectFrom("items").select("name").where("name", "=", "b").execute();
+        // Several statements and no parameters: runs unprepared, as a prepared statement holds one.
+        await sql.raw("SELECT 1; SELECT 2").execute(db);
+        const statements = await sql<{ statement: string }>`
+          SELECT statement FROM pg_prepared_statements WHERE name LIKE 'mercato\_%' ORDER BY statement
+        `.execute(db);
+        return { named: named.length, statements: statements.rows.map((row) => row.statement) };
+      });
+      expect(prepared.named).toBe(2);
+      // The view lists itself too: it has no parameters, so it is not among them.
+      expect(prepared.statements).toEqual([
+        'insert into "items" ("name") values ($1)',
+        'select "name" from "items" where "name" = $1',
+      ]);
+    } finally {
+      await provider.close();
+      await dropServiceDatabases([service]);
+    }
+  });
+
   it("runs concurrent migrations from several processes exactly once", async () => {
     const service = `t_race_${uuidv7().slice(-8)}`;
     const providers = await Promise.all(

@@ -7,6 +7,7 @@ import pg from "pg";
 import type { Logger } from "../log.ts";
 import { scrubDatabaseError } from "./database-error.ts";
 import { quoteIdentifier, SharedPglite } from "./pglite-dialect.ts";
+import { withPreparedStatements } from "./prepared-statements.ts";
 import { scrubbingDialect } from "./scrubbing-dialect.ts";
 
 /** int8 values (counts, sequences) come back as numbers on both engines. */
@@ -149,7 +150,9 @@ async function openPostgres(
       });
       pool.on("error", (error) => logger.error({ err: error, service }, "idle PostgreSQL client failed"));
       pools.add(pool);
-      const db = new Kysely<DB>({ dialect: scrubbingDialect(new PostgresDialect({ pool })) });
+      const db = new Kysely<DB>({
+        dialect: scrubbingDialect(new PostgresDialect({ pool: withPreparedStatements(pool) })),
+      });
       return {
         engine: "postgres",
         schema,

@@ -54,6 +54,9 @@ export async function createNatsTransport(options: NatsTransportOptions): Promis
     servers: options.url,
     name: `mercato-bus-${names.prefix}`,
     maxReconnectAttempts: -1,
+    // Async traces build an Error (with its stack) for every request and publish acknowledgement
+    // up front, in case it fails: 3-4% of each service's CPU under load. Errors still say what failed.
+    noAsyncTraces: true,
   });
   try {
     const jsm = await jetstreamManager(nc, { timeout: API_TIMEOUT_MS });
