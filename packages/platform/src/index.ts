@@ -1,6 +1,7 @@
 export * from "./auth/index.ts";
 export * from "./blob/index.ts";
 export { retryDelayMs } from "./bus/backoff.ts";
+export { groupIdOf } from "./bus/group-id.ts";
 export { openTransport } from "./bus/open-transport.ts";
 export { compilePattern, InvalidPatternError, RuleSet, testEventPattern } from "./bus/patterns/index.ts";
 export type * from "./bus/transport.ts";
