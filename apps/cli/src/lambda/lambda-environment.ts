@@ -12,8 +12,8 @@ export interface LambdaEnvironment {
  * A Lambda function's settings: the platform's configuration, the services it runs (MERCATO_SERVICES,
  * comma-separated, every service when unset, as `mercato start` without `--service`) and its public
  * URL. Values a server would generate into its data directory must be given: each container has a
- * /tmp of its own, so a generated ops token or secret key would differ from one container to the
- * next. Throws ConfigError naming every problem at once.
+ * /tmp of its own, so a generated ops token, or secret key for the services that seal tokens, would
+ * differ from one container to the next. Throws ConfigError naming every problem at once.
  */
 export function lambdaEnvironment(env: Record<string, string | undefined> = process.env): LambdaEnvironment {
   const problems: string[] = [];
@@ -35,7 +35,11 @@ export function lambdaEnvironment(env: Record<string, string | undefined> = proc
     );
   }
   const publicUrl = publicUrlOf(env.MERCATO_PUBLIC_URL, problems);
-  for (const name of ["MERCATO_OPS_TOKEN", "MERCATO_SECRET_KEY"]) {
+  const services = unknown.length > 0 ? [] : selectServices(names);
+  const generated = ["MERCATO_OPS_TOKEN"];
+  if (services.some((service) => service.secrets?.includes("sealedBox")))
+    generated.push("MERCATO_SECRET_KEY");
+  for (const name of generated) {
     if (!env[name]) {
       problems.push(
         `${name} must be set for a Lambda function: one generated in a container's data directory would differ in every other container`,
@@ -43,7 +47,7 @@ export function lambdaEnvironment(env: Record<string, string | undefined> = proc
     }
   }
   if (problems.length > 0 || !config || !publicUrl) throw new ConfigError(problems);
-  return { config, services: selectServices(names), publicUrl };
+  return { config, services, publicUrl };
 }
 
 function publicUrlOf(value: string | undefined, problems: string[]): string | undefined {
