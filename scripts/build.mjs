@@ -1,7 +1,8 @@
 // Compiles the `mercato` command and every service into JavaScript under apps/cli/dist, so that
 // `npm start` runs plain `node` with no TypeScript loader: the loader cost seconds at every start
 // and over 100 MB of memory. Then builds the web storefront (apps/web) into apps/web/dist, which the
-// gateway serves at `/`. Runs on `npm install` (the `prepare` script) and `npm run build`.
+// gateway serves at `/`, and last the AWS Lambda functions' folder, apps/cli/dist/lambda
+// (scripts/build-lambda.mjs). Runs on `npm install` (the `prepare` script) and `npm run build`.
 //
 // esbuild bundles Mercato's own packages and leaves every npm dependency to Node's resolver (native
 // modules and WebAssembly files must stay where npm put them). Dynamic imports become chunks, so a
@@ -12,6 +13,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { buildLambda } from "./build-lambda.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const outdir = path.join(root, "apps/cli/dist");
@@ -113,3 +115,6 @@ await rename(webDist, webRetired).catch(() => undefined);
 await rename(webStaging, webDist);
 await rm(webRetired, { recursive: true, force: true });
 console.log(`built ${path.relative(root, webDist)}`);
+
+// The Lambda functions' folder (deploy/aws), with the web app just built in it.
+await buildLambda(root);
