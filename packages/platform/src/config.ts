@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { blobUrlProblem } from "./blob/s3-blob-url.ts";
+import { parseAwsBusUrl } from "./bus/aws/names.ts";
 import { type AlertSettings, alertSettingsOf, alertVariables } from "./ops/alerts/alert-settings.ts";
 
 /**
@@ -22,6 +23,16 @@ const urlWithScheme = (schemes: string[], example: string) =>
       { message: `must be a URL like ${example}` },
     );
 
+/** Whether an aws:// BUS_URL names a region and a bus (its problems are not echoed: BUS_URL is secret). */
+function isAwsBusUrl(value: string): boolean {
+  try {
+    parseAwsBusUrl(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const port = z.coerce
   .number({ message: "must be a number" })
   .int("must be a whole number")
@@ -40,7 +51,11 @@ const environmentSchema = z.object({
     .refine((value) => Buffer.from(value, "base64").length === 32, { message: "must be 32 bytes in base64" })
     .optional(),
   DATABASE_URL: urlWithScheme(["postgres", "postgresql"], "postgres://user@host:5432/postgres").optional(),
-  BUS_URL: urlWithScheme(["nats"], "nats://127.0.0.1:4222").optional(),
+  BUS_URL: urlWithScheme(["nats", "aws"], "nats://127.0.0.1:4222")
+    .refine((value) => !value.startsWith("aws:") || isAwsBusUrl(value), {
+      message: "must be aws://<region>/<bus-name>, like aws://eu-west-1/mercato",
+    })
+    .optional(),
   MERCATO_DATABASE_PREFIX: z
     .string()
     .regex(

@@ -86,10 +86,10 @@ export interface DeadLetter {
 
 /**
  * The event backbone behind one interface: rules route published events to queues that behave
- * like SQS. Implemented by the embedded transport and by NATS JetStream.
+ * like SQS. Implemented by the embedded transport, by NATS JetStream and by EventBridge with SQS.
  */
 export interface Transport {
-  readonly kind: "embedded" | "nats";
+  readonly kind: "embedded" | "nats" | "aws";
   /** Creates the queue and its DLQ, or updates their settings. Idempotent. */
   declareQueue(config: QueueConfig): Promise<void>;
   /**

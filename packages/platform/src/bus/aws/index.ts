@@ -1,0 +1,1 @@
+export { type AwsTransportOptions, createAwsTransport } from "./aws-transport.ts";
