@@ -153,11 +153,7 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
     await relay.start();
     await this.definition.onStart?.(this.context);
     const context = this.context;
-    const tasks: TaskDefinition<DB, Settings, Resources>[] = [
-      ...(this.definition.tasks ?? []),
-      inboxPruning(this.dependencies.inboxRetentionMs),
-    ];
-    for (const task of tasks) {
+    for (const task of this.periodicTasks()) {
       const intervalMs = task.interval ? task.interval(context.settings) : task.intervalMs;
       this.tasks.push(
         startPeriodicTask(
@@ -190,6 +186,21 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
     const handler = this.subscriptionHandler(this.requireDatabase(), subscription);
     this.invocationHandlers.set(queue, handler);
     return handler;
+  }
+
+  /**
+   * Runs each periodic task once, one after another, for a host with no timers of its own (AWS
+   * Lambda, invoked on a schedule); a task that fails is logged and the next one runs.
+   */
+  async runTasksOnce(): Promise<void> {
+    const context = this.context;
+    for (const task of this.periodicTasks()) {
+      try {
+        await task.run(context);
+      } catch (error) {
+        this.logger.error({ err: error, task: task.name }, `${task.name} failed`);
+      }
+    }
   }
 
   async stop(): Promise<void> {
@@ -259,6 +270,11 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
       logger: this.logger.child({ queue }),
       queue,
     });
+  }
+
+  /** The definition's periodic tasks and the host's own, inbox pruning. */
+  private periodicTasks(): TaskDefinition<DB, Settings, Resources>[] {
+    return [...(this.definition.tasks ?? []), inboxPruning(this.dependencies.inboxRetentionMs)];
   }
 
   private queueName(subscription: SubscriptionDefinition<DB, Settings, Resources>): string {
