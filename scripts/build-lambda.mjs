@@ -27,6 +27,7 @@ export async function buildLambda(root) {
       entryPoints: {
         "http-handler": path.join(root, "apps/cli/src/lambda/http-handler.ts"),
         "sqs-handler": path.join(root, "apps/cli/src/lambda/sqs-handler.ts"),
+        "scheduled-handler": path.join(root, "apps/cli/src/lambda/scheduled-handler.ts"),
       },
       outdir: staging,
       bundle: true,

@@ -28,7 +28,7 @@ const [file, payload, output] = process.argv.slice(1);
 const { handler } = await import(file);
 const { event, context } = JSON.parse(payload);
 const answer = await handler(event, { ...context, getRemainingTimeInMillis: () => 30000 });
-writeFileSync(output, JSON.stringify(answer));
+writeFileSync(output, JSON.stringify({ answer }));
 process.exit(0);
 `;
 
@@ -92,7 +92,7 @@ describe.runIf(ready)("the Lambda folder apps/cli/dist/lambda, on its own (Postg
     const answer = await fs.readFile(output, "utf8").catch(() => {
       throw new Error(`${handler} gave no answer:\n${stdout}\n${stderr}`);
     });
-    return JSON.parse(answer);
+    return JSON.parse(answer).answer;
   };
 
   it("serves an HTTP API event from http-handler.handler", async () => {
@@ -123,5 +123,10 @@ describe.runIf(ready)("the Lambda folder apps/cli/dist/lambda, on its own (Postg
     const bad = sqsRecord(queue, "not an event");
     const answer = await invoke("sqs-handler", { Records: [good, bad] }, "catalog-consumer");
     expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: bad.messageId }] });
+  });
+
+  it("runs the periodic tasks from scheduled-handler.handler", async () => {
+    const tick = { version: "0", "detail-type": "Scheduled Event", source: "aws.events", detail: {} };
+    await expect(invoke("scheduled-handler", tick, "scheduled")).resolves.toBeUndefined();
   });
 });
