@@ -1,9 +1,9 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { type Delivery, groupIdOf, type Logger, retryDelayMs } from "@mercato/platform";
-import { envelopeOfSqsBody } from "@mercato/platform/aws/message-body";
+import { type Delivery, type Logger, retryDelayMs } from "@mercato/platform";
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { containerHost, type LambdaHost } from "./lambda-host.ts";
 import { drainDeadline, drainOutboxes } from "./outbox-drain.ts";
+import { deliveryOf, receiveCountOf } from "./sqs-delivery.ts";
 import { parseSqsQueueArn, type SqsQueueArn } from "./sqs-queue-arn.ts";
 import { SqsVisibility } from "./sqs-visibility.ts";
 import { type SubscriptionQueue, subscriptionQueuesBySqsName } from "./subscription-queues.ts";
@@ -81,34 +81,12 @@ async function handleRecord(
     return false;
   }
   const { service, queue, handler } = target;
-  const receiveCount = Number(record.attributes.ApproximateReceiveCount);
   let delivery: Delivery;
   try {
-    if (!Number.isInteger(receiveCount) || receiveCount < 1) {
-      throw new Error(
-        `SQS record ${record.messageId} has ApproximateReceiveCount ${JSON.stringify(record.attributes.ApproximateReceiveCount)}, not a whole number from 1`,
-      );
-    }
-    const event = envelopeOfSqsBody(record.body);
-    delivery = {
-      messageId: record.messageId,
-      queue: queue.name,
-      event,
-      receiveCount,
-      extendVisibility: (ms) => visibility.change(arn, record.receiptHandle, ms),
-    };
-    // The group as the other transports name it (SQS's MessageGroupId is a hash when it must be).
-    const groupId = queue.fifo ? groupIdOf(event, queue.fifo.groupBy) : undefined;
-    if (groupId !== undefined) delivery.groupId = groupId;
+    delivery = deliveryOf(record, queue, (ms) => visibility.change(arn, record.receiptHandle, ms));
   } catch (error) {
     service.logger.warn({ err: error, queue: queue.name, messageId: record.messageId }, "SQS record refused");
-    await retryAfterBackoff(
-      record,
-      arn,
-      target,
-      Number.isInteger(receiveCount) ? receiveCount : 1,
-      visibility,
-    );
+    await retryAfterBackoff(record, arn, target, receiveCountOf(record) ?? 1, visibility);
     return false;
   }
   try {
@@ -116,7 +94,7 @@ async function handleRecord(
     return true;
   } catch {
     // The subscription's handler has logged the failure with the event.
-    await retryAfterBackoff(record, arn, target, receiveCount, visibility);
+    await retryAfterBackoff(record, arn, target, delivery.receiveCount, visibility);
     return false;
   }
 }
