@@ -14,6 +14,11 @@ export class AppSecrets extends Construct {
   readonly secretKey: secretsmanager.Secret;
   /** MERCATO_OPS_TOKEN, for the operations API and the `mercato` queue commands. */
   readonly opsToken: secretsmanager.Secret;
+  /**
+   * MERCATO_ADMIN_PASSWORD of the first admin, whom identity creates at its first start: a shop
+   * on the internet must not keep the embedded default's documented password.
+   */
+  readonly adminPassword: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -24,6 +29,10 @@ export class AppSecrets extends Construct {
     this.opsToken = new secretsmanager.Secret(this, "OpsToken", {
       description: "Mercato MERCATO_OPS_TOKEN: the operations API's token",
       generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+    });
+    this.adminPassword = new secretsmanager.Secret(this, "AdminPassword", {
+      description: "Mercato MERCATO_ADMIN_PASSWORD: the first admin's password",
+      generateSecretString: { passwordLength: 24, excludePunctuation: true, includeSpace: false },
     });
   }
 }

@@ -6,10 +6,12 @@ import {
   Duration,
   aws_ec2 as ec2,
   aws_lambda_event_sources as eventSources,
+  aws_events as events,
   aws_apigatewayv2_integrations as integrations,
   aws_lambda as lambda,
   aws_logs as logs,
   RemovalPolicy,
+  aws_events_targets as targets,
 } from "aws-cdk-lib";
 import { Construct } from "constructs";
 import { repositoryRoot } from "./container-image.ts";
@@ -28,7 +30,11 @@ export const lambdaBundle = "apps/cli/dist/lambda";
 export const lambdaHandlers = {
   http: "http-handler.handler",
   sqs: "sqs-handler.handler",
+  scheduled: "scheduled-handler.handler",
 } as const;
+
+/** How often the functions run their services' periodic tasks and publish what outboxes hold. */
+const taskSchedule = Duration.minutes(1);
 
 /** MERCATO_DATABASE_POOL_SIZE of a function container: it handles one invocation at a time. */
 const functionPoolSize = 2;
@@ -50,14 +56,16 @@ export interface FunctionServicesProps {
  * in it behind the gateway, as `mercato start` runs them in one process; and each service that
  * consumes queues has a function fed by SQS event source mappings, reporting the records that
  * failed (ReportBatchItemFailures) so that SQS retries those alone and dead-letters them after
- * maxReceiveCount. A function's timeout is at most its queues' shortest visibility timeout, as
- * Lambda requires.
+ * maxReceiveCount; a function's timeout is at most its queues' shortest visibility timeout, as
+ * Lambda requires. A function has no timers, so each service also has one invoked every minute
+ * that runs its periodic tasks once and publishes its outbox.
  */
 export class FunctionServices extends Construct {
   readonly api: apigateway.HttpApi;
   readonly http: lambda.Function;
   readonly httpLogs: logs.LogGroup;
   readonly consumers = new Map<string, lambda.Function>();
+  readonly schedulers = new Map<string, lambda.Function>();
   readonly url: string;
 
   constructor(scope: Construct, id: string, props: FunctionServicesProps) {
@@ -93,6 +101,22 @@ export class FunctionServices extends Construct {
 
     for (const plan of props.plans) {
       const queues = props.queues.get(plan.name) ?? [];
+      const environment = { ...serviceEnvironment(plan, sources), MERCATO_SERVICES: plan.name };
+      const scheduler = this.function(`${plan.name}Tasks`, {
+        code,
+        handler: lambdaHandlers.scheduled,
+        logGroup: this.logGroup(`${plan.name}-tasks`),
+        network: props.network,
+        timeout: Duration.seconds(60),
+        environment,
+      });
+      props.grant(plan, scheduler, queues);
+      new events.Rule(this, `${plan.name}Schedule`, {
+        description: `Mercato ${plan.name}: periodic tasks and outbox`,
+        schedule: events.Schedule.rate(taskSchedule),
+        targets: [new targets.LambdaFunction(scheduler, { retryAttempts: 0 })],
+      });
+      this.schedulers.set(plan.name, scheduler);
       if (queues.length === 0) continue;
       const shortest = Math.min(...queues.map((queue) => queue.planned.queue.visibilityTimeoutMs));
       const consumer = this.function(`${plan.name}Consumer`, {
@@ -101,7 +125,7 @@ export class FunctionServices extends Construct {
         logGroup: this.logGroup(`${plan.name}-consumer`),
         network: props.network,
         timeout: Duration.seconds(Math.max(1, Math.floor(shortest / 1000))),
-        environment: { ...serviceEnvironment(plan, sources), MERCATO_SERVICES: plan.name },
+        environment,
       });
       props.grant(plan, consumer, queues);
       for (const queue of queues) {
@@ -125,7 +149,11 @@ export class FunctionServices extends Construct {
 
   /** Invocations, errors and throttles of every function. */
   widgets(): cloudwatch.IWidget[] {
-    const functions: [string, lambda.Function][] = [["http", this.http], ...this.consumers.entries()];
+    const functions: [string, lambda.Function][] = [
+      ["http", this.http],
+      ...[...this.consumers].map(([name, fn]): [string, lambda.Function] => [`${name} consumer`, fn]),
+      ...[...this.schedulers].map(([name, fn]): [string, lambda.Function] => [`${name} tasks`, fn]),
+    ];
     const graph = (title: string, metricOf: (fn: lambda.Function, label: string) => cloudwatch.IMetric) =>
       new cloudwatch.GraphWidget({
         title,
@@ -173,12 +201,18 @@ export class FunctionServices extends Construct {
   }
 }
 
-/** The bundle `npm run build` writes; synthesis fails with what to do when it is missing. */
+/**
+ * The folder `npm run build` writes (scripts/build-lambda.mjs), self-contained; synthesis fails
+ * with what to do when a handler is missing from it.
+ */
 function bundleCode(): lambda.Code {
   const directory = path.join(repositoryRoot, lambdaBundle);
-  if (!fs.existsSync(path.join(directory, `${lambdaHandlers.http.split(".")[0]}.js`))) {
+  const missing = Object.values(lambdaHandlers)
+    .map((handler) => `${handler.slice(0, handler.lastIndexOf("."))}.js`)
+    .filter((file) => !fs.existsSync(path.join(directory, file)));
+  if (missing.length > 0) {
     throw new Error(
-      `The Lambda variant deploys ${lambdaBundle}, which is missing: run \`npm run build\` first (or deploy with -c mercato:compute=containers)`,
+      `The Lambda variant deploys ${lambdaBundle}, which lacks ${missing.join(", ")}: run \`npm run build\` first (or deploy with -c mercato:compute=containers)`,
     );
   }
   return lambda.Code.fromAsset(directory);

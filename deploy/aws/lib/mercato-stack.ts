@@ -47,11 +47,14 @@ export class MercatoStack extends Stack {
     for (const plan of this.plans) {
       this.queues.set(
         plan.name,
-        plan.queues.map((planned) => new ServiceQueue(routing, planned.queue.name, planned, bus)),
+        plan.queues.map(
+          (planned) =>
+            new ServiceQueue(routing, planned.queue.name, planned, { bus, prefix: settings.prefix }),
+        ),
       );
     }
     const allQueues = [...this.queues.values()].flat();
-    const shared = { bus, prefix: settings.prefix, media };
+    const shared = { bus, prefix: settings.prefix, media, queues: allQueues };
     const sources = (publicUrl: string): EnvironmentSources => ({
       settings,
       busName: bus.eventBusName,
@@ -114,6 +117,7 @@ export class MercatoStack extends Stack {
     new CfnOutput(this, "MediaBucket", { value: media.bucket.bucketName });
     new CfnOutput(this, "DatabaseSecret", { value: database.secret.secretArn });
     new CfnOutput(this, "OpsTokenSecret", { value: secrets.opsToken.secretArn });
+    new CfnOutput(this, "AdminPasswordSecret", { value: secrets.adminPassword.secretArn });
     new CfnOutput(this, "AlarmTopic", { value: this.monitoring.topic.topicArn });
   }
 

@@ -29,6 +29,10 @@ export class Network extends Construct {
       description: "Mercato services: each other on 8080, anything outside (AWS APIs, webhooks, SMTP)",
       allowAllOutbound: true,
     });
-    this.services.addIngressRule(this.services, ec2.Port.tcp(servicePort), "Mercato services call each other");
+    this.services.addIngressRule(
+      this.services,
+      ec2.Port.tcp(servicePort),
+      "Mercato services call each other",
+    );
   }
 }

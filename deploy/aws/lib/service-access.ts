@@ -9,6 +9,8 @@ export interface SharedResources {
   bus: events.EventBus;
   prefix: string;
   media: MediaBucket;
+  /** Every queue of the deployment: the FIFO ones take their publishers' events directly. */
+  queues: ServiceQueue[];
 }
 
 /**
@@ -46,8 +48,9 @@ const runtimeRuleActions = [...ownRuleActions, "events:DeleteRule", "events:Remo
 /**
  * The least a service needs, on its role (a task role or a function's): publish to the bus; its
  * own queues, DLQs and rules; the name prefix of its runtime queues when it makes some (their
- * names are not known before it runs); the queue list of the deployment, read-only, for the
- * operations API; the media bucket's prefix only when it keeps blobs.
+ * names are not known before it runs); sending to the FIFO queues its events feed; the queue list
+ * of the deployment, read-only, for the operations API; the media bucket's prefix only when it
+ * keeps blobs.
  */
 export function grantServiceAccess(
   scope: Construct,
@@ -58,19 +61,21 @@ export function grantServiceAccess(
 ): void {
   const stack = Stack.of(scope);
   const add = (statement: iam.PolicyStatement) => role.grantPrincipal.addToPrincipalPolicy(statement);
+  // Sids are unique in a policy, and one role may hold several services' statements (Lambda's HTTP function).
+  const own = (sid: string) => `${plan.name.replace(/[^A-Za-z0-9]/g, "")}${sid}`;
   shared.bus.grantPutEventsTo(role);
 
   if (queues.length > 0) {
     add(
       new iam.PolicyStatement({
-        sid: "OwnQueues",
+        sid: own("OwnQueues"),
         actions: ownQueueActions,
         resources: queues.flatMap((queue) => [queue.queue.queueArn, queue.deadLetters.queueArn]),
       }),
     );
     add(
       new iam.PolicyStatement({
-        sid: "OwnRules",
+        sid: own("OwnRules"),
         actions: ownRuleActions,
         resources: queues.map((queue) => queue.rule.attrArn),
       }),
@@ -81,7 +86,7 @@ export function grantServiceAccess(
     const names = `${shared.prefix}_${plan.name}-*`;
     add(
       new iam.PolicyStatement({
-        sid: "RuntimeQueues",
+        sid: own("RuntimeQueues"),
         actions: runtimeQueueActions,
         resources: [
           stack.formatArn({ service: "sqs", resource: names, arnFormat: ArnFormat.NO_RESOURCE_NAME }),
@@ -90,7 +95,7 @@ export function grantServiceAccess(
     );
     add(
       new iam.PolicyStatement({
-        sid: "RuntimeRules",
+        sid: own("RuntimeRules"),
         actions: runtimeRuleActions,
         resources: [
           stack.formatArn({
@@ -103,11 +108,26 @@ export function grantServiceAccess(
     );
   }
 
-  // The operations API lists every queue and rule of the deployment, with their depths.
+  // The publisher sends the events of FIFO rules to their queues itself (ServiceQueue).
+  const fifoTargets = shared.queues.filter(
+    (queue) => queue.fifo && queue.planned.publishers.includes(plan.name),
+  );
+  if (fifoTargets.length > 0) {
+    add(
+      new iam.PolicyStatement({
+        sid: own("PublishToFifoQueues"),
+        actions: ["sqs:SendMessage"],
+        resources: fifoTargets.map((queue) => queue.queue.queueArn),
+      }),
+    );
+  }
+
+  // The operations API lists every queue and rule of the deployment, with their depths; the host
+  // looks queues up by name (a queue of the other kind, standard or FIFO, included).
   add(
     new iam.PolicyStatement({
-      sid: "DeploymentQueueStats",
-      actions: ["sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
+      sid: "DeploymentQueues",
+      actions: ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ListQueueTags"],
       resources: [
         stack.formatArn({
           service: "sqs",
@@ -131,7 +151,7 @@ export function grantServiceAccess(
     const prefix = shared.media.objectPrefix;
     add(
       new iam.PolicyStatement({
-        sid: "MediaObjects",
+        sid: own("MediaObjects"),
         actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
         resources: [bucket.arnForObjects(`${prefix}/*`)],
       }),
@@ -139,7 +159,7 @@ export function grantServiceAccess(
     // Without ListBucket, S3 answers a read of a missing object 403 instead of 404.
     add(
       new iam.PolicyStatement({
-        sid: "MediaList",
+        sid: own("MediaList"),
         actions: ["s3:ListBucket"],
         resources: [bucket.bucketArn],
         conditions: { StringLike: { "s3:prefix": `${prefix}/*` } },

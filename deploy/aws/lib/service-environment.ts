@@ -5,6 +5,9 @@ import type { MediaBucket } from "./media-bucket.ts";
 import type { ServicePlan } from "./service-plan.ts";
 import type { DeploymentSettings } from "./settings.ts";
 
+/** The service that creates the first admin (MERCATO_ADMIN_EMAIL, MERCATO_ADMIN_PASSWORD). */
+const firstAdminService = "identity";
+
 /** What every service's settings are made of, whatever runs it. */
 export interface EnvironmentSources {
   settings: DeploymentSettings;
@@ -32,6 +35,7 @@ export function plainEnvironment(
     MERCATO_PUBLIC_URL: sources.publicUrl,
     LOG_LEVEL: "info",
     ...(plan.usesBlobs ? { BLOB_URL: sources.media.blobUrl } : {}),
+    ...(plan.name === firstAdminService ? { MERCATO_ADMIN_EMAIL: sources.settings.adminEmail } : {}),
   };
 }
 
@@ -43,8 +47,8 @@ export interface SecretVariable {
 
 /**
  * The secret variables of a service: the database user (node-postgres reads PGUSER and
- * PGPASSWORD for what DATABASE_URL leaves out), the operations token, and the sealing key for the
- * services that declare the sealed box only.
+ * PGPASSWORD for what DATABASE_URL leaves out), the operations token, the sealing key for the
+ * services that declare the sealed box only, and the first admin's password for identity.
  */
 export function secretVariables(
   plan: ServicePlan,
@@ -56,5 +60,8 @@ export function secretVariables(
     PGPASSWORD: { secret: database, field: "password" },
     MERCATO_OPS_TOKEN: { secret: sources.secrets.opsToken },
     ...(plan.sealsTokens ? { MERCATO_SECRET_KEY: { secret: sources.secrets.secretKey } } : {}),
+    ...(plan.name === firstAdminService
+      ? { MERCATO_ADMIN_PASSWORD: { secret: sources.secrets.adminPassword } }
+      : {}),
   };
 }

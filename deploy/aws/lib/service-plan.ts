@@ -1,4 +1,4 @@
-import { type DeclaredQueue, declaredQueues } from "@mercato/platform";
+import { type DeclaredQueue, declaredQueues, type EventPattern } from "@mercato/platform";
 import { serviceCatalog } from "../../../apps/cli/src/services.ts";
 import { awsQueueNames, awsRuleName } from "../../../packages/platform/src/bus/aws/names.ts";
 import { routedServices } from "../../../services/gateway/src/domain/routes-table.ts";
@@ -8,6 +8,11 @@ export interface PlannedQueue extends DeclaredQueue {
   sqsName: string;
   dlqName: string;
   ruleName: string;
+  /**
+   * The services whose events the rule can match, which the transport's publisher sends to the
+   * queue directly when it is FIFO (see ServiceQueue).
+   */
+  publishers: string[];
 }
 
 /** What the deployment needs to know of one service. */
@@ -36,6 +41,7 @@ export const runtimeQueueServices: readonly string[] = ["webhooks"];
 /** Every service of the catalog with its queues named as the aws transport names them. */
 export function servicePlans(prefix: string): ServicePlan[] {
   const routed = new Set<string>(routedServices);
+  const services = serviceCatalog.map((entry) => entry.name);
   return serviceCatalog.map((entry) => {
     const definition = entry.create();
     return {
@@ -47,6 +53,7 @@ export function servicePlans(prefix: string): ServicePlan[] {
           sqsName: names.queue,
           dlqName: names.dlq,
           ruleName: awsRuleName(prefix, declared.rule.name),
+          publishers: publishersOf(declared.rule.eventPattern, services),
         };
       }),
       sealsTokens: definition.secrets?.includes("sealedBox") ?? false,
@@ -55,4 +62,25 @@ export function servicePlans(prefix: string): ServicePlan[] {
       routed: routed.has(definition.name),
     };
   });
+}
+
+/**
+ * Who publishes what a pattern matches: a service publishes its events as `mercato.<service>`, so a
+ * pattern whose every branch lists exact sources of services is published to by those services
+ * alone; any other pattern (no source, a prefix, a source from outside) by every service.
+ */
+export function publishersOf(pattern: EventPattern, services: string[]): string[] {
+  const branches = Array.isArray(pattern.$or) ? (pattern.$or as EventPattern[]) : [pattern];
+  const publishers = new Set<string>();
+  for (const branch of branches) {
+    const sources = branch.source;
+    if (!Array.isArray(sources)) return services;
+    for (const source of sources) {
+      const service =
+        typeof source === "string" && source.startsWith("mercato.") ? source.slice(8) : undefined;
+      if (service === undefined || !services.includes(service)) return services;
+      publishers.add(service);
+    }
+  }
+  return services.filter((service) => publishers.has(service));
 }

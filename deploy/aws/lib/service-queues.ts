@@ -1,67 +1,85 @@
-import { Duration, aws_events as events, aws_iam as iam, aws_sqs as sqs } from "aws-cdk-lib";
+import { Duration, aws_events as events, aws_iam as iam, Stack, aws_sqs as sqs } from "aws-cdk-lib";
 import { Construct } from "constructs";
+import { awsRuleNamePrefix } from "../../../packages/platform/src/bus/aws/names.ts";
+import { RETENTION_SECONDS, sqsSeconds } from "../../../packages/platform/src/bus/aws/sqs-limits.ts";
 import type { PlannedQueue } from "./service-plan.ts";
 
 /**
- * A standard DLQ keeps a message's first enqueue time, so it keeps dead letters longer than the
- * queue keeps messages: an operator has at least ten days to look at each.
- */
-const queueRetention = Duration.days(4);
-const deadLetterRetention = Duration.days(14);
-
-/**
- * One Mercato queue on AWS: the SQS queue, its DLQ (the same visibility timeout, the queue's
- * maxReceiveCount in the redrive policy, FIFO when the Mercato queue is) and the EventBridge rule
- * of the subscription, with the pattern the code declares, passed through unchanged.
+ * One Mercato queue on AWS, as the aws transport declares it (packages/platform/src/bus/aws), so
+ * that a service declaring its queues and rules again at start changes nothing: the SQS queue and
+ * its DLQ (the same visibility timeout, the queue's maxReceiveCount in the redrive policy, FIFO
+ * when the Mercato queue is, both keeping messages 14 days) and the EventBridge rule of the
+ * subscription, with the pattern the code declares, passed through unchanged.
+ *
+ * A standard queue is the rule's target. A FIFO queue is not: a target's MessageGroupId is one
+ * fixed value, which would make the whole queue one group, so the transport's publisher matches
+ * the FIFO rules itself and sends to the queue with each event's group (`publishers` may send).
  */
 export class ServiceQueue extends Construct {
   readonly queue: sqs.Queue;
   readonly deadLetters: sqs.Queue;
   readonly rule: events.CfnRule;
+  readonly fifo: boolean;
 
   constructor(
     scope: Construct,
     id: string,
     readonly planned: PlannedQueue,
-    bus: events.IEventBus,
+    { bus, prefix }: { bus: events.EventBus; prefix: string },
   ) {
     super(scope, id);
     const { queue: config } = planned;
-    const fifo = config.fifo !== undefined;
-    const visibilityTimeout = Duration.seconds(Math.ceil(config.visibilityTimeoutMs / 1000));
+    this.fifo = config.fifo !== undefined;
+    const visibilityTimeout = Duration.seconds(sqsSeconds(config.visibilityTimeoutMs));
+    const retentionPeriod = Duration.seconds(RETENTION_SECONDS);
     this.deadLetters = new sqs.Queue(this, "DeadLetters", {
       queueName: planned.dlqName,
-      fifo: fifo || undefined,
+      fifo: this.fifo || undefined,
       visibilityTimeout,
-      retentionPeriod: deadLetterRetention,
+      retentionPeriod,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
     });
     this.queue = new sqs.Queue(this, "Queue", {
       queueName: planned.sqsName,
-      fifo: fifo || undefined,
+      fifo: this.fifo || undefined,
       visibilityTimeout,
-      retentionPeriod: queueRetention,
+      retentionPeriod,
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: config.maxReceiveCount },
       encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
     });
-    // L1: the pattern is Mercato's own JSON ($or included), which the L2 Rule would reshape.
+
+    // L1: the pattern is Mercato's own JSON ($or included), which the L2 Rule would reshape. The
+    // description is where the transport keeps the Mercato names (rule-store.ts) for listRules.
     this.rule = new events.CfnRule(this, "Rule", {
       name: planned.ruleName,
-      description: `Mercato rule ${planned.rule.name}: its events to SQS queue ${planned.sqsName}`,
+      description: JSON.stringify({
+        mercato: { rule: planned.rule.name, queue: planned.rule.queue, fifo: this.fifo },
+      }),
       eventBusName: bus.eventBusName,
       eventPattern: planned.rule.eventPattern,
       state: "ENABLED",
-      targets: [{ id: "queue", arn: this.queue.queueArn }],
+      targets: this.fifo ? undefined : [{ id: "mercato-queue", arn: this.queue.queueArn }],
     });
-    const ruleArn = this.rule.attrArn;
+    if (!this.fifo) this.allowRules(bus, prefix);
+  }
+
+  /**
+   * The queue policy the transport sets when it puts a rule (every rule of the deployment's prefix
+   * may send), so that the two never undo each other.
+   */
+  private allowRules(bus: events.EventBus, prefix: string): void {
+    const rules = Stack.of(this).formatArn({
+      service: "events",
+      resource: "rule",
+      resourceName: `${bus.eventBusName}/${awsRuleNamePrefix(prefix)}*`,
+    });
     this.queue.addToResourcePolicy(
       new iam.PolicyStatement({
+        sid: "mercato-eventbridge-rules",
         principals: [new iam.ServicePrincipal("events.amazonaws.com")],
         actions: ["sqs:SendMessage"],
         resources: [this.queue.queueArn],
-        conditions: { ArnEquals: { "aws:SourceArn": ruleArn } },
+        conditions: { ArnLike: { "aws:SourceArn": rules } },
       }),
     );
   }

@@ -16,6 +16,8 @@ export interface DeploymentSettings {
   publicUrl?: string;
   /** Alarm when a queue's oldest message is older than this (MERCATO_ALERT_QUEUE_AGE_SECONDS). */
   queueAgeSeconds: number;
+  /** MERCATO_ADMIN_EMAIL, the first admin's login; the password is generated in Secrets Manager. */
+  adminEmail: string;
 }
 
 /** The context keys read, each with what it takes. */
@@ -27,6 +29,7 @@ export const contextKeys = {
   alarmEmail: "mercato:alarmEmail",
   publicUrl: "mercato:publicUrl",
   queueAgeSeconds: "mercato:queueAgeSeconds",
+  adminEmail: "mercato:adminEmail",
 } as const;
 
 /** The same rule as MERCATO_BUS_PREFIX in packages/platform/src/config.ts. */
@@ -79,6 +82,10 @@ export function deploymentSettings(read: (key: string) => unknown): DeploymentSe
   if (alarmEmail !== undefined && !emailPattern.test(alarmEmail)) {
     problems.push(`${contextKeys.alarmEmail} must be an email address (got ${JSON.stringify(alarmEmail)})`);
   }
+  const adminEmail = text(contextKeys.adminEmail) ?? "admin@mercato.local";
+  if (!emailPattern.test(adminEmail)) {
+    problems.push(`${contextKeys.adminEmail} must be an email address (got ${JSON.stringify(adminEmail)})`);
+  }
   const publicUrl = text(contextKeys.publicUrl);
   if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(publicUrl)) {
     problems.push(`${contextKeys.publicUrl} must be an http(s) URL (got ${JSON.stringify(publicUrl)})`);
@@ -100,6 +107,7 @@ export function deploymentSettings(read: (key: string) => unknown): DeploymentSe
     compute: compute as Compute,
     prefix,
     queueAgeSeconds,
+    adminEmail,
     ...(image ? { image } : {}),
     ...(certificateArn ? { certificateArn } : {}),
     ...(alarmEmail ? { alarmEmail } : {}),

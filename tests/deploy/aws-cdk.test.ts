@@ -1,0 +1,644 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+  TagQueueCommand,
+} from "@aws-sdk/client-sqs";
+import { declaredQueues, silentLogger } from "@mercato/platform";
+import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serviceCatalog } from "../../apps/cli/src/services.ts";
+import { lambdaHandlers } from "../../deploy/aws/lib/function-services.ts";
+import { MercatoStack } from "../../deploy/aws/lib/mercato-stack.ts";
+import { blobServices, publishersOf, runtimeQueueServices } from "../../deploy/aws/lib/service-plan.ts";
+import { type Compute, deploymentSettings } from "../../deploy/aws/lib/settings.ts";
+import { createAwsTransport } from "../../packages/platform/src/bus/aws/index.ts";
+import { awsQueueNames, awsRuleName } from "../../packages/platform/src/bus/aws/names.ts";
+
+/**
+ * The CDK app (deploy/aws) synthesized in both variants and held to the code it deploys: every
+ * queue and rule the services declare (declaredQueues over the service catalog, named as the aws
+ * transport names them) has its SQS queue, DLQ and EventBridge rule with the same settings and
+ * pattern; every DLQ has an alarm; no policy grants everything on everything. The templates are
+ * snapshotted (deploy/aws/test/__snapshots__) so that every change to them is reviewed.
+ */
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const prefix = "mercato";
+const snapshots = path.join(root, "deploy/aws/test/__snapshots__");
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation resources are checked field by field.
+type Resource = { Type: string; Properties: any };
+
+const expectedQueues = serviceCatalog.flatMap((entry) => {
+  const definition = entry.create();
+  return declaredQueues(definition).map((declared) => ({ service: definition.name, ...declared }));
+});
+
+let outdir: string;
+const templates = new Map<Compute, Template>();
+
+/**
+ * Assets are fingerprinted where they are, not copied: synthesis neither builds nor stages them.
+ * The functions' code is the folder `npm run build` wrote (vitest's global setup builds it).
+ */
+function synthesize(compute: Compute): Template {
+  const app = new App({
+    outdir: path.join(outdir, compute),
+    analyticsReporting: false,
+    context: { "aws:cdk:disable-asset-staging": true },
+  });
+  const settings = deploymentSettings((key) => (key === "mercato:compute" ? compute : undefined));
+  return Template.fromStack(new MercatoStack(app, "Mercato", { settings }));
+}
+
+beforeAll(async () => {
+  outdir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-cdk-"));
+  for (const compute of ["containers", "lambda"] as const) templates.set(compute, synthesize(compute));
+});
+
+afterAll(async () => {
+  await fs.rm(outdir, { recursive: true, force: true });
+});
+
+function resourcesOf(template: Template, type: string): [string, Resource][] {
+  return Object.entries(template.findResources(type) as Record<string, Resource>);
+}
+
+/** The logical id of the one resource of `type` whose properties pass `test`. */
+function only(
+  template: Template,
+  type: string,
+  what: string,
+  test: (properties: Resource["Properties"]) => boolean,
+) {
+  const found = resourcesOf(template, type).filter(([, resource]) => test(resource.Properties ?? {}));
+  expect(
+    found.map(([id]) => id),
+    `${type} ${what}`,
+  ).toHaveLength(1);
+  return found[0] as [string, Resource];
+}
+
+/** Every statement of every policy document in the template, wherever it sits. */
+function statementsOf(value: unknown): Record<string, unknown>[] {
+  if (Array.isArray(value)) return value.flatMap(statementsOf);
+  if (value === null || typeof value !== "object") return [];
+  const object = value as Record<string, unknown>;
+  const own = Array.isArray(object.Statement) ? (object.Statement as Record<string, unknown>[]) : [];
+  return [...own, ...Object.values(object).flatMap(statementsOf)];
+}
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+
+/** The template as a stable text: asset hashes, which follow every source file, are left out. */
+function stableJson(template: Template): string {
+  return `${JSON.stringify(template.toJSON(), null, 2).replace(/[0-9a-f]{64}/g, "<asset-hash>")}\n`;
+}
+
+describe.each(["containers", "lambda"] as const)("the CDK app with compute=%s", (compute) => {
+  const template = () => templates.get(compute) as Template;
+
+  it("has an SQS queue and DLQ for every declared queue, with its visibility timeout, maxReceiveCount and kind", () => {
+    expect(expectedQueues.length).toBeGreaterThan(10);
+    for (const { queue } of expectedQueues) {
+      const fifo = queue.fifo !== undefined;
+      const names = awsQueueNames(prefix, queue.name, fifo);
+      const visibility = Math.ceil(queue.visibilityTimeoutMs / 1000);
+      const [dlqId, dlq] = only(template(), "AWS::SQS::Queue", names.dlq, (p) => p.QueueName === names.dlq);
+      const [, main] = only(template(), "AWS::SQS::Queue", names.queue, (p) => p.QueueName === names.queue);
+      expect(main.Properties.RedrivePolicy, queue.name).toEqual({
+        deadLetterTargetArn: { "Fn::GetAtt": [dlqId, "Arn"] },
+        maxReceiveCount: queue.maxReceiveCount,
+      });
+      for (const resource of [main, dlq]) {
+        expect(resource.Properties.VisibilityTimeout, queue.name).toBe(visibility);
+        expect(resource.Properties.FifoQueue, queue.name).toBe(fifo ? true : undefined);
+        expect(resource.Properties.MessageRetentionPeriod, queue.name).toBe(14 * 24 * 3600);
+      }
+    }
+    // Nothing else: the queues of the deployment are exactly those the code declares.
+    expect(resourcesOf(template(), "AWS::SQS::Queue")).toHaveLength(expectedQueues.length * 2);
+  });
+
+  it("has an EventBridge rule on the bus for every declared rule, with its pattern and its queue as target", () => {
+    const [busId] = only(template(), "AWS::Events::EventBus", "the bus", () => true);
+    for (const { rule, queue } of expectedQueues) {
+      const fifo = queue.fifo !== undefined;
+      const names = awsQueueNames(prefix, queue.name, fifo);
+      const [queueId] = only(template(), "AWS::SQS::Queue", names.queue, (p) => p.QueueName === names.queue);
+      const [, found] = only(
+        template(),
+        "AWS::Events::Rule",
+        rule.name,
+        (p) => p.Name === awsRuleName(prefix, rule.name),
+      );
+      expect(found.Properties.EventPattern, rule.name).toEqual(rule.eventPattern);
+      expect(found.Properties.EventBusName).toEqual({ Ref: busId });
+      expect(JSON.parse(found.Properties.Description)).toEqual({
+        mercato: { rule: rule.name, queue: rule.queue, fifo },
+      });
+      if (fifo) {
+        // The publisher sends FIFO events itself, each with its group: a target would make one group.
+        expect(found.Properties.Targets, rule.name).toBeUndefined();
+        const senders = statementsOf(template().findResources("AWS::IAM::Policy")).filter(
+          (statement) =>
+            asList(statement.Action).includes("sqs:SendMessage") &&
+            asList(statement.Resource).some((resource) => JSON.stringify(resource).includes(`"${queueId}"`)),
+        );
+        expect(senders.length, `who may send to ${queue.name}`).toBeGreaterThan(0);
+      } else {
+        expect(found.Properties.Targets, rule.name).toEqual([
+          { Id: "mercato-queue", Arn: { "Fn::GetAtt": [queueId, "Arn"] } },
+        ]);
+      }
+    }
+    const onTheBus = resourcesOf(template(), "AWS::Events::Rule").filter(
+      ([, rule]) => rule.Properties.EventBusName,
+    );
+    expect(onTheBus).toHaveLength(expectedQueues.length);
+  });
+
+  it("alarms on every DLQ that is not empty and on every queue's oldest message", () => {
+    const alarms = resourcesOf(template(), "AWS::CloudWatch::Alarm").map(([, alarm]) => alarm.Properties);
+    const watching = (queueId: string, metric: string) =>
+      alarms.filter(
+        (alarm) =>
+          alarm.Namespace === "AWS/SQS" &&
+          alarm.MetricName === metric &&
+          JSON.stringify(alarm.Dimensions) ===
+            JSON.stringify([{ Name: "QueueName", Value: { "Fn::GetAtt": [queueId, "QueueName"] } }]),
+      );
+    const queues = resourcesOf(template(), "AWS::SQS::Queue");
+    const deadLetterQueues = queues.filter(([, queue]) => /_dlq(\.fifo)?$/.test(queue.Properties.QueueName));
+    expect(deadLetterQueues).toHaveLength(expectedQueues.length);
+    for (const [id, queue] of deadLetterQueues) {
+      const [alarm] = watching(id, "ApproximateNumberOfMessagesVisible");
+      expect(alarm, `alarm of ${queue.Properties.QueueName}`).toMatchObject({
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+        TreatMissingData: "notBreaching",
+      });
+      expect(alarm.AlarmActions).toHaveLength(1);
+    }
+    const deadLetterIds = new Set(deadLetterQueues.map(([id]) => id));
+    for (const [id, queue] of queues.filter(([queueId]) => !deadLetterIds.has(queueId))) {
+      expect(watching(id, "ApproximateAgeOfOldestMessage"), queue.Properties.QueueName).toHaveLength(1);
+    }
+    const names = alarms.map((alarm) => alarm.AlarmName);
+    expect(names).toContain(`${prefix}-gateway-5xx-rate`);
+    expect(names).toContain(`${prefix}-checkout-failures`);
+  });
+
+  it("counts failed checkouts from orders' request log lines", () => {
+    const filters = resourcesOf(template(), "AWS::Logs::MetricFilter").map(([, filter]) => filter.Properties);
+    expect(filters.map((filter) => filter.FilterPattern).sort()).toEqual([
+      '{ $.msg = "rejected orders whose payment did not answer in time" }',
+      '{ ($.method = "POST") && ($.route = "/api/orders") && ($.statusCode >= 500) }',
+    ]);
+    for (const filter of filters) expect(filter.MetricTransformations[0].MetricName).toBe("CheckoutFailures");
+  });
+
+  it("grants nothing on everything: no statement has the action * on the resource *", () => {
+    const statements = statementsOf(template().toJSON());
+    expect(statements.length).toBeGreaterThan(50);
+    const everything = statements.filter(
+      (statement) =>
+        statement.Effect === "Allow" &&
+        asList(statement.Action).some((action) => action === "*" || action === "*:*") &&
+        asList(statement.Resource).includes("*"),
+    );
+    expect(everything).toEqual([]);
+    // The wildcards left are listings that IAM cannot narrow, and the platform's own services'.
+    for (const statement of statements.filter((s) => asList(s.Resource).includes("*"))) {
+      for (const action of asList(statement.Action)) expect(String(action)).not.toMatch(/:\*$|^\*$/);
+    }
+  });
+
+  it("gives the media bucket only to the roles of the processes that run a service keeping blobs", () => {
+    const rolesWith = (action: string) =>
+      resourcesOf(template(), "AWS::IAM::Policy")
+        .filter(([, policy]) =>
+          statementsOf(policy.Properties.PolicyDocument).some((statement) =>
+            asList(statement.Action).includes(action),
+          ),
+        )
+        .flatMap(([, policy]) => policy.Properties.Roles.map((role: { Ref: string }) => role.Ref))
+        .sort();
+    const expected =
+      compute === "containers"
+        ? blobServices.map((service) => new RegExp(`^Containers${service}TaskTaskRole`))
+        : [
+            /^FunctionsHttpServiceRole/,
+            ...blobServices.flatMap((service) => [
+              new RegExp(`^Functions${service}ConsumerServiceRole`),
+              new RegExp(`^Functions${service}TasksServiceRole`),
+            ]),
+          ];
+    const roles = rolesWith("s3:PutObject");
+    expect(roles).toHaveLength(expected.length);
+    for (const pattern of expected)
+      expect(
+        roles.some((role) => pattern.test(role)),
+        String(pattern),
+      ).toBe(true);
+  });
+
+  it("matches the reviewed template", async () => {
+    await expect(stableJson(template())).toMatchFileSnapshot(
+      path.join(snapshots, `${compute}.template.json`),
+    );
+  });
+});
+
+describe("the queues and rules as the aws transport declares them", () => {
+  /**
+   * A service declares its queues and rules again at every start (run-service), through the aws
+   * transport: the requests it makes, captured here with aws-sdk-client-mock, must ask for exactly
+   * what the template already made, so that the deployment and the services never undo each other.
+   */
+  const account = "123456789012";
+  const region = "us-east-1";
+  const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+  const sqs = new SQSClient({ region, credentials });
+  const eventBridge = new EventBridgeClient({ region, credentials });
+  const sqsMock = mockClient(sqs);
+  const eventBridgeMock = mockClient(eventBridge);
+  const urlOf = (name: string) => `https://sqs.${region}.amazonaws.com/${account}/${name}`;
+
+  afterAll(() => {
+    sqsMock.restore();
+    eventBridgeMock.restore();
+  });
+
+  /** A template value as CloudFormation would resolve it in that account and region. */
+  function resolve(template: Template, value: unknown): unknown {
+    const resources = template.toJSON().Resources as Record<string, Resource>;
+    const nameOf = (id: string) => {
+      const resource = resources[id];
+      if (!resource) throw new Error(`No resource ${id}`);
+      return resource.Properties.QueueName ?? resource.Properties.Name;
+    };
+    const walk = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(walk);
+      if (node === null || typeof node !== "object") return node;
+      const object = node as Record<string, unknown>;
+      if (typeof object.Ref === "string") {
+        const pseudo: Record<string, string> = {
+          "AWS::Partition": "aws",
+          "AWS::Region": region,
+          "AWS::AccountId": account,
+        };
+        if (pseudo[object.Ref]) return pseudo[object.Ref];
+        const resource = resources[object.Ref];
+        return resource?.Type === "AWS::SQS::Queue" ? urlOf(nameOf(object.Ref)) : nameOf(object.Ref);
+      }
+      if (Array.isArray(object["Fn::GetAtt"])) {
+        const [id, attribute] = object["Fn::GetAtt"] as [string, string];
+        const type = resources[id]?.Type;
+        if (attribute === "QueueName" || attribute === "Name") return nameOf(id);
+        if (type === "AWS::SQS::Queue") return `arn:aws:sqs:${region}:${account}:${nameOf(id)}`;
+        if (type === "AWS::Events::EventBus")
+          return `arn:aws:events:${region}:${account}:event-bus/${nameOf(id)}`;
+        throw new Error(`Cannot resolve ${JSON.stringify(object)}`);
+      }
+      if (Array.isArray(object["Fn::Join"])) {
+        const [separator, parts] = object["Fn::Join"] as [string, unknown[]];
+        return parts.map(walk).join(separator);
+      }
+      return Object.fromEntries(Object.entries(object).map(([key, child]) => [key, walk(child)]));
+    };
+    return walk(value);
+  }
+
+  it("asks for the queues, DLQs, queue policies and rules the template holds", async () => {
+    const template = templates.get("containers") as Template;
+    sqsMock
+      .on(GetQueueUrlCommand)
+      .rejects(Object.assign(new Error("no such queue"), { name: "QueueDoesNotExist" }));
+    sqsMock.on(CreateQueueCommand).callsFake((input) => ({ QueueUrl: urlOf(input.QueueName) }));
+    sqsMock.on(GetQueueAttributesCommand).callsFake((input) => ({
+      Attributes: { QueueArn: `arn:aws:sqs:${region}:${account}:${String(input.QueueUrl).split("/").pop()}` },
+    }));
+    sqsMock.on(SetQueueAttributesCommand).resolves({});
+    sqsMock.on(TagQueueCommand).resolves({});
+    eventBridgeMock.on(PutRuleCommand).callsFake((input) => ({
+      RuleArn: `arn:aws:events:${region}:${account}:rule/${input.EventBusName}/${input.Name}`,
+    }));
+    eventBridgeMock.on(PutTargetsCommand).resolves({ FailedEntryCount: 0 });
+    eventBridgeMock.on(RemoveTargetsCommand).resolves({ FailedEntryCount: 0 });
+    const transport = createAwsTransport({
+      url: `aws://${region}/${prefix}`,
+      prefix,
+      sqs,
+      eventBridge,
+      logger: silentLogger(),
+    });
+    try {
+      for (const { queue, rule } of expectedQueues) {
+        await transport.declareQueue(queue);
+        await transport.putRule(rule);
+      }
+    } finally {
+      await transport.close();
+    }
+
+    const queues = resourcesOf(template, "AWS::SQS::Queue");
+    const policies = resourcesOf(template, "AWS::SQS::QueuePolicy").map(([, policy]) => policy.Properties);
+    for (const { queue, rule } of expectedQueues) {
+      const fifo = queue.fifo !== undefined;
+      const names = awsQueueNames(prefix, queue.name, fifo);
+      const [mainId, main] = only(
+        template,
+        "AWS::SQS::Queue",
+        names.queue,
+        (p) => p.QueueName === names.queue,
+      );
+      const [, dlq] = only(template, "AWS::SQS::Queue", names.dlq, (p) => p.QueueName === names.dlq);
+      for (const [name, resource] of [
+        [names.queue, main],
+        [names.dlq, dlq],
+      ] as const) {
+        const created = sqsMock
+          .commandCalls(CreateQueueCommand)
+          .find((call) => call.args[0].input.QueueName === name);
+        expect(created?.args[0].input.Attributes, name).toEqual(fifo ? { FifoQueue: "true" } : undefined);
+        expect(resource.Properties.FifoQueue, name).toBe(fifo ? true : undefined);
+      }
+      const set = sqsMock
+        .commandCalls(SetQueueAttributesCommand)
+        .map((call) => call.args[0].input)
+        .filter((input) => input.QueueUrl === urlOf(names.queue) || input.QueueUrl === urlOf(names.dlq));
+      const attributes = (url: string) =>
+        Object.assign({}, ...set.filter((input) => input.QueueUrl === url).map((input) => input.Attributes));
+      expect(attributes(urlOf(names.dlq)), names.dlq).toEqual({
+        MessageRetentionPeriod: String(dlq.Properties.MessageRetentionPeriod),
+      });
+      const { Policy, RedrivePolicy, ...plain } = attributes(urlOf(names.queue));
+      expect(plain, names.queue).toEqual({
+        VisibilityTimeout: String(main.Properties.VisibilityTimeout),
+        MessageRetentionPeriod: String(main.Properties.MessageRetentionPeriod),
+      });
+      expect(JSON.parse(RedrivePolicy), names.queue).toEqual(
+        resolve(template, main.Properties.RedrivePolicy),
+      );
+      const deployed = policies.filter(
+        (policy) => JSON.stringify(policy.Queues) === JSON.stringify([{ Ref: mainId }]),
+      );
+      if (fifo) {
+        expect(Policy, names.queue).toBeUndefined();
+        expect(deployed, names.queue).toEqual([]);
+      } else {
+        expect(deployed, names.queue).toHaveLength(1);
+        expect(JSON.parse(Policy), names.queue).toEqual(resolve(template, deployed[0]?.PolicyDocument));
+      }
+
+      const ruleName = awsRuleName(prefix, rule.name);
+      const [, deployedRule] = only(template, "AWS::Events::Rule", ruleName, (p) => p.Name === ruleName);
+      const put = eventBridgeMock
+        .commandCalls(PutRuleCommand)
+        .find((call) => call.args[0].input.Name === ruleName);
+      const { EventPattern, ...ruleInput } = put?.args[0].input ?? {};
+      expect(JSON.parse(String(EventPattern)), ruleName).toEqual(deployedRule.Properties.EventPattern);
+      expect(ruleInput, ruleName).toEqual({
+        Name: deployedRule.Properties.Name,
+        EventBusName: resolve(template, deployedRule.Properties.EventBusName),
+        State: deployedRule.Properties.State,
+        Description: deployedRule.Properties.Description,
+      });
+      const targets = eventBridgeMock
+        .commandCalls(PutTargetsCommand)
+        .filter((call) => call.args[0].input.Rule === ruleName)
+        .map((call) => call.args[0].input.Targets);
+      expect(targets, ruleName).toEqual(fifo ? [] : [resolve(template, deployedRule.Properties.Targets)]);
+    }
+    expect(queues).toHaveLength(expectedQueues.length * 2);
+  });
+});
+
+describe("the containers variant", () => {
+  const template = () => templates.get("containers") as Template;
+
+  it("runs every service as a Fargate service of the one image, chosen by MERCATO_SERVICE", () => {
+    const tasks = resourcesOf(template(), "AWS::ECS::TaskDefinition").map(([, task]) => task.Properties);
+    const services = tasks.map(
+      (task) =>
+        task.ContainerDefinitions[0].Environment.find(
+          (variable: { Name: string }) => variable.Name === "MERCATO_SERVICE",
+        )?.Value,
+    );
+    expect(services.sort()).toEqual(serviceCatalog.map((entry) => entry.name).sort());
+    expect(resourcesOf(template(), "AWS::ECS::Service")).toHaveLength(serviceCatalog.length);
+  });
+
+  it("gives MERCATO_SECRET_KEY only to the services that seal payment tokens, the admin's password to identity", () => {
+    const sealing = serviceCatalog
+      .filter((entry) => entry.create().secrets?.includes("sealedBox"))
+      .map((e) => e.name);
+    expect(sealing.length).toBeGreaterThan(0);
+    for (const [, task] of resourcesOf(template(), "AWS::ECS::TaskDefinition")) {
+      const container = task.Properties.ContainerDefinitions[0];
+      const service = container.Environment.find(
+        (variable: { Name: string }) => variable.Name === "MERCATO_SERVICE",
+      ).Value;
+      const secrets = container.Secrets.map((secret: { Name: string }) => secret.Name);
+      expect(secrets.includes("MERCATO_SECRET_KEY"), service).toBe(sealing.includes(service));
+      // Identity creates the first admin, with a generated password rather than the documented default.
+      expect(secrets.includes("MERCATO_ADMIN_PASSWORD"), service).toBe(service === "identity");
+      expect(secrets, service).toEqual(expect.arrayContaining(["PGUSER", "PGPASSWORD", "MERCATO_OPS_TOKEN"]));
+    }
+  });
+
+  it("puts the gateway alone behind the load balancer, and scales each consumer on its queues' depth", () => {
+    const targeted = resourcesOf(template(), "AWS::ECS::Service").filter(([, service]) =>
+      Array.isArray(service.Properties.LoadBalancers),
+    );
+    expect(targeted).toHaveLength(1);
+    expect(targeted[0]?.[0]).toMatch(/^Containersgateway/);
+    const stepPolicies = resourcesOf(template(), "AWS::CloudWatch::Alarm").filter(([id]) =>
+      id.includes("QueueDepth"),
+    );
+    const consumers = new Set(expectedQueues.map((queue) => queue.service));
+    // One alarm to add tasks and one to remove them per consumer service.
+    expect(stepPolicies).toHaveLength(consumers.size * 2);
+  });
+});
+
+describe("the lambda variant", () => {
+  const template = () => templates.get("lambda") as Template;
+
+  it("feeds every declared queue to its service's function, reporting failed records one by one", () => {
+    const mappings = resourcesOf(template(), "AWS::Lambda::EventSourceMapping").map(
+      ([, mapping]) => mapping.Properties,
+    );
+    expect(mappings).toHaveLength(expectedQueues.length);
+    for (const mapping of mappings) {
+      expect(mapping.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    }
+  });
+
+  it("runs every service's periodic tasks every minute, in a function of that service alone", () => {
+    const functions = template().findResources("AWS::Lambda::Function") as Record<string, Resource>;
+    const schedules = resourcesOf(template(), "AWS::Events::Rule").filter(
+      ([, rule]) => rule.Properties.ScheduleExpression !== undefined,
+    );
+    expect(schedules).toHaveLength(serviceCatalog.length);
+    const scheduled = schedules.map(([, rule]) => {
+      expect(rule.Properties.ScheduleExpression).toBe("rate(1 minute)");
+      const target = functions[rule.Properties.Targets[0].Arn["Fn::GetAtt"][0]];
+      expect(target?.Properties.Handler).toBe(lambdaHandlers.scheduled);
+      return target?.Properties.Environment.Variables.MERCATO_SERVICES;
+    });
+    expect(scheduled.sort()).toEqual(serviceCatalog.map((entry) => entry.name).sort());
+  });
+
+  it("deploys the handlers `npm run build` writes", () => {
+    const handlers = resourcesOf(template(), "AWS::Lambda::Function").map(([, fn]) => fn.Properties.Handler);
+    expect(new Set(handlers)).toEqual(new Set(Object.values(lambdaHandlers)));
+  });
+
+  it("sends HTTP through an API Gateway HTTP API to the gateway function", () => {
+    template().resourceCountIs("AWS::ApiGatewayV2::Api", 1);
+    template().hasResourceProperties("AWS::ApiGatewayV2::Integration", { PayloadFormatVersion: "2.0" });
+  });
+});
+
+describe("deploymentSettings", () => {
+  const read = (values: Record<string, unknown>) => (key: string) => values[key];
+
+  it("defaults to containers under the prefix mercato", () => {
+    expect(deploymentSettings(read({}))).toEqual({
+      compute: "containers",
+      prefix: "mercato",
+      queueAgeSeconds: 300,
+      adminEmail: "admin@mercato.local",
+    });
+  });
+
+  it("takes every setting", () => {
+    expect(
+      deploymentSettings(
+        read({
+          "mercato:compute": "containers",
+          "mercato:prefix": "shop-eu",
+          "mercato:image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mercato:1.0",
+          "mercato:certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abcd-1234",
+          "mercato:alarmEmail": "ops@example.com",
+          "mercato:publicUrl": "https://shop.example.com",
+          "mercato:queueAgeSeconds": "600",
+          "mercato:adminEmail": "owner@example.com",
+        }),
+      ),
+    ).toEqual({
+      compute: "containers",
+      prefix: "shop-eu",
+      image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mercato:1.0",
+      certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abcd-1234",
+      alarmEmail: "ops@example.com",
+      publicUrl: "https://shop.example.com",
+      queueAgeSeconds: 600,
+      adminEmail: "owner@example.com",
+    });
+  });
+
+  it("names every bad setting at once", () => {
+    expect(() =>
+      deploymentSettings(
+        read({
+          "mercato:compute": "kubernetes",
+          "mercato:prefix": "Shop_EU",
+          "mercato:certificateArn": "cert",
+          "mercato:alarmEmail": "ops",
+          "mercato:adminEmail": "admin",
+          "mercato:publicUrl": "shop.example.com",
+          "mercato:queueAgeSeconds": "10",
+        }),
+      ),
+    ).toThrow(
+      [
+        "Invalid deployment settings:",
+        '  - mercato:compute must be "containers" or "lambda" (got "kubernetes")',
+        '  - mercato:prefix must be lowercase letters, digits and - (at most 31), starting with a letter (got "Shop_EU")',
+        '  - mercato:certificateArn must be an ACM certificate ARN (got "cert")',
+        '  - mercato:alarmEmail must be an email address (got "ops")',
+        '  - mercato:adminEmail must be an email address (got "admin")',
+        '  - mercato:publicUrl must be an http(s) URL (got "shop.example.com")',
+        '  - mercato:queueAgeSeconds must be a whole number of seconds, at least 60 (got "10")',
+      ].join("\n"),
+    );
+  });
+
+  it("refuses a certificate for functions, an image with spaces and values that are not strings", () => {
+    expect(() =>
+      deploymentSettings(
+        read({
+          "mercato:compute": "lambda",
+          "mercato:certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abcd",
+          "mercato:image": "mercato latest",
+          "mercato:queueAgeSeconds": 600,
+        }),
+      ),
+    ).toThrow(
+      [
+        "Invalid deployment settings:",
+        "  - mercato:image must be an image reference such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/mercato:1.0",
+        "  - mercato:certificateArn is for the load balancer of compute=containers",
+        "  - mercato:queueAgeSeconds must be a string (got 600)",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("what the definitions do not say", () => {
+  /** The services whose sources (tests left out) match `pattern`. */
+  async function servicesWhoseSourceMatches(pattern: RegExp): Promise<string[]> {
+    const found: string[] = [];
+    for (const { name } of serviceCatalog) {
+      const folder = path.join(root, "services", name, "src");
+      const files = (await fs.readdir(folder, { recursive: true })).filter(
+        (file) => file.endsWith(".ts") && !file.endsWith(".test.ts"),
+      );
+      const sources = await Promise.all(files.map((file) => fs.readFile(path.join(folder, file), "utf8")));
+      if (sources.some((source) => pattern.test(source))) found.push(name);
+    }
+    return found;
+  }
+
+  it("lists the services that open the blob store", async () => {
+    expect(await servicesWhoseSourceMatches(/\bcreateBlobStore\(/)).toEqual([...blobServices]);
+  });
+
+  it("lists the services that make runtime queues", async () => {
+    expect(await servicesWhoseSourceMatches(/\bqueues\.(declare|putRule)\(/)).toEqual([
+      ...runtimeQueueServices,
+    ]);
+  });
+
+  it("knows who publishes what a pattern matches", () => {
+    const services = ["orders", "payments", "inventory"];
+    expect(publishersOf({ source: ["mercato.orders"], "detail-type": ["OrderPlaced"] }, services)).toEqual([
+      "orders",
+    ]);
+    expect(
+      publishersOf({ $or: [{ source: ["mercato.payments"] }, { source: ["mercato.orders"] }] }, services),
+    ).toEqual(["orders", "payments"]);
+    // Anything it cannot pin down is published to by every service.
+    expect(publishersOf({ "detail-type": ["OrderPlaced"] }, services)).toEqual(services);
+    expect(publishersOf({ source: [{ prefix: "mercato." }] }, services)).toEqual(services);
+    expect(publishersOf({ source: ["shopify.orders"] }, services)).toEqual(services);
+  });
+});
