@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { APIGatewayProxyEventV2, Context, SQSRecord } from "aws-lambda";
+import type { Message } from "@aws-sdk/client-sqs";
+import type { APIGatewayProxyEventV2, Context, SQSMessageAttributes, SQSRecord } from "aws-lambda";
 
 export const account = "123456789012";
 export const region = "eu-west-1";
@@ -122,5 +123,36 @@ export function sqsRecord(
     eventSource: "aws:sqs",
     eventSourceARN: sqsQueueArn(queueName),
     awsRegion: region,
+  };
+}
+
+/** The record an event source mapping makes of a message it received from the queue `queueArn`. */
+export function sqsRecordOfMessage(message: Message, queueArn: string, awsRegion: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  const messageAttributes: SQSMessageAttributes = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    messageAttributes[name] = {
+      dataType: value.DataType ?? "String",
+      stringListValues: [],
+      binaryListValues: [],
+      ...(value.StringValue === undefined ? {} : { stringValue: value.StringValue }),
+    };
+  }
+  return {
+    messageId: message.MessageId ?? "",
+    receiptHandle: message.ReceiptHandle ?? "",
+    body: message.Body ?? "",
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? "1",
+      SentTimestamp: attributes.SentTimestamp ?? "",
+      SenderId: attributes.SenderId ?? "",
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? "",
+      ...(attributes.MessageGroupId ? { MessageGroupId: attributes.MessageGroupId } : {}),
+    },
+    messageAttributes,
+    md5OfBody: message.MD5OfBody ?? "",
+    eventSource: "aws:sqs",
+    eventSourceARN: queueArn,
+    awsRegion,
   };
 }

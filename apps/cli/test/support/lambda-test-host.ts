@@ -19,11 +19,14 @@ export interface LambdaTestHost {
 
 /**
  * A Lambda function's host as `openLambdaHost` opens it from its environment, on PGlite and the
- * embedded bus in a temporary data directory. Its public URL is a local stand-in for API Gateway
+ * embedded bus in a temporary data directory unless `env` says otherwise. Its public URL is a local stand-in for API Gateway
  * that turns each request into a payload 2.0 event for the HTTP handler, so that services reaching
  * the function through its own API (the token verifier fetching identity's keys) do so as on AWS.
  */
-export async function startLambdaTestHost(services: string[]): Promise<LambdaTestHost> {
+export async function startLambdaTestHost(
+  services: string[],
+  env: Record<string, string> = {},
+): Promise<LambdaTestHost> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-lambda-"));
   let handle: ReturnType<typeof httpHandlerOf> | undefined;
   const api = http.createServer(async (request, response) => {
@@ -55,6 +58,7 @@ export async function startLambdaTestHost(services: string[]): Promise<LambdaTes
       MERCATO_ADMIN_PASSWORD: admin.password,
       MERCATO_SEED: "none",
       LOG_LEVEL: "silent",
+      ...env,
     });
     handle = httpHandlerOf(async () => lambdaHost);
     const invoke = handle;
