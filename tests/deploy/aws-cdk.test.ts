@@ -204,13 +204,24 @@ describe.each(["containers", "lambda"] as const)("the CDK app with compute=%s", 
     expect(names).toContain(`${prefix}-checkout-failures`);
   });
 
-  it("counts failed checkouts from orders' request log lines", () => {
+  it("counts failed checkouts from the log lines of orders' requests and of its payment timeout sweep", () => {
     const filters = resourcesOf(template(), "AWS::Logs::MetricFilter").map(([, filter]) => filter.Properties);
-    expect(filters.map((filter) => filter.FilterPattern).sort()).toEqual([
-      '{ $.msg = "rejected orders whose payment did not answer in time" }',
+    const logGroupOf = (pattern: string) =>
+      filters.find((filter) => filter.FilterPattern === pattern)?.LogGroupName.Ref as string;
+    const requests = logGroupOf(
       '{ ($.method = "POST") && ($.route = "/api/orders") && ($.statusCode >= 500) }',
-    ]);
+    );
+    const sweep = logGroupOf('{ $.msg = "rejected orders whose payment did not answer in time" }');
+    expect(filters).toHaveLength(2);
     for (const filter of filters) expect(filter.MetricTransformations[0].MetricName).toBe("CheckoutFailures");
+    // Orders serves the checkout and runs the sweep: in its container, or in the HTTP function and its task function.
+    if (compute === "containers") {
+      expect(requests).toMatch(/^Containersorders/);
+      expect(sweep).toBe(requests);
+    } else {
+      expect(requests).toMatch(/^FunctionshttpLogs/);
+      expect(sweep).toMatch(/^FunctionsorderstasksLogs/);
+    }
   });
 
   it("grants nothing on everything: no statement has the action * on the resource *", () => {

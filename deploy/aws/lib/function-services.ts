@@ -66,6 +66,7 @@ export class FunctionServices extends Construct {
   readonly httpLogs: logs.LogGroup;
   readonly consumers = new Map<string, lambda.Function>();
   readonly schedulers = new Map<string, lambda.Function>();
+  readonly #taskLogs = new Map<string, logs.LogGroup>();
   readonly url: string;
 
   constructor(scope: Construct, id: string, props: FunctionServicesProps) {
@@ -102,10 +103,12 @@ export class FunctionServices extends Construct {
     for (const plan of props.plans) {
       const queues = props.queues.get(plan.name) ?? [];
       const environment = { ...serviceEnvironment(plan, sources), MERCATO_SERVICES: plan.name };
+      const taskLogs = this.logGroup(`${plan.name}-tasks`);
+      this.#taskLogs.set(plan.name, taskLogs);
       const scheduler = this.function(`${plan.name}Tasks`, {
         code,
         handler: lambdaHandlers.scheduled,
-        logGroup: this.logGroup(`${plan.name}-tasks`),
+        logGroup: taskLogs,
         network: props.network,
         timeout: Duration.seconds(60),
         environment,
@@ -139,6 +142,13 @@ export class FunctionServices extends Construct {
       }
       this.consumers.set(plan.name, consumer);
     }
+  }
+
+  /** The log group of a service's periodic tasks. */
+  taskLogsOf(service: string): logs.LogGroup {
+    const logGroup = this.#taskLogs.get(service);
+    if (!logGroup) throw new Error(`No task function for a service named ${service}`);
+    return logGroup;
   }
 
   /** The HTTP API's requests and 5xx answers. */

@@ -20,8 +20,11 @@ export interface MonitoringProps {
   prefix: string;
   queues: ServiceQueue[];
   http: HttpMetrics;
-  /** The log group of the process that serves POST /api/orders (orders' or the HTTP function's). */
-  checkoutLogs: logs.ILogGroup;
+  /**
+   * Where orders logs: its requests (POST /api/orders) and its payment timeout sweep, one log
+   * group for a container, the HTTP function's and orders' task function's for functions.
+   */
+  checkoutLogs: { requests: logs.ILogGroup; sweep: logs.ILogGroup };
   queueAgeSeconds: number;
   alarmEmail?: string;
   /** Graphs the compute shows of itself (CPU and tasks, or invocations and errors). */
@@ -124,7 +127,7 @@ export class Monitoring extends Construct {
     const namespace = `Mercato/${props.prefix}`;
     const metricName = "CheckoutFailures";
     new logs.MetricFilter(this, "CheckoutServerErrors", {
-      logGroup: props.checkoutLogs,
+      logGroup: props.checkoutLogs.requests,
       metricNamespace: namespace,
       metricName,
       filterPattern: logs.FilterPattern.all(
@@ -136,7 +139,7 @@ export class Monitoring extends Construct {
       defaultValue: 0,
     });
     new logs.MetricFilter(this, "CheckoutPaymentTimeouts", {
-      logGroup: props.checkoutLogs,
+      logGroup: props.checkoutLogs.sweep,
       metricNamespace: namespace,
       metricName,
       filterPattern: logs.FilterPattern.stringValue(
