@@ -1,5 +1,6 @@
 import type { EventEnvelope } from "@mercato/contracts";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withRequestTarget } from "../src/lambda/http-handler.ts";
 import { httpApiEvent } from "./support/lambda-events.ts";
@@ -102,6 +103,35 @@ describe("the Lambda HTTP handler (API Gateway HTTP API, payload format 2.0)", (
     const none = await lambda.http(httpApiEvent({ method: "GET", target: "/api/products?q=bicycle" }));
     expect(none.statusCode).toBe(200);
     expect(json(none).items).toEqual([]);
+  });
+
+  it("carries an image both ways: a base64-encoded upload in, a base64-encoded image out", async () => {
+    const listed = await lambda.http(httpApiEvent({ method: "GET", target: "/api/products?q=headphones" }));
+    const product = json(listed).items[0];
+    const png = await sharp({
+      create: { width: 16, height: 16, channels: 3, background: { r: 200, g: 30, b: 30 } },
+    })
+      .png()
+      .toBuffer();
+    const uploaded = await lambda.http(
+      httpApiEvent({
+        method: "POST",
+        target: `/api/products/${product.id}/images`,
+        headers: { "content-type": "image/png", authorization: `Bearer ${adminToken}` },
+        body: png,
+        base64: true,
+      }),
+    );
+    expect(uploaded.statusCode, uploaded.body).toBe(201);
+
+    const image = await lambda.http(httpApiEvent({ method: "GET", target: json(uploaded).url }));
+    expect(image.statusCode).toBe(200);
+    expect(image.headers?.["content-type"]).toBe("image/png");
+    expect(image.isBase64Encoded).toBe(true);
+    const served = Buffer.from(image.body ?? "", "base64");
+    expect(await sharp(served).raw().toBuffer()).toEqual(await sharp(png).raw().toBuffer());
+    // Text stays text.
+    expect(listed.isBase64Encoded).toBe(false);
   });
 
   it("answers a bad body with application/problem+json", async () => {
