@@ -16,11 +16,12 @@ import {
   SQSClient,
   TagQueueCommand,
 } from "@aws-sdk/client-sqs";
-import { declaredQueues, silentLogger } from "@mercato/platform";
+import { declaredQueues, loadConfig, silentLogger } from "@mercato/platform";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lambdaEnvironment } from "../../apps/cli/src/lambda/lambda-environment.ts";
 import { serviceCatalog } from "../../apps/cli/src/services.ts";
 import { lambdaHandlers } from "../../deploy/aws/lib/function-services.ts";
 import { MercatoStack } from "../../deploy/aws/lib/mercato-stack.ts";
@@ -104,6 +105,62 @@ function statementsOf(value: unknown): Record<string, unknown>[] {
 }
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+
+const account = "123456789012";
+const region = "us-east-1";
+const urlOf = (name: string) => `https://sqs.${region}.amazonaws.com/${account}/${name}`;
+
+/** A template value as CloudFormation would resolve it in that account and region. */
+function resolve(template: Template, value: unknown): unknown {
+  const resources = template.toJSON().Resources as Record<string, Resource>;
+  const nameOf = (id: string) => {
+    const resource = resources[id];
+    if (!resource) throw new Error(`No resource ${id}`);
+    return resource.Properties.QueueName ?? resource.Properties.Name;
+  };
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (node === null || typeof node !== "object") return node;
+    const object = node as Record<string, unknown>;
+    if (typeof object.Ref === "string") {
+      const pseudo: Record<string, string> = {
+        "AWS::Partition": "aws",
+        "AWS::Region": region,
+        "AWS::AccountId": account,
+        "AWS::URLSuffix": "amazonaws.com",
+      };
+      if (pseudo[object.Ref]) return pseudo[object.Ref];
+      const resource = resources[object.Ref];
+      if (resource?.Type === "AWS::SQS::Queue") return urlOf(nameOf(object.Ref));
+      if (resource?.Type === "AWS::S3::Bucket") return "mercato-media-0123";
+      if (
+        resource?.Type === "AWS::SecretsManager::Secret" ||
+        resource?.Type === "AWS::SecretsManager::SecretTargetAttachment"
+      )
+        return `arn:aws:secretsmanager:${region}:${account}:secret:${object.Ref}`;
+      return nameOf(object.Ref);
+    }
+    if (Array.isArray(object["Fn::GetAtt"])) {
+      const [id, attribute] = object["Fn::GetAtt"] as [string, string];
+      const type = resources[id]?.Type;
+      if (attribute === "QueueName" || attribute === "Name") return nameOf(id);
+      if (type === "AWS::SQS::Queue") return `arn:aws:sqs:${region}:${account}:${nameOf(id)}`;
+      if (attribute === "Endpoint.Address") return "mercato.abc123.us-east-1.rds.amazonaws.com";
+      if (attribute === "Endpoint.Port") return "5432";
+      if (attribute === "DNSName") return "mercato-123.us-east-1.elb.amazonaws.com";
+      if (attribute === "ApiEndpoint") return `https://a1b2c3.execute-api.${region}.amazonaws.com`;
+      if (type === "AWS::Events::EventBus")
+        return `arn:aws:events:${region}:${account}:event-bus/${nameOf(id)}`;
+      throw new Error(`Cannot resolve ${JSON.stringify(object)}`);
+    }
+    if (Array.isArray(object["Fn::Join"])) {
+      const [separator, parts] = object["Fn::Join"] as [string, unknown[]];
+      return parts.map(walk).join(separator);
+    }
+    return Object.fromEntries(Object.entries(object).map(([key, child]) => [key, walk(child)]));
+  };
+  return walk(value);
+}
 
 /** The template as a stable text: asset hashes, which follow every source file, are left out. */
 function stableJson(template: Template): string {
@@ -282,59 +339,15 @@ describe("the queues and rules as the aws transport declares them", () => {
    * transport: the requests it makes, captured here with aws-sdk-client-mock, must ask for exactly
    * what the template already made, so that the deployment and the services never undo each other.
    */
-  const account = "123456789012";
-  const region = "us-east-1";
   const credentials = { accessKeyId: "test", secretAccessKey: "test" };
   const sqs = new SQSClient({ region, credentials });
   const eventBridge = new EventBridgeClient({ region, credentials });
   const sqsMock = mockClient(sqs);
   const eventBridgeMock = mockClient(eventBridge);
-  const urlOf = (name: string) => `https://sqs.${region}.amazonaws.com/${account}/${name}`;
-
   afterAll(() => {
     sqsMock.restore();
     eventBridgeMock.restore();
   });
-
-  /** A template value as CloudFormation would resolve it in that account and region. */
-  function resolve(template: Template, value: unknown): unknown {
-    const resources = template.toJSON().Resources as Record<string, Resource>;
-    const nameOf = (id: string) => {
-      const resource = resources[id];
-      if (!resource) throw new Error(`No resource ${id}`);
-      return resource.Properties.QueueName ?? resource.Properties.Name;
-    };
-    const walk = (node: unknown): unknown => {
-      if (Array.isArray(node)) return node.map(walk);
-      if (node === null || typeof node !== "object") return node;
-      const object = node as Record<string, unknown>;
-      if (typeof object.Ref === "string") {
-        const pseudo: Record<string, string> = {
-          "AWS::Partition": "aws",
-          "AWS::Region": region,
-          "AWS::AccountId": account,
-        };
-        if (pseudo[object.Ref]) return pseudo[object.Ref];
-        const resource = resources[object.Ref];
-        return resource?.Type === "AWS::SQS::Queue" ? urlOf(nameOf(object.Ref)) : nameOf(object.Ref);
-      }
-      if (Array.isArray(object["Fn::GetAtt"])) {
-        const [id, attribute] = object["Fn::GetAtt"] as [string, string];
-        const type = resources[id]?.Type;
-        if (attribute === "QueueName" || attribute === "Name") return nameOf(id);
-        if (type === "AWS::SQS::Queue") return `arn:aws:sqs:${region}:${account}:${nameOf(id)}`;
-        if (type === "AWS::Events::EventBus")
-          return `arn:aws:events:${region}:${account}:event-bus/${nameOf(id)}`;
-        throw new Error(`Cannot resolve ${JSON.stringify(object)}`);
-      }
-      if (Array.isArray(object["Fn::Join"])) {
-        const [separator, parts] = object["Fn::Join"] as [string, unknown[]];
-        return parts.map(walk).join(separator);
-      }
-      return Object.fromEntries(Object.entries(object).map(([key, child]) => [key, walk(child)]));
-    };
-    return walk(value);
-  }
 
   it("asks for the queues, DLQs, queue policies and rules the template holds", async () => {
     const template = templates.get("containers") as Template;
@@ -438,6 +451,77 @@ describe("the queues and rules as the aws transport declares them", () => {
       expect(targets, ruleName).toEqual(fifo ? [] : [resolve(template, deployedRule.Properties.Targets)]);
     }
     expect(queues).toHaveLength(expectedQueues.length * 2);
+  });
+});
+
+describe("the services' settings as deployed", () => {
+  /** What Secrets Manager fills in, as the platform checks it (the sealing key: 32 bytes in base64). */
+  const secretValues: Record<string, string> = {
+    PGUSER: "mercato",
+    PGPASSWORD: "generated",
+    MERCATO_OPS_TOKEN: "o".repeat(48),
+    MERCATO_SECRET_KEY: "k".repeat(43),
+    MERCATO_ADMIN_PASSWORD: "a".repeat(24),
+  };
+  const definitions = new Map(serviceCatalog.map((entry) => [entry.name, entry.create()]));
+
+  /** Each service's settings schema over the variables, as the host parses them at start. */
+  function expectServiceSettings(service: string, env: Record<string, string>): void {
+    const definition = definitions.get(service);
+    expect(definition, service).toBeDefined();
+    const parsed = definition?.settings?.safeParse(env);
+    expect(parsed?.error?.issues ?? [], service).toEqual([]);
+  }
+
+  it("gives each task variables the platform and its service accept", () => {
+    const template = templates.get("containers") as Template;
+    for (const [, task] of resourcesOf(template, "AWS::ECS::TaskDefinition")) {
+      const container = task.Properties.ContainerDefinitions[0];
+      const env: Record<string, string> = Object.fromEntries(
+        container.Environment.map(({ Name, Value }: { Name: string; Value: unknown }) => [
+          Name,
+          String(resolve(template, Value)),
+        ]),
+      );
+      for (const { Name } of container.Secrets as { Name: string }[]) {
+        expect(secretValues[Name], Name).toBeDefined();
+        env[Name] = secretValues[Name] as string;
+      }
+      const service = env.MERCATO_SERVICE as string;
+      const config = loadConfig(env);
+      expect(config.busUrl, service).toBe(`aws://${region}/${prefix}`);
+      expect(config.busPrefix, service).toBe(prefix);
+      expect(config.databaseUrl, service).toBe(
+        "postgres://mercato.abc123.us-east-1.rds.amazonaws.com:5432/postgres?sslmode=no-verify",
+      );
+      expect(config.blobUrl, service).toBe(
+        blobServices.includes(service) ? "s3://mercato-media-0123/blobs" : undefined,
+      );
+      expect(config.admin !== undefined, service).toBe(service === "identity");
+      expectServiceSettings(service, env);
+    }
+  });
+
+  it("gives each function variables the Lambda entry points and the services accept", () => {
+    const template = templates.get("lambda") as Template;
+    for (const [id, fn] of resourcesOf(template, "AWS::Lambda::Function")) {
+      const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+      const env: Record<string, string> = {};
+      for (const [name, value] of Object.entries(variables)) {
+        const resolved = String(resolve(template, value));
+        // A secret is a dynamic reference, which CloudFormation resolves at deploy.
+        if (resolved.startsWith("{{resolve:secretsmanager:")) {
+          expect(secretValues[name], `${id} ${name}`).toBeDefined();
+          env[name] = secretValues[name] as string;
+        } else {
+          env[name] = resolved;
+        }
+      }
+      const { config, services, publicUrl } = lambdaEnvironment(env);
+      expect(publicUrl, id).toBe("https://a1b2c3.execute-api.us-east-1.amazonaws.com");
+      expect(config.busUrl, id).toBe(`aws://${region}/${prefix}`);
+      for (const service of services) expectServiceSettings(service.name, env);
+    }
   });
 });
 
