@@ -186,6 +186,74 @@ describe("transactional outbox", () => {
   });
 });
 
+describe("rows handed to the relay after their commit", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function setUp(transportOf: (transport: Transport) => Transport = (transport) => transport) {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-outbox-"));
+    cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }));
+    const opened = await openAll(dataDir);
+    cleanups.push(async () => {
+      await opened.transport.close();
+      await opened.databases.close();
+    });
+    const consumer = await collect(opened.transport, "notes-test");
+    cleanups.push(consumer.stop);
+    // No NOTIFY and a poll an hour away: only the hand-over can publish these rows.
+    const relay = new OutboxRelay({
+      database: opened.database,
+      transport: transportOf(opened.transport),
+      logger,
+      pollIntervalMs: 3_600_000,
+    });
+    await relay.start();
+    cleanups.push(() => relay.stop());
+    const commit = (events: EventEnvelope[]) =>
+      opened.database.db.transaction().execute((transaction) =>
+        writeToOutbox(transaction as unknown as Kysely<unknown>, opened.database.schema, events, {
+          notify: false,
+        }),
+      );
+    return { ...opened, consumer, relay, commit };
+  }
+
+  it("publishes them in the order written without reading them back, then deletes them", async () => {
+    const { database, consumer, relay, commit } = await setUp();
+    const first = [note("a"), note("b")];
+    const second = [note("c")];
+    relay.committed(await commit(first));
+    relay.committed(await commit(second));
+    await expect.poll(() => consumer.ids()).toEqual([...first, ...second].map((event) => event.id));
+    await expect.poll(() => outboxSize(database)).toBe(0);
+  });
+
+  it("leaves them to a sweep when publishing fails, which publishes them and later ones in order", async () => {
+    let failures = 1;
+    const { database, consumer, relay, commit } = await setUp((transport) =>
+      Object.create(transport, {
+        publish: {
+          value: async (published: EventEnvelope[]) => {
+            if (failures-- > 0) throw new Error("bus unreachable");
+            await transport.publish(published);
+          },
+        },
+      }),
+    );
+    const failed = [note("lost-1"), note("lost-2")];
+    relay.committed(await commit(failed));
+    await expect.poll(() => outboxSize(database)).toBe(2);
+    // Handed over while the relay catches up: left in the table, behind the failed rows.
+    const later = [note("later")];
+    relay.committed(await commit(later));
+    relay.notify();
+    await expect.poll(() => consumer.ids()).toEqual([...failed, ...later].map((event) => event.id));
+    expect(await outboxSize(database)).toBe(0);
+  });
+});
+
 describe("idempotent inbox", () => {
   it("applies an event's effects once however often it is delivered, and retries after a failure", async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-inbox-"));

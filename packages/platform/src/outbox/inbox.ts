@@ -9,6 +9,8 @@ export interface InboxContext<DB> {
   /** The transaction that also records the event in the inbox: do every write through it. */
   transaction: Transaction<DB>;
   delivery: Delivery;
+  /** Runs `callback` once the transaction has committed; never when it rolls back. */
+  afterCommit(callback: () => void): void;
 }
 
 export type InboxHandler<DB> = (event: EventEnvelope, context: InboxContext<DB>) => Promise<void>;
@@ -45,8 +47,12 @@ export function withInbox<DB>(
 ): Handler {
   const db = database.db as unknown as Kysely<MessagingTables>;
 
-  const handleInTransaction = (received: Received[]) =>
-    db.transaction().execute(async (transaction) => {
+  const handleInTransaction = async (received: Received[]) => {
+    const committed: (() => void)[] = [];
+    const afterCommit = (callback: () => void) => {
+      committed.push(callback);
+    };
+    await db.transaction().execute(async (transaction) => {
       const unique = [...new Map(received.map((entry) => [entry.event.id, entry])).values()];
       const recorded = await transaction
         .insertInto("inbox")
@@ -57,9 +63,15 @@ export function withInbox<DB>(
       const fresh = new Set(recorded.map((row) => row.event_id));
       for (const { event, delivery } of unique) {
         if (!fresh.has(event.id)) continue;
-        await handler(event, { transaction: transaction as unknown as Transaction<DB>, delivery });
+        await handler(event, {
+          transaction: transaction as unknown as Transaction<DB>,
+          delivery,
+          afterCommit,
+        });
       }
     });
+    for (const callback of committed) callback();
+  };
 
   const batches = new GroupCommit<Received>(
     async (batch) => {

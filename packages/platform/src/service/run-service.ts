@@ -1,3 +1,4 @@
+import type { EventEnvelope } from "@mercato/contracts";
 import type { FastifyInstance } from "fastify";
 import type { Transaction } from "kysely";
 import type { Handler, Subscription, Transport } from "../bus/transport.ts";
@@ -7,7 +8,7 @@ import { loadMigrations, migrate } from "../db/migrations.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
 import { withInbox } from "../outbox/inbox.ts";
-import { writeToOutbox } from "../outbox/outbox.ts";
+import { type OutboxRow, writeToOutbox } from "../outbox/outbox.ts";
 import { OutboxRelay } from "../outbox/relay.ts";
 import { messagingMigrations } from "../outbox/tables.ts";
 import { withConsumeSpan } from "../tracing/trace-context.ts";
@@ -93,13 +94,19 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
       logger: this.logger,
       database,
       db: database.db,
-      inTransaction: (work) =>
-        database.db.transaction().execute((transaction) =>
+      inTransaction: async (work) => {
+        const written: OutboxRow[] = [];
+        const result = await database.db.transaction().execute((transaction) =>
           work({
             transaction,
-            publish: (events) => writeToOutbox(transaction as Transaction<unknown>, database.schema, events),
+            publish: async (events) => {
+              written.push(...(await this.writeToOutbox(transaction, events)));
+            },
           }),
-        ),
+        );
+        this.relay?.committed(written);
+        return result;
+      },
       metrics: this.dependencies.metrics,
       queues: this.queues,
       hostUrl: () => {
@@ -242,10 +249,13 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
     const queue = this.queueName(subscription);
     const logger = this.logger.child({ queue });
     const dispatch = dispatcherOf(subscription, queue);
-    const handler = withInbox(database, queue, async (event, { transaction, delivery }) => {
+    const handler = withInbox(database, queue, async (event, { transaction, delivery, afterCommit }) => {
       const unit: UnitOfWork<DB> = {
         transaction,
-        publish: (events) => writeToOutbox(transaction as Transaction<unknown>, database.schema, events),
+        publish: async (events) => {
+          const written = await this.writeToOutbox(transaction, events);
+          afterCommit(() => this.relay?.committed(written));
+        },
       };
       // The span starts here, inside the batch's transaction, because a batch mixes events of many traces.
       await withConsumeSpan(queue, delivery, event, () =>
@@ -261,6 +271,12 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
       );
     });
     return this.instrument(queue, handler);
+  }
+
+  /** The events of a unit of work, in its outbox; handed to the relay once the unit commits. */
+  private writeToOutbox(transaction: Transaction<DB>, events: EventEnvelope[]): Promise<OutboxRow[]> {
+    const { schema } = this.requireDatabase();
+    return writeToOutbox(transaction as Transaction<unknown>, schema, events, { notify: false });
   }
 
   /** Times every run of `handler` by outcome and logs its failures. */
