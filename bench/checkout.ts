@@ -14,6 +14,7 @@ import { type Outcome, Outcomes, type Shop, stopChild } from "./checkout-shop.ts
 import { formatMs, formatRate, percentile, printTable } from "./machine.ts";
 import { startOtlpSink } from "./otlp-sink.ts";
 import { CpuMeter, fixedPids } from "./process-cpu.ts";
+import { measureShoppers } from "./shopper-checkout.ts";
 
 /**
  * Checkouts from POST /api/orders to `confirmed`, on the embedded defaults and on PostgreSQL +
@@ -28,8 +29,11 @@ import { CpuMeter, fixedPids } from "./process-cpu.ts";
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const users = Number(process.env.BENCH_USERS ?? 5000);
-/** Which topologies to measure: `embedded`, `distributed`, or both (the default). */
-const topologies = (process.env.BENCH_TOPOLOGIES ?? "embedded,distributed").split(",");
+/**
+ * What to measure: `embedded` and `distributed` are the saga from POST /api/orders on each
+ * topology; `shoppers` is the whole checkout through the gateway (bench/shopper-checkout.ts).
+ */
+const topologies = (process.env.BENCH_TOPOLOGIES ?? "embedded,distributed,shoppers").split(",");
 /** With BENCH_TRACING=1 each topology is measured a second time with every span exported. */
 const withTracing = process.env.BENCH_TRACING === "1";
 const root = new URL("../", import.meta.url).pathname;
@@ -259,6 +263,23 @@ export async function main(): Promise<void> {
     console.log(
       "targets: checkouts/s ≥ the limit on PostgreSQL + NATS; p99 ≤ 100 ms; 1 synchronous call per checkout",
     );
+    if (topologies.includes("shoppers")) {
+      const postgres = (await requireServer("postgres")) && (await requireServer("nats"));
+      const shoppers = await measureShoppers({ postgres, prefix });
+      printTable(
+        shoppers.map((result) => ({
+          topology: result.name,
+          "checkouts/s": formatRate(result.rate),
+          "p50 ms": formatMs(result.p50),
+          "p99 ms": formatMs(result.p99),
+          "CPU ms/checkout, all processes": (result.cpu.find((row) => row.name === "all")?.ms ?? 0).toFixed(
+            1,
+          ),
+          goal: "50/s (10× Vendure 3.7.3 on this machine), p99 ≤ 500 ms",
+          "% of goal": `${Math.round((result.rate / 50) * 100)}%`,
+        })),
+      );
+    }
     if (withTracing) {
       const { exports, bytes } = sink.received();
       console.log(`tracing on: ${exports} OTLP exports, ${(bytes / 1024 / 1024).toFixed(1)} MiB of spans`);
