@@ -349,7 +349,7 @@ describe("the queues and rules as the aws transport declares them", () => {
     eventBridgeMock.restore();
   });
 
-  it("asks for the queues, DLQs, queue policies and rules the template holds", async () => {
+  it("asks for the queues, DLQs, tags, queue policies and rules the template holds", async () => {
     const template = templates.get("containers") as Template;
     sqsMock
       .on(GetQueueUrlCommand)
@@ -430,6 +430,16 @@ describe("the queues and rules as the aws transport declares them", () => {
         expect(deployed, names.queue).toHaveLength(1);
         expect(JSON.parse(Policy), names.queue).toEqual(resolve(template, deployed[0]?.PolicyDocument));
       }
+
+      const tagged = sqsMock
+        .commandCalls(TagQueueCommand)
+        .find((call) => call.args[0].input.QueueUrl === urlOf(names.queue));
+      const deployedTags = Object.fromEntries(
+        (main.Properties.Tags as { Key: string; Value: string }[])
+          .filter((tag) => tag.Key.startsWith("mercato:") && tag.Key !== "mercato:prefix")
+          .map((tag) => [tag.Key, tag.Value]),
+      );
+      expect(deployedTags, names.queue).toEqual(tagged?.args[0].input.Tags);
 
       const ruleName = awsRuleName(prefix, rule.name);
       const [, deployedRule] = only(template, "AWS::Events::Rule", ruleName, (p) => p.Name === ruleName);

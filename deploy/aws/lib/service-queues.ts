@@ -1,4 +1,4 @@
-import { Duration, aws_events as events, aws_iam as iam, Stack, aws_sqs as sqs } from "aws-cdk-lib";
+import { Duration, aws_events as events, aws_iam as iam, Stack, aws_sqs as sqs, Tags } from "aws-cdk-lib";
 import { Construct } from "constructs";
 import { awsRuleNamePrefix } from "../../../packages/platform/src/bus/aws/names.ts";
 import { RETENTION_SECONDS, sqsSeconds } from "../../../packages/platform/src/bus/aws/sqs-limits.ts";
@@ -47,6 +47,15 @@ export class ServiceQueue extends Construct {
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: config.maxReceiveCount },
       encryption: sqs.QueueEncryption.SQS_MANAGED,
     });
+
+    // The transport knows a queue as Mercato's by these tags (queue-directory.ts): with them a FIFO
+    // queue takes its publishers' events before its own service has ever started.
+    const { name, ...settings } = config;
+    Tags.of(this.queue).add("mercato:queue", Buffer.from(name, "utf8").toString("base64url"));
+    Tags.of(this.queue).add(
+      "mercato:settings",
+      Buffer.from(JSON.stringify(settings), "utf8").toString("base64url"),
+    );
 
     // L1: the pattern is Mercato's own JSON ($or included), which the L2 Rule would reshape. The
     // description is where the transport keeps the Mercato names (rule-store.ts) for listRules.
