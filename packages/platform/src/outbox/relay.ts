@@ -23,9 +23,9 @@ export interface OutboxRelayOptions<DB = unknown> {
  * Moves events from a service's outbox to the bus.
  *
  * Rows this process commits are handed over right after the commit (`committed`) and published
- * from memory, in commit order, without reading them back; their rows are deleted afterwards, a
- * batch of deletes in one statement that runs while the next publish goes out. That is one
- * statement per batch instead of a transaction of three, and no NOTIFY.
+ * from memory, in commit order, without reading them back; their rows are deleted afterwards, while
+ * the next publishes go out, by one statement for all the rows published since the last one. That
+ * is at most one statement per batch instead of a transaction of three, and no NOTIFY.
  *
  * Everything else is swept from the table, as the only path before: rows written by other
  * processes or by writers that hand nothing over, and rows left by a crash or a failed publish.
@@ -55,7 +55,9 @@ export class OutboxRelay<DB = unknown> {
   private readonly held = new Set<number>();
   /** After a failed publish, until a sweep has caught up: rows are left to sweeps. */
   private catchingUp = false;
-  private deletes: Promise<void> = Promise.resolve();
+  /** Published rows whose delete has not started; one statement takes all that gathered. */
+  private toDelete: number[] = [];
+  private deletes: Promise<void> | undefined;
 
   constructor(private readonly options: OutboxRelayOptions<DB>) {
     this.db = options.database.db as unknown as Kysely<MessagingTables>;
@@ -93,7 +95,7 @@ export class OutboxRelay<DB = unknown> {
     this.running = false;
     this.wake?.();
     await this.loop;
-    await this.deletes;
+    while (this.deletes) await this.deletes;
     await this.unlisten?.();
   }
 
@@ -163,21 +165,30 @@ export class OutboxRelay<DB = unknown> {
       return;
     }
     this.options.onPublished?.(rows.length);
-    this.deletes = this.deletes.then(() => this.deletePublished(rows.map((row) => row.seq)));
+    for (const row of rows) this.toDelete.push(row.seq);
+    this.deletes ??= this.deletePublished();
   }
 
-  /** Deletes published rows; if that fails they are published again by a sweep (inboxes absorb it). */
-  private async deletePublished(seqs: number[]): Promise<void> {
-    try {
-      await sql`DELETE FROM outbox WHERE seq = ANY(${seqs}::bigint[])`.execute(this.db);
-    } catch (error) {
-      this.options.logger.warn(
-        { err: error, service: this.options.database.schema },
-        "outbox relay could not delete published rows; a sweep will publish them again",
-      );
-    } finally {
-      for (const seq of seqs) this.held.delete(seq);
+  /**
+   * Deletes published rows, those published meanwhile in the next statement, until none is left.
+   * Rows whose delete fails are published again by a sweep (inboxes absorb the repeat).
+   */
+  private async deletePublished(): Promise<void> {
+    while (this.toDelete.length > 0) {
+      const seqs = this.toDelete;
+      this.toDelete = [];
+      try {
+        await sql`DELETE FROM outbox WHERE seq = ANY(${seqs}::bigint[])`.execute(this.db);
+      } catch (error) {
+        this.options.logger.warn(
+          { err: error, service: this.options.database.schema },
+          "outbox relay could not delete published rows; a sweep will publish them again",
+        );
+      } finally {
+        for (const seq of seqs) this.held.delete(seq);
+      }
     }
+    this.deletes = undefined;
   }
 
   /** One sweep: how many events went out, or undefined when it failed. */
