@@ -163,6 +163,10 @@ describe("the Lambda HTTP handler (API Gateway HTTP API, payload format 2.0)", (
     const missing = await lambda.http(httpApiEvent({ method: "GET", target: "/api/no-such-thing" }));
     expect(missing.statusCode).toBe(404);
     expect(missing.headers?.["content-type"]).toMatch(/^application\/problem\+json/);
+    // The id as the client encoded it, though API Gateway passes the path decoded.
+    const unknown = await lambda.http(httpApiEvent({ method: "GET", target: "/api/products/what%3F%20now" }));
+    expect(unknown.statusCode).toBe(404);
+    expect(json(unknown).detail).toContain("what? now");
 
     const anonymous = await lambda.http(
       httpApiEvent({
@@ -183,6 +187,22 @@ describe("the request target passed to the app", () => {
     const target = withRequestTarget(event);
     expect(target.rawPath).toBe("/api/products?color=red&color=blue&q=a%2Cb");
     expect(target.queryStringParameters).toBeUndefined();
+  });
+
+  it("encodes again what API Gateway decoded in the path, and leaves an encoded path as it is", () => {
+    const target = (path: string) => withRequestTarget(httpApiEvent({ method: "GET", target: path })).rawPath;
+    expect(httpApiEvent({ method: "GET", target: "/api/products/what%3F%20is%23this" }).rawPath).toBe(
+      "/api/products/what? is#this",
+    );
+    expect(target("/api/products/what%3F%20is%23this?limit=1")).toBe(
+      "/api/products/what%3F%20is%23this?limit=1",
+    );
+    expect(target("/api/categories/Caf%C3%A9")).toBe("/api/categories/Caf%C3%A9");
+    expect(target("/files/100%25")).toBe("/files/100%25");
+    expect(target("/api/products/it's;a:b@c")).toBe("/api/products/it's;a:b@c");
+    const encoded = httpApiEvent({ method: "GET", target: "/api/products/x" });
+    encoded.rawPath = "/api/products/a%20b%3F";
+    expect(withRequestTarget(encoded).rawPath).toBe("/api/products/a%20b%3F");
   });
 
   it("takes a named stage's prefix off the path, and leaves the $default stage's path alone", () => {

@@ -37,11 +37,17 @@ export function httpHandlerOf(lambdaHost: () => Promise<LambdaHost>): HttpHandle
 /** The handler a function's configuration names: `http-handler.handler`. */
 export const handler: HttpHandler = httpHandlerOf(containerHost);
 
+/** Characters a URL's path cannot hold as they are (RFC 3986 pchar), and a `%` that encodes nothing. */
+const notInPath = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/gu;
+
 /**
- * The request's path and query exactly as the client sent them. API Gateway folds repeated query
+ * The request's path and query as the client sent them. API Gateway folds repeated query
  * parameters into one comma-joined value in `queryStringParameters`, which cannot be told from a
- * value that holds a comma, so the raw query string is passed on instead, and a named stage's
- * prefix (`/prod/api/...`) is taken off the path (the `$default` stage has none).
+ * value that holds a comma, so the raw query string is passed on instead. An HTTP API passes
+ * `rawPath` decoded (`%3F` arrives as `?`), so what cannot stand in a path as it is gets encoded
+ * again, which leaves an encoded path as it was; a decoded `%` followed by two hex digits cannot be
+ * told from an encoded character and stays one. A named stage's prefix (`/prod/api/...`) is taken
+ * off the path (the `$default` stage has none).
  */
 export function withRequestTarget(event: APIGatewayProxyEventV2): APIGatewayProxyEventV2 {
   const { stage } = event.requestContext;
@@ -49,6 +55,7 @@ export function withRequestTarget(event: APIGatewayProxyEventV2): APIGatewayProx
   if (stage !== "$default" && (path === `/${stage}` || path.startsWith(`/${stage}/`))) {
     path = path.slice(stage.length + 1) || "/";
   }
+  path = path.replace(notInPath, (character) => encodeURIComponent(character));
   const target = event.rawQueryString ? `${path}?${event.rawQueryString}` : path;
   return { ...event, rawPath: target, queryStringParameters: undefined };
 }

@@ -19,11 +19,13 @@ export interface HttpRequest {
 
 /**
  * An API Gateway HTTP API event (payload format 2.0) for the `$default` route and stage, shaped as
- * API Gateway sends it: lowercase headers, repeated query parameters joined with commas in
- * `queryStringParameters`, cookies apart, the body as text or base64.
+ * API Gateway sends it: the path decoded, lowercase headers, repeated query parameters joined with
+ * commas in `queryStringParameters`, cookies apart, the body as text or base64.
  */
 export function httpApiEvent(request: HttpRequest): APIGatewayProxyEventV2 {
-  const [rawPath = "/", rawQueryString = ""] = request.target.split(/\?(.*)/s, 2);
+  const [encodedPath = "/", rawQueryString = ""] = request.target.split(/\?(.*)/s, 2);
+  // An HTTP API decodes the path it passes (the query string stays as sent).
+  const rawPath = decodeURIComponent(encodedPath);
   const headers: Record<string, string> = {
     accept: "*/*",
     host: domainName,
