@@ -125,6 +125,16 @@ describe.runIf(ready)("the Lambda folder apps/cli/dist/lambda, on its own (Postg
     expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: bad.messageId }] });
   });
 
+  it("holds sharp, which image uploads load, with its native parts", async () => {
+    const script =
+      'import sharp from "sharp"; const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: "red" } }).png().toBuffer(); process.stdout.write(String((await sharp(png).metadata()).width));';
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: path.join(folder, "function"),
+      env: { PATH: env.PATH ?? "" },
+    });
+    expect(stdout).toBe("2");
+  });
+
   it("runs the periodic tasks from scheduled-handler.handler", async () => {
     const tick = { version: "0", "detail-type": "Scheduled Event", source: "aws.events", detail: {} };
     await expect(invoke("scheduled-handler", tick, "scheduled")).resolves.toBeUndefined();
