@@ -568,6 +568,46 @@ describe("the containers variant", () => {
     }
   });
 
+  it("lets each task consume only its own service's queues, and make queues only webhooks", () => {
+    const queueNames = new Map(
+      resourcesOf(template(), "AWS::SQS::Queue").map(([id, queue]) => [
+        id,
+        queue.Properties.QueueName as string,
+      ]),
+    );
+    const roleOfTask = new Map(
+      resourcesOf(template(), "AWS::ECS::TaskDefinition").map(([, task]) => [
+        task.Properties.TaskRoleArn["Fn::GetAtt"][0] as string,
+        task.Properties.ContainerDefinitions[0].Environment.find(
+          (variable: { Name: string }) => variable.Name === "MERCATO_SERVICE",
+        ).Value as string,
+      ]),
+    );
+    const consumers = new Set<string>();
+    for (const [, policy] of resourcesOf(template(), "AWS::IAM::Policy")) {
+      const services = policy.Properties.Roles.map((role: { Ref: string }) => roleOfTask.get(role.Ref));
+      if (services.some((service: string | undefined) => service === undefined)) continue;
+      const [service] = services as string[];
+      for (const statement of statementsOf(policy.Properties.PolicyDocument)) {
+        const actions = asList(statement.Action);
+        if (!actions.includes("sqs:ReceiveMessage") && !actions.includes("sqs:CreateQueue")) continue;
+        consumers.add(service as string);
+        for (const resource of asList(statement.Resource)) {
+          const name =
+            typeof resource === "object" && resource !== null && "Fn::GetAtt" in resource
+              ? queueNames.get((resource as { "Fn::GetAtt": [string] })["Fn::GetAtt"][0])
+              : JSON.stringify(resolve(template(), resource));
+          expect(name, `${service}: ${JSON.stringify(resource)}`).toMatch(
+            service === "webhooks" ? new RegExp(`${prefix}_webhooks-`) : new RegExp(`^${prefix}_${service}-`),
+          );
+        }
+      }
+    }
+    expect([...consumers].sort()).toEqual(
+      [...new Set([...expectedQueues.map((queue) => queue.service), ...runtimeQueueServices])].sort(),
+    );
+  });
+
   it("puts the gateway alone behind the load balancer, and scales each consumer on its queues' depth", () => {
     const targeted = resourcesOf(template(), "AWS::ECS::Service").filter(([, service]) =>
       Array.isArray(service.Properties.LoadBalancers),
