@@ -1,7 +1,9 @@
+import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import {
   EventBridgeClient,
   PutRuleCommand,
@@ -39,6 +41,7 @@ import { awsQueueNames, awsRuleName } from "../../packages/platform/src/bus/aws/
  */
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
+const run = promisify(execFile);
 const prefix = "mercato";
 const snapshots = path.join(root, "deploy/aws/test/__snapshots__");
 
@@ -743,6 +746,32 @@ describe("deploymentSettings", () => {
         "  - mercato:image must be an image reference such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/mercato:1.0",
         "  - mercato:certificateArn is for the load balancer of compute=containers",
         "  - mercato:queueAgeSeconds must be a string (got 600)",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("the app as cdk.json runs it", () => {
+  it("refuses bad settings with one message naming each, and exit code 1", async () => {
+    const app = path.join(root, "deploy/aws/bin/mercato.ts");
+    const failed = await run(process.execPath, ["--import", "tsx", app], {
+      cwd: path.join(root, "deploy/aws"),
+      env: {
+        ...process.env,
+        CDK_OUTDIR: path.join(outdir, "refused"),
+        CDK_CONTEXT_JSON: JSON.stringify({ "mercato:compute": "k8s", "mercato:prefix": "A" }),
+      },
+    }).then(
+      () => undefined,
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toBe(
+      [
+        "Invalid deployment settings:",
+        '  - mercato:compute must be "containers" or "lambda" (got "k8s")',
+        '  - mercato:prefix must be lowercase letters, digits and - (at most 31), starting with a letter (got "A")',
+        "",
       ].join("\n"),
     );
   });
