@@ -1,3 +1,4 @@
+import type { PostgresPool, PostgresPoolClient } from "kysely";
 import type pg from "pg";
 
 /** Distinct statements a process prepares at most; others run unnamed, parsed each time. */
@@ -14,7 +15,7 @@ const maxPreparedStatements = 2_000;
  * name on every connection, and the number of names is bounded: a statement whose text varies
  * with its input (a VALUES list of n rows) takes names for its first shapes only.
  */
-export function withPreparedStatements(pool: pg.Pool): pg.Pool {
+export function withPreparedStatements(pool: pg.Pool): PostgresPool {
   const names = new Map<string, string>();
   const nameOf = (text: string): string | undefined => {
     const known = names.get(text);
@@ -24,30 +25,27 @@ export function withPreparedStatements(pool: pg.Pool): pg.Pool {
     return name;
   };
   // One wrapper per client, so that Kysely, which keys its connections by client, finds it again.
-  const wrappers = new WeakMap<pg.PoolClient, pg.PoolClient>();
-  const prepare = (client: pg.PoolClient): pg.PoolClient => {
-    const known = wrappers.get(client);
-    if (known) return known;
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    const wrapper = new Proxy(client, {
-      get(target, property, receiver) {
-        if (property !== "query") return Reflect.get(target, property, receiver);
-        return (text: unknown, values?: unknown, ...rest: unknown[]) => {
-          if (typeof text !== "string" || !Array.isArray(values) || values.length === 0) {
-            return query(text, values, ...rest);
-          }
-          const name = nameOf(text);
-          return name ? query({ name, text, values }, ...rest) : query(text, values, ...rest);
-        };
-      },
-    });
-    wrappers.set(client, wrapper);
-    return wrapper;
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    const query = (text: unknown, values?: unknown) => {
+      if (typeof text !== "string" || !Array.isArray(values) || values.length === 0) {
+        return (client.query as (...args: unknown[]) => unknown)(text, values);
+      }
+      const name = nameOf(text);
+      return name ? client.query({ name, text, values }) : client.query(text, values);
+    };
+    return { query: query as PostgresPoolClient["query"], release: () => client.release() };
   };
-  return new Proxy(pool, {
-    get(target, property, receiver) {
-      if (property !== "connect") return Reflect.get(target, property, receiver);
-      return async () => prepare(await target.connect());
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let wrapper = wrappers.get(client);
+      if (!wrapper) {
+        wrapper = wrap(client);
+        wrappers.set(client, wrapper);
+      }
+      return wrapper;
     },
-  });
+    end: () => pool.end(),
+  };
 }
