@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import {
   EventBridgeClient,
+  ListRulesCommand,
+  PutEventsCommand,
   PutRuleCommand,
   PutTargetsCommand,
   RemoveTargetsCommand,
@@ -14,11 +16,13 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  ListQueueTagsCommand,
+  SendMessageBatchCommand,
   SetQueueAttributesCommand,
   SQSClient,
   TagQueueCommand,
 } from "@aws-sdk/client-sqs";
-import { declaredQueues, loadConfig, silentLogger } from "@mercato/platform";
+import { declaredQueues, type EventPattern, loadConfig, silentLogger } from "@mercato/platform";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { mockClient } from "aws-sdk-client-mock";
@@ -31,6 +35,7 @@ import { blobServices, publishersOf, runtimeQueueServices } from "../../deploy/a
 import { type Compute, deploymentSettings } from "../../deploy/aws/lib/settings.ts";
 import { createAwsTransport } from "../../packages/platform/src/bus/aws/index.ts";
 import { awsQueueNames, awsRuleName } from "../../packages/platform/src/bus/aws/names.ts";
+import { event } from "../../packages/platform/src/bus/test/test-event.ts";
 
 /**
  * The CDK app (deploy/aws) synthesized in both variants and held to the code it deploys: every
@@ -152,6 +157,11 @@ function resolve(template: Template, value: unknown): unknown {
       if (attribute === "Endpoint.Port") return "5432";
       if (attribute === "DNSName") return "mercato-123.us-east-1.elb.amazonaws.com";
       if (attribute === "ApiEndpoint") return `https://a1b2c3.execute-api.${region}.amazonaws.com`;
+      if (type === "AWS::S3::Bucket") return "arn:aws:s3:::mercato-media-0123";
+      if (type === "AWS::Events::Rule") {
+        const bus = walk(resources[id]?.Properties.EventBusName);
+        return `arn:aws:events:${region}:${account}:rule/${bus}/${nameOf(id)}`;
+      }
       if (type === "AWS::Events::EventBus")
         return `arn:aws:events:${region}:${account}:event-bus/${nameOf(id)}`;
       throw new Error(`Cannot resolve ${JSON.stringify(object)}`);
@@ -163,6 +173,28 @@ function resolve(template: Template, value: unknown): unknown {
     return Object.fromEntries(Object.entries(object).map(([key, child]) => [key, walk(child)]));
   };
   return walk(value);
+}
+
+/** Whether an Allow statement grants the action on the resource (`*` as IAM's wildcard). */
+function allows(statements: Record<string, unknown>[], action: string, resource: string): boolean {
+  const glob = (pattern: string) =>
+    new RegExp(
+      `^${pattern
+        .split("*")
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*")}$`,
+    );
+  return statements.some(
+    (statement) =>
+      statement.Effect === "Allow" &&
+      asList(statement.Action).some((pattern) => glob(String(pattern)).test(action)) &&
+      asList(statement.Resource).some((pattern) => glob(String(pattern)).test(resource)),
+  );
+}
+
+/** The IAM action of an SQS command: a batch call needs its single call's permission. */
+function sqsActionOf(commandName: string): string {
+  return `sqs:${commandName.replace(/Command$/, "").replace(/Batch$/, "")}`;
 }
 
 /** The template as a stable text: asset hashes, which follow every source file, are left out. */
@@ -352,8 +384,10 @@ describe("the queues and rules as the aws transport declares them", () => {
     eventBridgeMock.restore();
   });
 
-  it("asks for the queues, DLQs, tags, queue policies and rules the template holds", async () => {
-    const template = templates.get("containers") as Template;
+  /** Declares the queues and their rules as run-service does at start, against the stubs. */
+  async function declareAtStart(queues: typeof expectedQueues): Promise<void> {
+    sqsMock.reset();
+    eventBridgeMock.reset();
     sqsMock
       .on(GetQueueUrlCommand)
       .rejects(Object.assign(new Error("no such queue"), { name: "QueueDoesNotExist" }));
@@ -376,13 +410,18 @@ describe("the queues and rules as the aws transport declares them", () => {
       logger: silentLogger(),
     });
     try {
-      for (const { queue, rule } of expectedQueues) {
+      for (const { queue, rule } of queues) {
         await transport.declareQueue(queue);
         await transport.putRule(rule);
       }
     } finally {
       await transport.close();
     }
+  }
+
+  it("asks for the queues, DLQs, tags, queue policies and rules the template holds", async () => {
+    const template = templates.get("containers") as Template;
+    await declareAtStart(expectedQueues);
 
     const queues = resourcesOf(template, "AWS::SQS::Queue");
     const policies = resourcesOf(template, "AWS::SQS::QueuePolicy").map(([, policy]) => policy.Properties);
@@ -464,6 +503,167 @@ describe("the queues and rules as the aws transport declares them", () => {
       expect(targets, ruleName).toEqual(fifo ? [] : [resolve(template, deployedRule.Properties.Targets)]);
     }
     expect(queues).toHaveLength(expectedQueues.length * 2);
+  });
+
+  it("lets each service's task make every call the transport makes for it at start", async () => {
+    const template = templates.get("containers") as Template;
+    const rolesOf = new Map(
+      resourcesOf(template, "AWS::ECS::TaskDefinition").map(([, task]) => [
+        task.Properties.ContainerDefinitions[0].Environment.find(
+          (variable: { Name: string }) => variable.Name === "MERCATO_SERVICE",
+        ).Value as string,
+        task.Properties.TaskRoleArn["Fn::GetAtt"][0] as string,
+      ]),
+    );
+    for (const service of new Set(expectedQueues.map((queue) => queue.service))) {
+      const role = rolesOf.get(service);
+      const statements = resourcesOf(template, "AWS::IAM::Policy")
+        .filter(([, policy]) => policy.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === role))
+        .flatMap(([, policy]) => statementsOf(resolve(template, policy.Properties.PolicyDocument)));
+      await declareAtStart(expectedQueues.filter((queue) => queue.service === service));
+      const calls = [
+        ...sqsMock.calls().map((call) => {
+          const command = call.args[0] as { constructor: { name: string }; input: Record<string, string> };
+          const queue = command.input.QueueName ?? String(command.input.QueueUrl).split("/").pop();
+          return [sqsActionOf(command.constructor.name), `arn:aws:sqs:${region}:${account}:${queue}`];
+        }),
+        ...eventBridgeMock.calls().map((call) => {
+          const command = call.args[0] as { constructor: { name: string }; input: Record<string, string> };
+          const rule = command.input.Name ?? command.input.Rule;
+          return [
+            `events:${command.constructor.name.replace(/Command$/, "")}`,
+            `arn:aws:events:${region}:${account}:rule/${command.input.EventBusName}/${rule}`,
+          ];
+        }),
+      ];
+      expect(calls.length, service).toBeGreaterThan(5);
+      for (const [action, resource] of calls) {
+        expect(
+          allows(statements, String(action), String(resource)),
+          `${service} may ${action} on ${resource}`,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it("lets a service publish to the FIFO queues its events match, found from what the template made", async () => {
+    const template = templates.get("containers") as Template;
+    const rolesOf = new Map(
+      resourcesOf(template, "AWS::ECS::TaskDefinition").map(([, task]) => [
+        task.Properties.ContainerDefinitions[0].Environment.find(
+          (variable: { Name: string }) => variable.Name === "MERCATO_SERVICE",
+        ).Value as string,
+        task.Properties.TaskRoleArn["Fn::GetAtt"][0] as string,
+      ]),
+    );
+    const deployedQueues = new Map(
+      resourcesOf(template, "AWS::SQS::Queue").map(([, queue]) => [
+        queue.Properties.QueueName as string,
+        queue,
+      ]),
+    );
+    const fifoQueues = expectedQueues.filter((queue) => queue.queue.fifo !== undefined);
+    expect(fifoQueues.length).toBeGreaterThan(0);
+    for (const fifo of fifoQueues) {
+      const sqsName = awsQueueNames(prefix, fifo.queue.name, true).queue;
+      const [, deployedRule] = only(
+        template,
+        "AWS::Events::Rule",
+        fifo.rule.name,
+        (p) => p.Name === awsRuleName(prefix, fifo.rule.name),
+      );
+      // What SQS and EventBridge answer a process that never declared the queue: what the stack made.
+      sqsMock.reset();
+      eventBridgeMock.reset();
+      sqsMock.on(GetQueueUrlCommand).callsFake((input) => {
+        if (deployedQueues.has(input.QueueName)) return { QueueUrl: urlOf(input.QueueName) };
+        throw Object.assign(new Error("no such queue"), { name: "QueueDoesNotExist" });
+      });
+      sqsMock.on(ListQueueTagsCommand).callsFake((input) => {
+        const queue = deployedQueues.get(String(input.QueueUrl).split("/").pop() as string);
+        const tags = (queue?.Properties.Tags ?? []) as { Key: string; Value: string }[];
+        return { Tags: Object.fromEntries(tags.map((tag) => [tag.Key, tag.Value])) };
+      });
+      sqsMock.on(GetQueueAttributesCommand).callsFake((input) => {
+        const name = String(input.QueueUrl).split("/").pop() as string;
+        const redrive = deployedQueues.get(name)?.Properties.RedrivePolicy;
+        return {
+          Attributes: {
+            QueueArn: `arn:aws:sqs:${region}:${account}:${name}`,
+            ...(redrive ? { RedrivePolicy: JSON.stringify(resolve(template, redrive)) } : {}),
+          },
+        };
+      });
+      sqsMock.on(SendMessageBatchCommand).callsFake((input) => ({
+        Successful: (input.Entries as { Id: string }[]).map((entry) => ({
+          Id: entry.Id,
+          MessageId: entry.Id,
+        })),
+        Failed: [],
+      }));
+      eventBridgeMock.on(ListRulesCommand).resolves({
+        Rules: [
+          {
+            Name: deployedRule.Properties.Name,
+            EventPattern: JSON.stringify(deployedRule.Properties.EventPattern),
+            Description: deployedRule.Properties.Description,
+          },
+        ],
+      });
+      eventBridgeMock.on(PutEventsCommand).callsFake((input) => ({
+        FailedEntryCount: 0,
+        Entries: (input.Entries as unknown[]).map(() => ({ EventId: "e" })),
+      }));
+
+      const branches = (fifo.rule.eventPattern.$or as EventPattern[] | undefined) ?? [fifo.rule.eventPattern];
+      for (const branch of branches) {
+        const source = String((branch.source as string[])[0]);
+        const detailType = String((branch["detail-type"] as string[])[0]);
+        const publisher = source.replace(/^mercato\./, "");
+        const transport = createAwsTransport({
+          url: `aws://${region}/${prefix}`,
+          prefix,
+          sqs,
+          eventBridge,
+          logger: silentLogger(),
+        });
+        sqsMock.resetHistory();
+        eventBridgeMock.resetHistory();
+        try {
+          await transport.publish([event(source, detailType, { orderId: "o-1" })]);
+        } finally {
+          await transport.close();
+        }
+        const sent = sqsMock.commandCalls(SendMessageBatchCommand).map((call) => call.args[0].input.QueueUrl);
+        expect(sent, `${detailType} to ${sqsName}`).toEqual([urlOf(sqsName)]);
+        const role = rolesOf.get(publisher);
+        const statements = resourcesOf(template, "AWS::IAM::Policy")
+          .filter(([, policy]) => policy.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === role))
+          .flatMap(([, policy]) => statementsOf(resolve(template, policy.Properties.PolicyDocument)));
+        const calls = [
+          ...sqsMock.calls().map((call) => {
+            const command = call.args[0] as { constructor: { name: string }; input: Record<string, string> };
+            const queue = command.input.QueueName ?? String(command.input.QueueUrl).split("/").pop();
+            return [sqsActionOf(command.constructor.name), `arn:aws:sqs:${region}:${account}:${queue}`];
+          }),
+          ...eventBridgeMock.calls().map((call) => {
+            const name = (call.args[0] as { constructor: { name: string } }).constructor.name.replace(
+              /Command$/,
+              "",
+            );
+            const resource =
+              name === "PutEvents" ? `arn:aws:events:${region}:${account}:event-bus/${prefix}` : "*";
+            return [`events:${name}`, resource];
+          }),
+        ];
+        for (const [action, resource] of calls) {
+          expect(
+            allows(statements, String(action), String(resource)),
+            `${publisher} may ${action} on ${resource}`,
+          ).toBe(true);
+        }
+      }
+    }
   });
 });
 

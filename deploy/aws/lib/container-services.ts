@@ -58,8 +58,6 @@ export class ContainerServices extends Construct {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly services = new Map<string, ecs.FargateService>();
   readonly logGroups = new Map<string, logs.LogGroup>();
-  /** The gateway's tasks behind the load balancer, whose answers the 5xx alarm counts. */
-  gatewayTargets: elbv2.ApplicationTargetGroup | undefined;
 
   constructor(scope: Construct, id: string, props: ContainerServicesProps) {
     super(scope, id);
@@ -250,6 +248,5 @@ export class ContainerServices extends Construct {
       deregistrationDelay: Duration.seconds(30),
     });
     scaling.scaleOnRequestCount("Requests", { requestsPerTarget: 1000, targetGroup: target });
-    this.gatewayTargets = target;
   }
 }

@@ -34,16 +34,20 @@ const ownQueueActions = [
   "sqs:ListMessageMoveTasks",
   "sqs:CancelMessageMoveTask",
 ];
-/** On its own rules: the host puts each again at start, with the same pattern and target. */
+/**
+ * On its own rules: the host puts each again at start, with the same pattern and its target (a
+ * FIFO queue's rule has none, which the transport makes sure of by removing it).
+ */
 const ownRuleActions = [
   "events:PutRule",
   "events:PutTargets",
+  "events:RemoveTargets",
   "events:DescribeRule",
   "events:ListTargetsByRule",
 ];
 /** What RuntimeQueues does beyond that: removes queues and rules. */
 const runtimeQueueActions = [...ownQueueActions, "sqs:DeleteQueue"];
-const runtimeRuleActions = [...ownRuleActions, "events:DeleteRule", "events:RemoveTargets"];
+const runtimeRuleActions = [...ownRuleActions, "events:DeleteRule"];
 
 /**
  * The least a service needs, on its role (a task role or a function's): publish to the bus; its
