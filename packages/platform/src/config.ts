@@ -78,6 +78,12 @@ const environmentSchema = z.object({
       "must be lowercase letters, digits and - (at most 31), starting with a letter",
     )
     .default("mercato"),
+  MERCATO_BUS_POLL_SECONDS: z.coerce
+    .number({ message: "must be a number" })
+    .int("must be a whole number")
+    .min(0, "must be between 0 and 20")
+    .max(20, "must be between 0 and 20")
+    .optional(),
   REDIS_URL: urlWithScheme(["redis", "rediss"], "redis://127.0.0.1:6379").optional(),
   MERCATO_PEER_URLS: z
     .string()
@@ -140,6 +146,8 @@ export interface PlatformConfig {
   identityUrl: string | undefined;
   /** Namespaces streams, buckets and subjects so that deployments can share one NATS. */
   busPrefix: string;
+  /** The aws bus's ReceiveMessage long poll, in seconds (the transport's default when unset). */
+  busPollSeconds?: number;
   redisUrl: string | undefined;
   /**
    * The other processes of a distributed deployment (MERCATO_PEER_URLS, comma-separated origins):
@@ -196,6 +204,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     busUrl: values.BUS_URL,
     identityUrl: values.MERCATO_IDENTITY_URL,
     busPrefix: values.MERCATO_BUS_PREFIX,
+    ...(values.MERCATO_BUS_POLL_SECONDS === undefined
+      ? {}
+      : { busPollSeconds: values.MERCATO_BUS_POLL_SECONDS }),
     redisUrl: values.REDIS_URL,
     peerUrls: values.MERCATO_PEER_URLS ?? [],
     blobUrl: values.BLOB_URL,

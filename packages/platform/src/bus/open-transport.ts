@@ -10,7 +10,12 @@ export async function openTransport(config: PlatformConfig, logger: Logger): Pro
   // Loaded on demand: a process needs only the transport it runs.
   if (config.busUrl?.startsWith("aws:")) {
     const { createAwsTransport } = await import("./aws/index.ts");
-    return createAwsTransport({ url: config.busUrl, prefix: config.busPrefix, logger });
+    return createAwsTransport({
+      url: config.busUrl,
+      prefix: config.busPrefix,
+      logger,
+      ...(config.busPollSeconds === undefined ? {} : { receiveWaitSeconds: config.busPollSeconds }),
+    });
   }
   if (config.busUrl) {
     const { createNatsTransport } = await import("./nats/index.ts");

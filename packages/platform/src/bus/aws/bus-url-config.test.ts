@@ -40,4 +40,15 @@ describe("BUS_URL=aws://<region>/<bus-name>", () => {
       "BUS_URL must be a URL like nats://127.0.0.1:4222 (the value is not shown)",
     ]);
   });
+
+  it("takes MERCATO_BUS_POLL_SECONDS from 0 to 20 for the SQS long poll", () => {
+    expect(loadConfig({ MERCATO_BUS_POLL_SECONDS: "0" }).busPollSeconds).toBe(0);
+    expect(loadConfig({}).busPollSeconds).toBeUndefined();
+    expect(problemsOf({ MERCATO_BUS_POLL_SECONDS: "21" })).toEqual([
+      'MERCATO_BUS_POLL_SECONDS must be between 0 and 20 (got "21")',
+    ]);
+    expect(problemsOf({ MERCATO_BUS_POLL_SECONDS: "1.5" })).toEqual([
+      'MERCATO_BUS_POLL_SECONDS must be a whole number (got "1.5")',
+    ]);
+  });
 });

@@ -49,9 +49,16 @@ function notFound(message: string): EventBridgeServiceException {
  * Mercato's pattern engine (which passes EventBridge's conformance data), and sends it to the SQS
  * emulator once per matching rule's target. No emulator on npm implements EventBridge's matching.
  */
-export function startEventBridgeStandIn(sqs: SQSClient): EventBridgeStandIn {
+export function startEventBridgeStandIn(
+  sqs: SQSClient,
+  /**
+   * One client (the default: a new one), or the class, which makes every EventBridgeClient of the
+   * process the stand-in: for a host that opens its transport from BUS_URL itself.
+   */
+  target: "client" | "class" = "client",
+): EventBridgeStandIn {
   const client = new EventBridgeClient({ region: emulatorRegion, credentials: emulatorCredentials });
-  const mock = mockClient(client);
+  const mock = target === "class" ? mockClient(EventBridgeClient) : mockClient(client);
   const rules = new Map<string, StoredRule>();
   const putEventsSizes: number[] = [];
   const key = (bus: string | undefined, name: string | undefined) => `${bus ?? "default"}/${name}`;
