@@ -194,7 +194,13 @@ function allows(statements: Record<string, unknown>[], action: string, resource:
 
 /** The IAM action of an SQS command: a batch call needs its single call's permission. */
 function sqsActionOf(commandName: string): string {
-  return `sqs:${commandName.replace(/Command$/, "").replace(/Batch$/, "")}`;
+  return `sqs:${commandName.replace(/Batch$/, "")}`;
+}
+
+/** A stubbed client's call: its command's name (`CreateQueue`) and input. */
+function commandOf(command: unknown): { name: string; input: Record<string, string> } {
+  const sent = command as { constructor: { name: string }; input: Record<string, string> };
+  return { name: sent.constructor.name.replace(/Command$/, ""), input: sent.input };
 }
 
 /** The template as a stable text: asset hashes, which follow every source file, are left out. */
@@ -523,15 +529,15 @@ describe("the queues and rules as the aws transport declares them", () => {
       await declareAtStart(expectedQueues.filter((queue) => queue.service === service));
       const calls = [
         ...sqsMock.calls().map((call) => {
-          const command = call.args[0] as { constructor: { name: string }; input: Record<string, string> };
+          const command = commandOf(call.args[0]);
           const queue = command.input.QueueName ?? String(command.input.QueueUrl).split("/").pop();
-          return [sqsActionOf(command.constructor.name), `arn:aws:sqs:${region}:${account}:${queue}`];
+          return [sqsActionOf(command.name), `arn:aws:sqs:${region}:${account}:${queue}`];
         }),
         ...eventBridgeMock.calls().map((call) => {
-          const command = call.args[0] as { constructor: { name: string }; input: Record<string, string> };
+          const command = commandOf(call.args[0]);
           const rule = command.input.Name ?? command.input.Rule;
           return [
-            `events:${command.constructor.name.replace(/Command$/, "")}`,
+            `events:${command.name}`,
             `arn:aws:events:${region}:${account}:rule/${command.input.EventBusName}/${rule}`,
           ];
         }),
@@ -642,15 +648,12 @@ describe("the queues and rules as the aws transport declares them", () => {
           .flatMap(([, policy]) => statementsOf(resolve(template, policy.Properties.PolicyDocument)));
         const calls = [
           ...sqsMock.calls().map((call) => {
-            const command = call.args[0] as { constructor: { name: string }; input: Record<string, string> };
+            const command = commandOf(call.args[0]);
             const queue = command.input.QueueName ?? String(command.input.QueueUrl).split("/").pop();
-            return [sqsActionOf(command.constructor.name), `arn:aws:sqs:${region}:${account}:${queue}`];
+            return [sqsActionOf(command.name), `arn:aws:sqs:${region}:${account}:${queue}`];
           }),
           ...eventBridgeMock.calls().map((call) => {
-            const name = (call.args[0] as { constructor: { name: string } }).constructor.name.replace(
-              /Command$/,
-              "",
-            );
+            const { name } = commandOf(call.args[0]);
             const resource =
               name === "PutEvents" ? `arn:aws:events:${region}:${account}:event-bus/${prefix}` : "*";
             return [`events:${name}`, resource];
