@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import {
+  DeleteRuleCommand,
   EventBridgeClient,
   ListRulesCommand,
   PutEventsCommand,
@@ -14,6 +15,7 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import {
   CreateQueueCommand,
+  DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ListQueueTagsCommand,
@@ -549,6 +551,87 @@ describe("the queues and rules as the aws transport declares them", () => {
           `${service} may ${action} on ${resource}`,
         ).toBe(true);
       }
+    }
+  });
+
+  it("lets webhooks make, route and remove its runtime queues, and no other service", async () => {
+    const template = templates.get("containers") as Template;
+    const taskRoles = resourcesOf(template, "AWS::ECS::TaskDefinition").map(([, task]) => [
+      task.Properties.ContainerDefinitions[0].Environment.find(
+        (variable: { Name: string }) => variable.Name === "MERCATO_SERVICE",
+      ).Value as string,
+      task.Properties.TaskRoleArn["Fn::GetAtt"][0] as string,
+    ]);
+    // A webhook's queue and rule as RuntimeQueues names them: `<service>-<key>`.
+    const runtime = { queue: "webhooks-0190a1b2-c3d4", rule: "webhooks-0190a1b2-c3d4" };
+    await declareAtStart([]);
+    eventBridgeMock.on(ListRulesCommand).resolves({ Rules: [] });
+    eventBridgeMock.on(DeleteRuleCommand).resolves({});
+    sqsMock.on(DeleteQueueCommand).resolves({});
+    const transport = createAwsTransport({
+      url: `aws://${region}/${prefix}`,
+      prefix,
+      sqs,
+      eventBridge,
+      logger: silentLogger(),
+    });
+    try {
+      await transport.declareQueue({
+        name: runtime.queue,
+        visibilityTimeoutMs: 15_000,
+        maxReceiveCount: 8,
+        backoff: { baseMs: 1_000, maxMs: 60_000 },
+      });
+      await transport.putRule({
+        name: runtime.rule,
+        queue: runtime.queue,
+        eventPattern: { source: [{ prefix: "mercato." }] },
+      });
+      await transport.deleteRule(runtime.rule);
+      await transport.deleteQueue(runtime.queue);
+    } finally {
+      await transport.close();
+    }
+    const calls = [
+      ...sqsMock.calls().map((call) => {
+        const command = commandOf(call.args[0]);
+        const queue = command.input.QueueName ?? String(command.input.QueueUrl).split("/").pop();
+        return [sqsActionOf(command.name), `arn:aws:sqs:${region}:${account}:${queue}`];
+      }),
+      ...eventBridgeMock.calls().map((call) => {
+        const command = commandOf(call.args[0]);
+        const rule = command.input.Name ?? command.input.Rule;
+        return [
+          `events:${command.name}`,
+          rule === undefined
+            ? "*"
+            : `arn:aws:events:${region}:${account}:rule/${command.input.EventBusName}/${rule}`,
+        ];
+      }),
+    ];
+    expect(calls.map(([action]) => action)).toEqual(
+      expect.arrayContaining([
+        "sqs:CreateQueue",
+        "sqs:SetQueueAttributes",
+        "events:PutRule",
+        "events:PutTargets",
+        "events:DeleteRule",
+        "sqs:DeleteQueue",
+      ]),
+    );
+    for (const [service, role] of taskRoles) {
+      const statements = resourcesOf(template, "AWS::IAM::Policy")
+        .filter(([, policy]) => policy.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === role))
+        .flatMap(([, policy]) => statementsOf(resolve(template, policy.Properties.PolicyDocument)));
+      const refused = calls.filter(
+        ([action, resource]) => !allows(statements, String(action), String(resource)),
+      );
+      if (service === "webhooks") expect(refused, service).toEqual([]);
+      else
+        expect(
+          refused.map(([action]) => action),
+          service,
+        ).toContain("sqs:CreateQueue");
     }
   });
 
