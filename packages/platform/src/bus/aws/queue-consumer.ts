@@ -179,12 +179,13 @@ export class QueueConsumer {
     } catch (error) {
       failure = error;
     }
-    if (event && !counters.claim(event.id, messageId)) {
-      // A second copy of an event already handled or being handled (another rule of this queue).
+    const claim = event ? counters.claim(event.id, messageId) : "run";
+    if (claim === "copy") {
       counters.settled(messageId);
-      this.deps.deletes.delete(this.queue.url, message.ReceiptHandle ?? "");
+      await this.deps.deletes.delete(this.queue.url, message.ReceiptHandle ?? "");
       return;
     }
+    if (claim === "running") return;
     if (event) {
       const keeper = new VisibilityKeeper(
         (seconds) => this.#changeVisibility(message, seconds),
@@ -206,6 +207,7 @@ export class QueueConsumer {
       }
       try {
         await this.handler(delivery);
+        counters.handled(event.id, "done");
         counters.processed++;
         counters.settled(messageId);
         // The heartbeat goes on until SQS has the delete: the message must not reappear meanwhile.
@@ -214,6 +216,7 @@ export class QueueConsumer {
         return;
       } catch (error) {
         await keeper.stop();
+        counters.handled(event.id, "retrying");
         failure = error;
       }
     }

@@ -15,11 +15,14 @@ export class QueueCounters {
   /** Message id -> the failed attempts seen by this process, until it is acknowledged or dead. */
   readonly attempts = new Map<string, DeliveryAttempt[]>();
   /**
-   * Event id -> the message that carries it, for events handled or being handled. EventBridge
-   * delivers an event once per matching rule, so two rules of one queue put two copies in it; the
-   * second copy is acknowledged without running the handler.
+   * Event id -> the message that carries it and where its handling is, for events handled or
+   * being handled. EventBridge delivers an event once per matching rule, so two rules of one queue
+   * put two copies in it; and a standard queue may hand out one message twice at once.
    */
-  readonly #claims = new Map<string, { messageId: string; at: number }>();
+  readonly #claims = new Map<
+    string,
+    { messageId: string; state: "running" | "retrying" | "done"; at: number }
+  >();
   readonly #moving = new Set<Promise<void>>();
 
   /** Messages still waiting for their retry delay; forgets those already due. */
@@ -39,17 +42,30 @@ export class QueueCounters {
     return now - oldest;
   }
 
-  /** False when another message already carries this event (a second copy from another rule). */
-  claim(eventId: string, messageId: string, now = Date.now()): boolean {
+  /**
+   * What to do with a received message of this event: `run` its handler; drop a `copy` (another
+   * message of the same event, or this message again after it was handled) by deleting it; or
+   * leave a second receive of a message whose handler is `running` to that handler.
+   */
+  claim(eventId: string, messageId: string, now = Date.now()): "run" | "copy" | "running" {
     const claim = this.#claims.get(eventId);
-    if (claim && claim.messageId !== messageId && now - claim.at < HANDLED_TTL_MS) return false;
+    if (claim && now - claim.at < HANDLED_TTL_MS) {
+      if (claim.messageId !== messageId || claim.state === "done") return "copy";
+      if (claim.state === "running") return "running";
+    }
     this.#claims.delete(eventId);
-    this.#claims.set(eventId, { messageId, at: now });
+    this.#claims.set(eventId, { messageId, state: "running", at: now });
     for (const [id, { at }] of this.#claims) {
       if (this.#claims.size <= HANDLED_LIMIT && now - at < HANDLED_TTL_MS) break;
       this.#claims.delete(id);
     }
-    return true;
+    return "run";
+  }
+
+  /** The handler of the event's message finished: acknowledged (`done`) or to be tried again. */
+  handled(eventId: string, state: "retrying" | "done"): void {
+    const claim = this.#claims.get(eventId);
+    if (claim) claim.state = state;
   }
 
   /** The message has left the queue (acknowledged or dead-lettered): nothing more to keep. */
