@@ -11,7 +11,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from "kysely";
-import { Mutex } from "./mutex.ts";
+import { SchemaTurns } from "./schema-turns.ts";
 
 /**
  * Gives each service its own view of one shared PGlite instance. PGlite has a single session, so
@@ -21,13 +21,14 @@ import { Mutex } from "./mutex.ts";
  * dialects share one search_path and cannot give each service its schema.
  */
 export class SharedPglite {
-  private readonly session = new Mutex();
+  private readonly turns = new SchemaTurns();
   private currentSchema: string | undefined;
 
   constructor(readonly pglite: PGlite) {}
 
   async acquire(schema: string): Promise<() => void> {
-    const release = await this.session.acquire();
+    await this.turns.acquire(schema);
+    const release = () => this.turns.release(this.currentSchema);
     if (this.currentSchema !== schema) {
       try {
         await this.pglite.exec(`SET search_path TO ${quoteIdentifier(schema)}, public`);
