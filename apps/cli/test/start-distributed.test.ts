@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { requireServer } from "@mercato/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -38,6 +39,17 @@ describe.skipIf(!available)("mercato start --distributed (PostgreSQL, NATS)", ()
     expect([...new Set(names)].sort()).toEqual([...services, "inventory-2", "gateway"].sort());
     expect(names.indexOf("gateway")).toBeGreaterThanOrEqual(services.length + 1);
     expect(new Set(platform.started().map((entry) => entry.pid)).size).toBe(names.length);
+  });
+
+  it("has the two inventories publish in one outbox order, and every single-process service in its own", () => {
+    const outboxOrder = (name: string) => {
+      const started = platform.started().find((entry) => entry.process === name);
+      const environ = readFileSync(`/proc/${started?.pid}/environ`, "utf8").split("\0");
+      return environ.find((entry) => entry.startsWith("MERCATO_OUTBOX_ORDER="));
+    };
+    expect(outboxOrder("inventory")).toBe("MERCATO_OUTBOX_ORDER=service");
+    expect(outboxOrder("inventory-2")).toBe("MERCATO_OUTBOX_ORDER=service");
+    expect(outboxOrder("orders")).toBeUndefined();
   });
 
   it(

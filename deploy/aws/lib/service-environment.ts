@@ -34,6 +34,8 @@ export function plainEnvironment(
     MERCATO_SEED: "none",
     MERCATO_PUBLIC_URL: sources.publicUrl,
     LOG_LEVEL: "info",
+    // Tasks and function containers of one service run side by side: one outbox order across them.
+    MERCATO_OUTBOX_ORDER: "service",
     ...(plan.usesBlobs ? { BLOB_URL: sources.media.blobUrl } : {}),
     ...(plan.name === firstAdminService ? { MERCATO_ADMIN_EMAIL: sources.settings.adminEmail } : {}),
   };

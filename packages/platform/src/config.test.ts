@@ -26,6 +26,7 @@ describe("configuration", () => {
       databasePoolSize: 10,
       busUrl: undefined,
       busPrefix: "mercato",
+      outboxOrder: "process",
       identityUrl: undefined,
       redisUrl: undefined,
       peerUrls: [],
@@ -46,6 +47,7 @@ describe("configuration", () => {
       MERCATO_DATABASE_POOL_SIZE: "4",
       BUS_URL: "nats://nats:4222",
       MERCATO_BUS_PREFIX: "shop-eu",
+      MERCATO_OUTBOX_ORDER: "service",
       REDIS_URL: "redis://cache:6379",
       MERCATO_PEER_URLS: " http://orders:8080/ ,https://payments.internal,",
       BLOB_URL: "s3://media",
@@ -60,6 +62,7 @@ describe("configuration", () => {
       databasePoolSize: 4,
       busUrl: "nats://nats:4222",
       busPrefix: "shop-eu",
+      outboxOrder: "service",
       redisUrl: "redis://cache:6379",
       peerUrls: ["http://orders:8080", "https://payments.internal"],
       blobUrl: "s3://media",
@@ -68,7 +71,11 @@ describe("configuration", () => {
   });
 
   it("treats empty variables as unset", () => {
-    expect(loadConfig({ PORT: "", DATABASE_URL: "" })).toMatchObject({ port: 8080, databaseUrl: undefined });
+    expect(loadConfig({ PORT: "", DATABASE_URL: "" })).toMatchObject({
+      port: 8080,
+      databaseUrl: undefined,
+      outboxOrder: "process",
+    });
   });
 
   it("lists every bad variable with what it got", () => {
@@ -85,6 +92,7 @@ describe("configuration", () => {
         LOG_LEVEL: "loud",
         MERCATO_BUS_PREFIX: "Bad Prefix",
         MERCATO_OPS_TOKEN: "short",
+        MERCATO_OUTBOX_ORDER: "global",
       }),
     ).toEqual([
       'PORT must be a number (got "eighty")',
@@ -94,6 +102,7 @@ describe("configuration", () => {
       "BUS_URL must be a URL like nats://127.0.0.1:4222 (the value is not shown)",
       'MERCATO_DATABASE_POOL_SIZE must be between 2 and 100 (got "1")',
       'MERCATO_BUS_PREFIX must be lowercase letters, digits and - (at most 31), starting with a letter (got "Bad Prefix")',
+      'MERCATO_OUTBOX_ORDER must be "process" or "service" (got "global")',
       "REDIS_URL must be a URL like redis://127.0.0.1:6379 (the value is not shown)",
       'MERCATO_PEER_URLS must be a URL like http://orders:8080 (got "http://orders:8080,ftp://payments")',
       'BLOB_URL must be a URL like s3://bucket/optional/prefix (got "/tmp/blobs")',

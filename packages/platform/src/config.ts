@@ -78,6 +78,9 @@ const environmentSchema = z.object({
       "must be lowercase letters, digits and - (at most 31), starting with a letter",
     )
     .default("mercato"),
+  MERCATO_OUTBOX_ORDER: z
+    .enum(["process", "service"], { message: 'must be "process" or "service"' })
+    .default("process"),
   MERCATO_BUS_POLL_SECONDS: z.coerce
     .number({ message: "must be a number" })
     .int("must be a whole number")
@@ -146,6 +149,12 @@ export interface PlatformConfig {
   identityUrl: string | undefined;
   /** Namespaces streams, buckets and subjects so that deployments can share one NATS. */
   busPrefix: string;
+  /**
+   * `process`: each process publishes the events it commits straight from memory, in its commit
+   * order. `service`: one relay at a time per service publishes every process's events in outbox
+   * order, for services that run in several processes (docs/event-backbone.md).
+   */
+  outboxOrder: "process" | "service";
   /** The aws bus's ReceiveMessage long poll, in seconds (the transport's default when unset). */
   busPollSeconds?: number;
   redisUrl: string | undefined;
@@ -204,6 +213,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     busUrl: values.BUS_URL,
     identityUrl: values.MERCATO_IDENTITY_URL,
     busPrefix: values.MERCATO_BUS_PREFIX,
+    outboxOrder: values.MERCATO_OUTBOX_ORDER,
     ...(values.MERCATO_BUS_POLL_SECONDS === undefined
       ? {}
       : { busPollSeconds: values.MERCATO_BUS_POLL_SECONDS }),

@@ -4,6 +4,7 @@ import { freePorts } from "../distributed/free-ports.ts";
 import { SupervisedProcess } from "../distributed/supervised-process.ts";
 import {
   firstOf,
+  instancesOf,
   parseInstances,
   planTopology,
   serviceUrlsOf,
@@ -114,7 +115,17 @@ function supervise(topology: Topology, config: PlatformConfig, logger: Logger): 
     MERCATO_DATABASE_POOL_SIZE: process.env.MERCATO_DATABASE_POOL_SIZE ?? defaultPoolSize,
   };
   return {
-    services: topology.services.map((planned) => new SupervisedProcess(planned, shared, logger)),
+    services: topology.services.map(
+      (planned) =>
+        new SupervisedProcess(
+          planned,
+          // A service in several processes publishes its events in one order across them.
+          instancesOf(topology, planned.service) > 1
+            ? { ...shared, MERCATO_OUTBOX_ORDER: process.env.MERCATO_OUTBOX_ORDER ?? "service" }
+            : shared,
+          logger,
+        ),
+    ),
     gateway: new SupervisedProcess(
       topology.gateway,
       {

@@ -70,6 +70,11 @@ export function planTopology(
   return { services: planned, gateway: { name: "gateway", service: "gateway", port: gatewayPort } };
 }
 
+/** How many processes run `service`. */
+export function instancesOf(topology: Topology, service: string): number {
+  return topology.services.filter((planned) => planned.service === service).length;
+}
+
 /** `MERCATO_SERVICE_URLS` for the gateway: every instance of each routed service, `|`-separated. */
 export function serviceUrlsOf(topology: Topology): string {
   const byService = new Map<string, string[]>();

@@ -104,7 +104,7 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
             },
           }),
         );
-        this.relay?.committed(written);
+        this.handOver(written);
         return result;
       },
       metrics: this.dependencies.metrics,
@@ -254,7 +254,7 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
         transaction,
         publish: async (events) => {
           const written = await this.writeToOutbox(transaction, events);
-          afterCommit(() => this.relay?.committed(written));
+          afterCommit(() => this.handOver(written));
         },
       };
       // The span starts here, inside the batch's transaction, because a batch mixes events of many traces.
@@ -273,10 +273,19 @@ export class RunningService<DB = unknown, Settings = unknown, Resources = unknow
     return this.instrument(queue, handler);
   }
 
-  /** The events of a unit of work, in its outbox; handed to the relay once the unit commits. */
+  /**
+   * The events of a unit of work, in its outbox. In `process` order they are handed to this
+   * process's relay once the unit commits; in `service` order a NOTIFY at commit wakes the relays
+   * of every process of the service, and one of them publishes the rows in outbox order.
+   */
   private writeToOutbox(transaction: Transaction<DB>, events: EventEnvelope[]): Promise<OutboxRow[]> {
     const { schema } = this.requireDatabase();
-    return writeToOutbox(transaction as Transaction<unknown>, schema, events, { notify: false });
+    const notify = this.dependencies.config.outboxOrder === "service";
+    return writeToOutbox(transaction as Transaction<unknown>, schema, events, { notify });
+  }
+
+  private handOver(rows: OutboxRow[]): void {
+    if (this.dependencies.config.outboxOrder === "process") this.relay?.committed(rows);
   }
 
   /** Times every run of `handler` by outcome and logs its failures. */
