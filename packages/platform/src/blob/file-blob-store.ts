@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
+import type { BlobStore, StoredBlob } from "./blob.ts";
 import { checkContentType, fallbackContentType } from "./blob-content-type.ts";
 import { blobKeySegments } from "./blob-key.ts";
-import type { BlobStore, StoredBlob } from "./blob-store.ts";
 
 /**
  * Each blob is a file at its key's path, and its content type sits in a hidden sidecar next to it

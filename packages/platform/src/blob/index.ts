@@ -1,4 +1,5 @@
+export type { BlobStore, StoredBlob } from "./blob.ts";
 export { InvalidContentTypeError } from "./blob-content-type.ts";
 export { InvalidBlobKeyError } from "./blob-key.ts";
-export { type BlobStore, type BlobStoreConfig, createBlobStore, type StoredBlob } from "./blob-store.ts";
+export { type BlobStoreConfig, createBlobStore } from "./blob-store.ts";
 export { InvalidBlobUrlError, parseBlobUrl, type S3Location } from "./s3-blob-url.ts";

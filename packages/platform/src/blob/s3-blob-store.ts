@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { BlobStore, StoredBlob } from "./blob.ts";
 import { checkContentType, fallbackContentType } from "./blob-content-type.ts";
 import { blobKeySegments } from "./blob-key.ts";
-import type { BlobStore, StoredBlob } from "./blob-store.ts";
 import type { S3Location } from "./s3-blob-url.ts";
 
 /** An S3 call that failed for another reason than a missing object; names the call and the object. */
