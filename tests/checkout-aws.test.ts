@@ -10,6 +10,7 @@ import {
   type SqsEmulator,
   startSqsEmulator,
 } from "../packages/platform/src/bus/aws/testing/sqs-emulator.ts";
+import { event } from "../packages/platform/src/bus/test/test-event.ts";
 import { type ShopClient, startShop } from "./support/shop.ts";
 
 /**
@@ -91,4 +92,65 @@ describe.runIf(emulatorUp)("checkout on the AWS transport", () => {
     ]);
     expect(eventBridge.putEventsSizes.length).toBeGreaterThan(0);
   });
+  it("lists, redrives and purges a queue's messages through the operations API", async () => {
+    const admin = await client.adminToken();
+    const transport = shop?.host.transport;
+    if (!transport) throw new Error("the shop did not start");
+    const queue = "ops-probe";
+    await transport.declareQueue({
+      name: queue,
+      visibilityTimeoutMs: 1_000,
+      maxReceiveCount: 1,
+      backoff: { baseMs: 10, maxMs: 10 },
+    });
+    await transport.putRule({ name: queue, eventPattern: { source: ["test.ops-probe"] }, queue });
+    let failing = true;
+    const handled: string[] = [];
+    const consumer = await transport.consume(queue, async (delivery) => {
+      if (failing) throw new Error("probe down");
+      handled.push(delivery.event.id);
+    });
+    const poison = event("test.ops-probe", "Probe", { n: 1 });
+    await transport.publish([poison]);
+    const deadLetters = async () =>
+      (await client.call("GET", `/api/ops/queues/${queue}/dlq`, { token: admin })).body.items;
+
+    // Every operations call reads every queue's attributes first, which moto's server answers slowly.
+    await expect.poll(deadLetters, { timeout: 90_000 }).toHaveLength(1);
+    const [letter] = await deadLetters();
+    expect(letter).toMatchObject({ event: { id: poison.id }, receiveCount: 1, lastError: "probe down" });
+    const listed = await client.call("GET", "/api/ops/queues", { token: admin });
+    expect(listed.body.items.find((item: { name: string }) => item.name === queue)).toMatchObject({
+      dlqDepth: 1,
+      failed: 1,
+    });
+
+    failing = false;
+    const redriven = await client.call("POST", `/api/ops/queues/${queue}/redrive`, {
+      token: admin,
+      body: { ids: [letter.id] },
+    });
+    expect(redriven.body).toEqual({ moved: 1 });
+    await expect.poll(() => handled).toEqual([poison.id]);
+    expect(await deadLetters()).toEqual([]);
+
+    await consumer.stop();
+    await transport.publish([
+      event("test.ops-probe", "Probe", { n: 2 }),
+      event("test.ops-probe", "Probe", { n: 3 }),
+    ]);
+    const depth = async () =>
+      (await client.call("GET", "/api/ops/queues", { token: admin })).body.items.find(
+        (item: { name: string }) => item.name === queue,
+      )?.depth;
+    await expect.poll(depth).toBe(2);
+    expect((await client.call("POST", `/api/ops/queues/${queue}/purge`, { token: admin })).status).toBe(204);
+    expect(await depth()).toBe(0);
+    expect((await client.call("GET", "/api/ops/queues/no-such-queue/dlq", { token: admin })).status).toBe(
+      404,
+    );
+
+    await transport.deleteRule(queue);
+    await transport.deleteQueue(queue);
+  }, 240_000);
 });

@@ -47,13 +47,21 @@ export interface AwsTransportOptions {
 /** As the embedded and NATS transports. */
 const DEFAULT_CONCURRENCY = 10;
 const DEFAULT_RULE_REFRESH_MS = 10_000;
+const SQS_SOCKETS = 1_000;
 
 /** The event backbone on Amazon EventBridge and SQS. Makes no AWS call until used. */
 export function createAwsTransport(options: AwsTransportOptions): Transport {
   const { region, busName } = parseAwsBusUrl(options.url);
   const prefix = options.prefix ?? "mercato";
   const owned: Array<{ destroy(): void }> = [];
-  const sqs = options.sqs ?? new SQSClient({ region });
+  // Every receive loop holds a connection for its long poll: the SDK's default pool of 50 would
+  // leave deletes, heartbeats and publishes waiting behind the polls of a busy process.
+  const sqs =
+    options.sqs ??
+    new SQSClient({
+      region,
+      requestHandler: { httpAgent: { maxSockets: SQS_SOCKETS }, httpsAgent: { maxSockets: SQS_SOCKETS } },
+    });
   const eventBridge = options.eventBridge ?? new EventBridgeClient({ region });
   if (!options.sqs) owned.push(sqs);
   if (!options.eventBridge) owned.push(eventBridge);

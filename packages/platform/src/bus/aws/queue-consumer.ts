@@ -215,15 +215,22 @@ export class QueueConsumer {
         await keeper.stop();
         return;
       } catch (error) {
-        await keeper.stop();
         counters.handled(event.id, "retrying");
-        failure = error;
+        await this.#failed(message, messageId, receiveCount, error, keeper);
+        return;
       }
     }
     await this.#failed(message, messageId, receiveCount, failure);
   }
 
-  async #failed(message: Message, messageId: string, receiveCount: number, error: unknown): Promise<void> {
+  /** The heartbeat, when the handler ran, goes on while the message moves to the DLQ. */
+  async #failed(
+    message: Message,
+    messageId: string,
+    receiveCount: number,
+    error: unknown,
+    keeper?: VisibilityKeeper,
+  ): Promise<void> {
     const { counters, logger } = this.deps;
     const { config } = this.queue;
     counters.failed++;
@@ -236,6 +243,8 @@ export class QueueConsumer {
         counters.settled(messageId);
         return;
       }
+      // Stopped first: a beat after this change would undo the retry delay.
+      await keeper?.stop();
       const seconds = sqsSeconds(retryDelayMs(receiveCount, config.backoff));
       counters.retryDueAt.set(messageId, Date.now() + seconds * 1000);
       await this.#changeVisibility(message, seconds);
@@ -245,6 +254,8 @@ export class QueueConsumer {
         { err: moveError, queue: config.name, messageId },
         "could not schedule the retry of a failed message",
       );
+    } finally {
+      await keeper?.stop();
     }
   }
 

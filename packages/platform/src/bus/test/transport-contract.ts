@@ -18,8 +18,12 @@ export interface TransportContractSetup {
    *   of a redelivery.
    * - `knowsOldestWaitingAge: false`: SQS reports the age of its oldest message only to CloudWatch,
    *   so the stats test does not expect the age of messages no consumer has received yet.
+   * - `receivesOneAtATime`: the SQS emulator's receives of a queue run one after the other (see
+   *   bus/aws/README.md), and a FIFO consumer takes one message per receive, so the 10 ms handlers
+   *   of two groups seldom overlap: the FIFO test does not require that they did (that the groups
+   *   go on while one is blocked it still checks).
    */
-  sqs?: { heartbeat: true; knowsOldestWaitingAge: false };
+  sqs?: { heartbeat: true; knowsOldestWaitingAge: false; receivesOneAtATime?: true };
   /** Events of the bulk test (2,000 unless set): an emulator slow per message may need fewer. */
   bulkEvents?: number;
 }
@@ -475,7 +479,7 @@ export function describeTransportContract(name: string, setup: TransportContract
       expect(collapseRepeats(started.A ?? [])).toEqual([1, 2, 3, 4]);
       expect(collapseRepeats(started.C ?? [])).toEqual([1, 2, 3, 4]);
       expect(maxRunningPerGroup).toBe(1);
-      expect(maxRunning).toBeGreaterThanOrEqual(2);
+      if (!setup.sqs?.receivesOneAtATime) expect(maxRunning).toBeGreaterThanOrEqual(2);
       const letters = await transport.deadLetters(queue);
       expect(letters.map((l) => l.event.detail)).toEqual([{ orderId: "C", n: 1 }]);
       expect(letters[0]?.attempts).toHaveLength(8);

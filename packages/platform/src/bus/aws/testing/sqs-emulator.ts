@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import net from "node:net";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { type ReceiveMessageCommandInput, SQSClient } from "@aws-sdk/client-sqs";
 
 /**
  * An SQS emulator for tests: moto's server (`moto_server`, Python), started on a free port for one
@@ -75,7 +75,11 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
+  // A test process that dies must not leave the emulator running.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   const stop = async () => {
+    process.off("exit", killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
@@ -90,8 +94,13 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
   return {
     endpoint,
     client: () => {
-      const client = new SQSClient({ region: emulatorRegion, endpoint, credentials: emulatorCredentials });
-      serializeFifoReceives(client);
+      const client = new SQSClient({
+        region: emulatorRegion,
+        endpoint,
+        credentials: emulatorCredentials,
+        requestHandler: { httpAgent: { maxSockets: 1_000 } },
+      });
+      serializeReceives(client);
       return client;
     },
     stop,
@@ -99,21 +108,31 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
 }
 
 /**
- * moto's ReceiveMessage is not atomic across its server threads: two receives of a FIFO queue at
- * the same moment can each take a message of the same group, which SQS never does. The client
- * sends one receive of a FIFO queue at a time, which is what SQS guarantees anyway.
+ * moto's ReceiveMessage is not atomic across its server threads: two receives of one queue at the
+ * same moment can take the same message, or two messages of one FIFO group, which SQS does not
+ * do. The test client sends one receive of a queue at a time, and, so that a waiting poll does
+ * not hold up the others, as a short poll that returns after a 100 ms pause when it finds nothing
+ * (a long poll that ends early, which the consumer handles like any other).
  */
-function serializeFifoReceives(client: SQSClient): void {
+function serializeReceives(client: SQSClient): void {
   const tails = new Map<string, Promise<unknown>>();
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const url = (args.input as { QueueUrl?: string }).QueueUrl ?? "";
-      if (context.commandName !== "ReceiveMessageCommand" || !url.endsWith(".fifo")) return next(args);
-      const previous = tails.get(url) ?? Promise.resolve();
-      const result = previous.catch(() => {}).then(() => next(args));
+      if (context.commandName !== "ReceiveMessageCommand") return next(args);
+      const input = args.input as ReceiveMessageCommandInput;
+      const url = input.QueueUrl ?? "";
+      const receive = async () => {
+        const result = await next({ ...args, input: { ...input, WaitTimeSeconds: 0 } });
+        const messages = (result.output as { Messages?: unknown[] }).Messages ?? [];
+        if (messages.length === 0 && (input.WaitTimeSeconds ?? 0) > 0) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return result;
+      };
+      const result = (tails.get(url) ?? Promise.resolve()).catch(() => {}).then(receive);
       tails.set(url, result);
       return result;
     },
-    { step: "initialize", name: "serializeFifoReceives" },
+    { step: "initialize", name: "serializeReceives" },
   );
 }
