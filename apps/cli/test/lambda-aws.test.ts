@@ -90,14 +90,19 @@ describe.runIf(emulatorUp)("the Lambda SQS handler on the aws transport (moto's 
   });
 
   afterAll(async () => {
-    await lambda?.close();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
+    try {
+      await lambda?.close();
+    } finally {
+      // Even when closing fails: left in place, the class-wide stand-in would answer every
+      // EventBridgeClient of the test files this worker runs next.
+      eventBridge?.restore();
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      sqs?.destroy();
+      await emulator?.stop();
     }
-    eventBridge?.restore();
-    sqs?.destroy();
-    await emulator?.stop();
   });
 
   /** Receives from the queue until `count` messages came, as an event source mapping polls. */
