@@ -53,14 +53,19 @@ describe.runIf(emulatorUp)("checkout on the AWS transport", () => {
   });
 
   afterAll(async () => {
-    await shop?.close();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
+    try {
+      await shop?.close();
+    } finally {
+      // Even when closing fails: left in place, the class-wide stand-in would answer every
+      // EventBridgeClient of the test files this worker runs next.
+      eventBridge?.restore();
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      sqs?.destroy();
+      await emulator?.stop();
     }
-    eventBridge?.restore();
-    sqs?.destroy();
-    await emulator?.stop();
   });
 
   it("confirms an order: stock goes down, the cart is emptied, the timeline is complete", async () => {
