@@ -475,7 +475,9 @@ export function describeTransportContract(name: string, setup: TransportContract
       );
       expect(succeeded).toEqual({ A: [1, 2, 3, 4], B: [1, 2, 3, 4], C: [2, 3, 4] });
       expect(wrongGroupIds).toBe(0);
-      expect(a2FailuresBeforeBDone).toBeGreaterThanOrEqual(1);
+      // With one receive at a time, B can finish before A2 is first received: then nothing
+      // blocked B, which is what this asserts, but A2 had no turn to fail first.
+      if (!setup.sqs?.receivesOneAtATime) expect(a2FailuresBeforeBDone).toBeGreaterThanOrEqual(1);
       expect(collapseRepeats(started.A ?? [])).toEqual([1, 2, 3, 4]);
       expect(collapseRepeats(started.C ?? [])).toEqual([1, 2, 3, 4]);
       expect(maxRunningPerGroup).toBe(1);
