@@ -23,6 +23,7 @@ import {
   externalServices,
   requireServer,
 } from "../packages/platform/src/testing/external-services.ts";
+import { benchEmbeddedTransport } from "./embedded-transport.ts";
 import { formatMs, formatRate, percentile, printTable } from "./machine.ts";
 import { benchRawJetStream } from "./nats-transport.ts";
 
@@ -139,12 +140,19 @@ export async function runPipeline(
 
 export const embedded: Setup = {
   name: "embedded (PGlite + embedded bus)",
-  limitName: "target 10,000 events/s",
+  limitName: "the embedded transport alone, publish+consume, same run",
   open: async (dataDir) => ({
     databases: await openDatabaseProvider({ databaseUrl: undefined, dataDir, logger }),
     transport: await createEmbeddedTransport({ dataDir, logger }),
   }),
-  limit: async () => 10_000,
+  limit: async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mercato-bench-bus-limit-"));
+    try {
+      return (await benchEmbeddedTransport({ events: throughputEvents, dataDir })).eventsPerSecond;
+    } finally {
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  },
 };
 
 export const nats: Setup = {
