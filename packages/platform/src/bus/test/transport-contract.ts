@@ -141,9 +141,10 @@ export function describeTransportContract(name: string, setup: TransportContract
       expect(await queueStats(transport, queue)).toMatchObject({ depth: 0, inFlight: 0, delayed: 0 });
     });
 
-    it.skipIf(setup.sqs?.heartbeat)(
-      "delivers a message again when its handler outlives the visibility timeout",
-      async () => {
+    // One of the two visibility behaviours, by transport: registered only where it applies, so that
+    // no test is reported skipped.
+    if (!setup.sqs?.heartbeat)
+      it("delivers a message again when its handler outlives the visibility timeout", async () => {
         const queue = await declare(transport, names.queue("visibility"), { visibilityTimeoutMs: 300 });
         await routeAll(transport, names, queue);
         const starts: Array<{ delivery: Delivery; at: number }> = [];
@@ -172,12 +173,10 @@ export function describeTransportContract(name: string, setup: TransportContract
           delayed: 0,
           dlqDepth: 0,
         });
-      },
-    );
+      });
 
-    it.runIf(setup.sqs?.heartbeat)(
-      "keeps a handler's message invisible while it runs past the visibility timeout",
-      async () => {
+    if (setup.sqs?.heartbeat)
+      it("keeps a handler's message invisible while it runs past the visibility timeout", async () => {
         const queue = await declare(transport, names.queue("heartbeat"), { visibilityTimeoutMs: 300 });
         await routeAll(transport, names, queue);
         const starts: Delivery[] = [];
@@ -194,8 +193,7 @@ export function describeTransportContract(name: string, setup: TransportContract
         await sleep(1_200);
         expect(starts.map((delivery) => delivery.receiveCount)).toEqual([1]);
         expect(await queueStats(transport, queue)).toMatchObject({ depth: 0, inFlight: 0, processed: 1 });
-      },
-    );
+      });
 
     it("keeps a slow handler's message invisible while it extends the visibility timeout", async () => {
       const queue = await declare(transport, names.queue("extend"), { visibilityTimeoutMs: 300 });
