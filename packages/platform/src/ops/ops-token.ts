@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { writeFileOnce } from "../secrets/write-file-once.ts";
 
 /**
  * The operations API is for admins. Until accounts exist in the process, it is guarded by a
@@ -10,17 +11,26 @@ import path from "node:path";
 export async function loadOpsToken(configured: string | undefined, dataDir: string): Promise<string> {
   if (configured) return configured;
   const file = opsTokenFile(dataDir);
+  let stored: string;
   try {
-    return (await fs.readFile(file, "utf8")).trim();
-  } catch {
-    const token = randomBytes(24).toString("base64url");
+    stored = await fs.readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     await fs.mkdir(dataDir, { recursive: true });
-    await fs.writeFile(file, `${token}\n`, { mode: 0o600, flag: "wx" }).catch(async (error) => {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    });
-    return (await fs.readFile(file, "utf8")).trim();
+    // Linked into place whole: a process starting at the same time never reads an empty file.
+    stored = await writeFileOnce(file, `${randomBytes(24).toString("base64url")}\n`, 0o600);
   }
+  const token = stored.trim();
+  // An empty token would let an empty bearer in.
+  if (token.length < minimumTokenLength) {
+    throw new Error(
+      `${file} holds no operations token (at least ${minimumTokenLength} characters): delete it to have one generated, or set MERCATO_OPS_TOKEN`,
+    );
+  }
+  return token;
 }
+
+const minimumTokenLength = 16;
 
 export function opsTokenFile(dataDir: string): string {
   return path.join(dataDir, "ops-token");

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { secretKeyBytes } from "./sealed-box.ts";
+import { writeFileOnce } from "./write-file-once.ts";
 
 /**
  * The key that seals secrets: MERCATO_SECRET_KEY (base64 of 32 bytes), or one generated on first
@@ -16,21 +17,8 @@ export async function loadSecretKey(configured: string | undefined, dataDir: str
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     await fs.mkdir(dataDir, { recursive: true });
-    // Written whole to a file of its own, then linked into place: a process starting at the same
-    // time never reads a half-written key, and the first link wins.
-    const draft = `${file}.${process.pid}.${randomBytes(6).toString("hex")}`;
-    await fs.writeFile(draft, `${randomBytes(secretKeyBytes).toString("base64")}\n`, {
-      mode: 0o600,
-      flag: "wx",
-    });
-    try {
-      await fs.link(draft, file);
-    } catch (linkError) {
-      if ((linkError as NodeJS.ErrnoException).code !== "EEXIST") throw linkError;
-    } finally {
-      await fs.rm(draft, { force: true });
-    }
-    return decodeKey(await fs.readFile(file, "utf8"), file);
+    const key = `${randomBytes(secretKeyBytes).toString("base64")}\n`;
+    return decodeKey(await writeFileOnce(file, key, 0o600), file);
   }
 }
 
