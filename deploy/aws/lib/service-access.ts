@@ -160,13 +160,14 @@ export function grantServiceAccess(
         resources: [bucket.arnForObjects(`${prefix}/*`)],
       }),
     );
-    // Without ListBucket, S3 answers a read of a missing object 403 instead of 404.
+    // Without ListBucket, S3 answers a read of a missing object 403 instead of 404. Not limited by
+    // an s3:prefix condition: a GetObject request carries no s3:prefix, so the condition would
+    // never hold for it. The bucket holds product images only.
     add(
       new iam.PolicyStatement({
         sid: own("MediaList"),
         actions: ["s3:ListBucket"],
         resources: [bucket.bucketArn],
-        conditions: { StringLike: { "s3:prefix": `${prefix}/*` } },
       }),
     );
   }
